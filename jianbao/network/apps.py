@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NetworkConfig(AppConfig):
+    name = "jianbao.network"
+    verbose_name = "联盟网络"
