@@ -1,0 +1,55 @@
+# jianbao — everything a developer or CI needs is one of these targets.
+# `make run` and `make test` each do their own set-up on a fresh Debian 12
+# machine (as root, or with sudo for the Debian packages).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv/bin
+BIND ?= 127.0.0.1:8000
+
+# Debian packages the app needs at run time: CJK fonts for the PDF renderer,
+# poppler-utils (pdftotext, pdftoppm) for reading and previewing PDFs.
+DEB_PACKAGES := fonts-noto-cjk fonts-arphic-ukai poppler-utils
+# `make test` adds its own, so that a fresh machine runs apt-get once.
+test: DEB_PACKAGES += postgresql-15 postgresql-client-15
+
+.PHONY: help install venv run test lint fmt clean
+
+help:
+	@echo "make run     set up, migrate, load the sample bulletin, serve on http://$(BIND)/"
+	@echo "make test    set up, lint, run the tests on SQLite and on a throwaway PostgreSQL 15"
+	@echo "make install Debian packages, uv and .venv/ only"
+	@echo "make lint    ruff check and ruff format --check"
+	@echo "make fmt     sort imports and format the code with ruff"
+	@echo "make clean   remove .venv/ and var/ (the SQLite database and uploads too)"
+
+install:
+	scripts/apt-ensure $(DEB_PACKAGES)
+	scripts/ensure-venv
+
+# Just .venv/ (uv sync --frozen): all that lint and fmt need.
+venv:
+	scripts/ensure-venv
+
+run: install
+	$(VENV)/jianbao migrate --noinput
+	$(VENV)/jianbao collectstatic --noinput
+	$(VENV)/jianbao bootstrap
+	BIND=$(BIND) scripts/serve
+
+test: install
+	$(VENV)/ruff check .
+	env -u DATABASE_URL $(VENV)/pytest
+	scripts/pg-test-server run $(VENV)/pytest -m "not browser"
+
+lint: venv
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+
+fmt: venv
+	$(VENV)/ruff check --select I --fix .
+	$(VENV)/ruff format .
+
+clean:
+	rm -rf .venv var
