@@ -117,6 +117,9 @@ STORAGES = {
     },
 }
 
+# Serve static files straight from the apps when collectstatic has not run (development).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
 # The largest bulletin file the importer reads; larger files are refused
 # before any byte is decoded.
 JIANBAO_MAX_IMPORT_BYTES = int(os.environ.get("JIANBAO_MAX_IMPORT_BYTES", 20 * 1024 * 1024))

@@ -1,0 +1,205 @@
+from django.db import models
+
+from jianbao.network.models import Organisation
+
+
+class Series(models.Model):
+    """A numbered bulletin with its masthead, sections and closing block."""
+
+    slug = models.SlugField("代号", unique=True)
+    title = models.CharField(
+        "简报名称", max_length=200, help_text="如：产业技术创新战略联盟试点工作"
+    )
+    name = models.CharField("刊名", max_length=20, default="简报")
+    office = models.CharField("编发单位", max_length=200)
+    default_distribution = models.JSONField(
+        "默认报送范围", default=dict, blank=True, help_text='如 {"报": [...], "送": [...]}'
+    )
+    contacts = models.JSONField("联系方式", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "简报系列"
+        verbose_name_plural = "简报系列"
+
+    def __str__(self) -> str:
+        return f"{self.title}{self.name}"
+
+
+class SeriesSection(models.Model):
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField("栏目", max_length=200)
+    position = models.PositiveIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "固定栏目"
+        verbose_name_plural = "固定栏目"
+        ordering = ["series", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "title"], name="series_section_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Issue(models.Model):
+    class State(models.TextChoices):
+        EDITING = "editing", "编辑中"
+        REVIEW = "review", "待审核"
+        SIGNING = "signing", "待签发"
+        SIGNED = "signed", "已签发"
+        PUBLISHED = "published", "已发布"
+
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="issues")
+    year = models.PositiveIntegerField("年份")
+    number = models.PositiveIntegerField("年度期号")
+    running_number = models.PositiveIntegerField("总期号")
+    date = models.DateField("日期", null=True, blank=True)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.EDITING)
+    editor_name = models.CharField("本期编辑", max_length=50, blank=True)
+    reviewer_name = models.CharField("审核", max_length=50, blank=True)
+    signer_name = models.CharField("签发", max_length=50, blank=True)
+    distribution = models.JSONField("报送范围", default=dict, blank=True)
+    contacts = models.JSONField("联系方式", default=list, blank=True)
+    source_name = models.CharField("导入来源", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "期"
+        verbose_name_plural = "各期简报"
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year", "number"], name="issue_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["series", "running_number"], name="issue_running_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{self.number}期（总第{self.running_number}期）"
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.number}"
+
+
+class Section(models.Model):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField("顺序")
+    title = models.CharField("栏目", max_length=200)
+    toc_title = models.CharField("导读中的栏目名", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "栏目"
+        verbose_name_plural = "栏目"
+        ordering = ["issue", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "position"], name="section_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Article(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="articles")
+    position = models.PositiveIntegerField("顺序")
+    title = models.CharField("标题", max_length=500)
+    toc_title = models.CharField(
+        "导读标题", max_length=500, blank=True, help_text="导读措辞与标题不同时填写"
+    )
+    credit = models.CharField("供稿行", max_length=300, blank=True, help_text="不含括号")
+    contributors = models.ManyToManyField(
+        Organisation,
+        through="ArticleContributor",
+        related_name="contributed_articles",
+        verbose_name="供稿单位",
+        blank=True,
+    )
+    alliances = models.ManyToManyField(
+        Organisation, related_name="mentioned_in", verbose_name="涉及联盟", blank=True
+    )
+
+    class Meta:
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        ordering = ["section", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "position"], name="article_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ArticleContributor(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    position = models.PositiveIntegerField()
+    name_as_printed = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "position"], name="contributor_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_as_printed
+
+
+class Block(models.Model):
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", "段落"
+        HEADING = "heading", "小标题"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="block_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class IssueEvent(models.Model):
+    """Append-only history of an issue: import, sign-off steps, corrections."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("操作", max_length=30)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField("经办人", max_length=100, blank=True)
+    comment = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "记录"
+        verbose_name_plural = "处理记录"
+        ordering = ["issue", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.issue} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("IssueEvent rows are append-only")
+        super().save(*args, **kwargs)

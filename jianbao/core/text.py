@@ -1,0 +1,126 @@
+"""Chinese text helpers shared by importers, renderers and search."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+import charset_normalizer
+
+from jianbao.core.errors import UnreadableFile
+
+# CJK ideographs (all planes, so Extension B and later count), CJK symbols
+# and full-width punctuation.
+CJK = (
+    "\u2018\u2019\u201c\u201d\u2026\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+    "\U00020000-\U0003134f"
+)
+IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK_ASCII_SPACE = re.compile(
+    rf"(?<=[{CJK}])[ \t\u00a0]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t\u00a0]+(?=[{CJK}])"
+)
+_CJK_CJK_SPACE = re.compile(rf"(?<=[{CJK}])[ \t\u00a0\u3000]+(?=[{CJK}])")
+
+# A paragraph that ends with one of these is complete; one that does not was
+# probably cut by a page break or a hard wrap.
+SENTENCE_END = "。！？；…．.!?;：:」』”’）)》】"
+
+# 《党政机关公文格式》 line-breaking rules.
+NO_LINE_START = "，。、；：？！）》」』”’〉】…—"
+NO_LINE_END = "（《「『“‘〈【"
+
+BINARY_SIGNATURES = {
+    b"\x89PNG": "PNG 图像",
+    b"\xff\xd8\xff": "JPEG 图像",
+    b"GIF8": "GIF 图像",
+    b"%PDF": "PDF 文件",
+    b"PK\x03\x04": "ZIP 压缩包（或 Office 文档）",
+    b"\xd0\xcf\x11\xe0": "旧版 Office 文档（.doc/.xls）",
+    b"\x7fELF": "可执行程序",
+    b"MZ": "Windows 可执行程序",
+}
+
+
+def describe_binary(data: bytes) -> str | None:
+    for signature, what in BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            return what
+    return None
+
+
+def decode_text(data: bytes, path: str) -> tuple[str, str]:
+    """Decode a text file, returning (text, encoding).
+
+    UTF-8 (with or without BOM) is tried first, then GB18030, which covers
+    GBK and GB2312; charset-normalizer decides the rest.  Anything that looks
+    binary is refused rather than decoded into garbage.
+    """
+    if not data.strip():
+        raise UnreadableFile(path, "文件是空的")
+    kind = describe_binary(data)
+    if kind:
+        raise UnreadableFile(path, f"不是文本文件（内容是{kind}）")
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return _strict(data, encoding, path), encoding
+    if b"\x00" in data[:65536]:
+        raise UnreadableFile(path, "不是文本文件（含有二进制数据）")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        _refuse_control_characters(text, path)
+        return text, encoding
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise UnreadableFile(path, "无法识别文件编码（试过 UTF-8、GB18030/GBK）")
+    text = str(best)
+    _refuse_control_characters(text, path)
+    return text, best.encoding
+
+
+def _strict(data: bytes, encoding: str, path: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UnreadableFile(path, f"不是有效的 {encoding} 文本", line=line) from None
+
+
+def _refuse_control_characters(text: str, path: str) -> None:
+    for lineno, line in enumerate(text.splitlines(), 1):
+        for ch in line:
+            if unicodedata.category(ch) == "Cc" and ch not in "\t\f\v":
+                raise UnreadableFile(
+                    path, f"含有控制字符 U+{ord(ch):04X}，不像文本文件", line=lineno
+                )
+
+
+def remove_cjk_ascii_spaces(text: str) -> str:
+    """Drop spaces that typesetting put between Chinese and Latin/digits (2023 年 → 2023年)."""
+    return _CJK_ASCII_SPACE.sub("", text)
+
+
+def remove_cjk_spaces(text: str) -> str:
+    return _CJK_CJK_SPACE.sub("", text)
+
+
+def fold(text: str) -> str:
+    """A comparison key: full- and half-width forms alike, no white space."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def ends_sentence(text: str) -> bool:
+    text = text.rstrip()
+    return bool(text) and text[-1] in SENTENCE_END
+
+
+def is_ideograph(ch: str) -> bool:
+    return bool(re.match(f"[{IDEOGRAPH}]", ch))

@@ -1,0 +1,84 @@
+"""Rules that recognise alliance names in bulletin text.
+
+A full name ends in 产业技术创新战略联盟 (or a looser 产业联盟/技术创新联盟);
+the short form people write is the stem plus 联盟 (粉末冶金联盟).  Nothing here
+knows any particular alliance: names come from the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+FULL_SUFFIXES = (
+    "产业技术创新战略联盟",
+    "产业化技术创新战略联盟",
+    "技术创新战略联盟",
+    "产业技术创新联盟",
+    "产业联盟",
+)
+# 产业联盟 alone is too loose to register a name from running text.
+_FULL = "|".join(FULL_SUFFIXES[:4])
+# Words that end a clause before a name starts: 由…, 同意…, 出席…
+_LEAD_WORDS = (
+    "同意|由|与|和|及|暨|经|依托|会同|联合|为|是|在|对|向|将|把|被|等|以|从|据|同期|"
+    "发挥|推动|支持|组织|参加|参与|出席|召开|举办|应邀|代表|加入|成为|担任|牵头|协办|主办|"
+    "承办|指导|根据|关于|包括|通过|所属|旗下"
+)
+_NAME_CHARS = r"[\u3400-\u9fffA-Za-z0-9（）()·\-]"
+FULL_NAME = re.compile(rf"({_NAME_CHARS}{{2,40}}?)({_FULL})(?!协同发展网)")
+SHORT_NAME = re.compile(rf"^({_NAME_CHARS}{{2,16}}?)(?:产业)?联盟")
+
+
+def alliance_stem(name: str) -> str:
+    """粉末冶金产业技术创新战略联盟 → 粉末冶金; 粉末冶金联盟 → 粉末冶金."""
+    name = re.sub(r"(秘书处|理事会|办公室)$", "", name)
+    for suffix in (*FULL_SUFFIXES, "联盟"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return ""
+
+
+def is_full_alliance_name(name: str) -> bool:
+    return name.endswith(FULL_SUFFIXES[:4]) and bool(alliance_stem(name))
+
+
+def trim_leading_words(candidate: str) -> str:
+    """Cut a run of text down to the name at its end (同意健康建筑 → 健康建筑)."""
+    parts = re.split(rf"(?:{_LEAD_WORDS})", candidate)
+    return parts[-1] if parts[-1] else candidate
+
+
+def full_names_in(text: str, known_stems: Iterable[str] = ()) -> list[str]:
+    """Full alliance names in running text, outside 《book titles》.
+
+    Where a name starts is the hard part.  In order: a known stem at the end
+    of the run wins (会议同期第三代半导体 → 第三代半导体); an item of an
+    enumeration (…、现代农业与食品前沿…联盟、…) is taken whole; otherwise the
+    run is cut after the last verb or preposition.
+    """
+    known = sorted(set(known_stems), key=len, reverse=True)
+    text = re.sub(r"《[^》]*》", "，", text)
+    found = []
+    for segment_match in re.finditer(r"[^，。；：！？“”「」《》\s]+", text):
+        segment = segment_match.group(0)
+        parts = segment.split("、")
+        for index, part in enumerate(parts):
+            for m in FULL_NAME.finditer(part):
+                run = m.group(1)
+                stem = next((k for k in known if run.endswith(k)), None)
+                if stem is None:
+                    in_enumeration = index > 0 and m.start() == 0
+                    stem = run if in_enumeration else trim_leading_words(run)
+                if 2 <= len(stem) <= 16 and "的" not in stem:
+                    found.append(stem + m.group(2))
+    return found
+
+
+def short_name_at_start(title: str) -> str | None:
+    """Titles usually open with the alliance's short name: 粉末冶金联盟发布…"""
+    m = SHORT_NAME.match(title)
+    if not m:
+        return None
+    name = m.group(0)
+    return None if name.endswith(FULL_SUFFIXES) else name

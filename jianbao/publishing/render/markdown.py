@@ -1,0 +1,71 @@
+"""The canonical text form of an issue.
+
+It is the same shape as the text that PDF extraction gives of a real issue,
+so the importer reads it back unchanged: import(render_markdown(x)) == x.
+"""
+
+from __future__ import annotations
+
+from jianbao.publishing.parsed import HEADING, ParsedBulletin
+
+
+def format_date(bulletin: ParsedBulletin) -> str:
+    d = bulletin.date
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def letter_spaced(name: str) -> str:
+    return " ".join(name) if len(name) <= 3 else name
+
+
+def render_markdown(bulletin: ParsedBulletin) -> str:
+    out: list[str] = []
+
+    def para(text: str = "") -> None:
+        out.append(text)
+        out.append("")
+
+    para(f"# {bulletin.series_title}")
+    if bulletin.series_name:
+        para(f"## {letter_spaced(bulletin.series_name)}")
+    para(bulletin.label)
+    if bulletin.office:
+        para(bulletin.office)
+    if bulletin.date:
+        para(format_date(bulletin))
+
+    para("### 本期导读")
+    for section in bulletin.sections:
+        para(f"#### {section.toc_title or section.title}")
+        for article in section.articles:
+            out.append(f"- {article.toc_title or article.title}")
+        out.append("")
+
+    for section in bulletin.sections:
+        para(f"## ➤ {section.title}")
+        for article in section.articles:
+            para(f"### {article.title}")
+            for block in article.blocks:
+                para(f"#### {block.text}" if block.kind == HEADING else block.text)
+            if article.credit:
+                para(f"（{article.credit}）")
+
+    for label, names in bulletin.distribution.items():
+        para(f"{label}：{'、'.join(names)}")
+    if bulletin.editor or bulletin.reviewer or bulletin.signer:
+        para("---")
+        for label, name in (
+            ("本期编辑", bulletin.editor),
+            ("审核", bulletin.reviewer),
+            ("签发", bulletin.signer),
+        ):
+            if name:
+                para(f"{label}：{name}")
+        para("---")
+    lines: dict[int, list[str]] = {}
+    for item in bulletin.contacts:
+        text = f"{item.label}：{item.value}" if item.label else item.value
+        lines.setdefault(item.line, []).append(text)
+    for line in sorted(lines):
+        para(" ".join(lines[line]))
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,85 @@
+import hashlib
+import io
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from jianbao.publishing.ingest.text import parse_bulletin_text
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "samples" / "2023-01.md"
+
+
+@pytest.fixture(scope="session")
+def fixture_text() -> str:
+    return FIXTURE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def parsed(fixture_text):
+    return parse_bulletin_text(fixture_text, source=FIXTURE.name)
+
+
+@pytest.fixture
+def imported_issue(db, parsed):
+    from jianbao.bulletins.services import store_bulletin
+
+    return store_bulletin(parsed, source_name=FIXTURE.name).issue
+
+
+@dataclass
+class CliResult:
+    status: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli():
+    """Run ``jianbao ARGS…`` in this process, against the test database."""
+    from jianbao.cli import main
+
+    def run(*args: str) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        status = 0
+        old_out, old_err = sys.stdout, sys.stderr
+        try:
+            with redirect_stdout(out), redirect_stderr(err):
+                main(list(args))
+        except SystemExit as exc:
+            status = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            sys.stdout, sys.stderr = old_out, old_err
+        return CliResult(status, out.getvalue(), err.getvalue())
+
+    return run
+
+
+@pytest.fixture
+def database_fingerprint(db):
+    """A digest of every row of every jianbao table, to prove nothing changed."""
+
+    def fingerprint() -> str:
+        digest = hashlib.sha256()
+        for model in apps.get_models():
+            if not model.__module__.startswith(("jianbao.", "django.contrib.auth")):
+                continue
+            rows = model.objects.order_by("pk").values_list()
+            digest.update(f"{model._meta.db_table}:{list(rows)!r}".encode())
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT name FROM sqlite_master ORDER BY name")
+            else:
+                cursor.execute(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = 'public' ORDER BY table_name"
+                )
+            digest.update(repr(cursor.fetchall()).encode())
+        return digest.hexdigest()
+
+    return fingerprint
