@@ -1,47 +1,78 @@
 """Read a text-based PDF bulletin into lines for the text parser.
 
-PDF text has no paragraphs, only lines.  A line that starts indented (the
-2-character first-line indent) or that follows a short line opens a new
-paragraph; everything else continues the paragraph above.
+PDF text has no paragraphs, only positioned lines.  A line that reaches the
+right margin continues on the next line, unless that one carries the
+two-character first-line indent; so paragraphs, titles and 导读 entries that
+wrapped come out as one line each, separated by blank lines.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from collections import Counter
 
 import pdfplumber
-from pdfminer.pdfparser import PDFSyntaxError
 
 from jianbao.core.errors import UnreadableFile
+from jianbao.publishing.ingest.text import BULLET_MARK, PAGE_NUMBER
 
 
 def pdf_to_text(data: bytes, path: str) -> str:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many kinds
-        raise UnreadableFile(path, f"无法读取 PDF：{exc.__class__.__name__}") from None
-    out: list[str] = []
+        pages = list(pdf.pages)
+    except Exception as exc:  # pdfminer raises many kinds on a broken file
+        raise UnreadableFile(path, f"无法读取 PDF（{exc.__class__.__name__}）") from None
     with pdf:
-        for page in pdf.pages:
-            lines = page.extract_text_lines(return_chars=True)
-            if not lines:
+        page_lines = [page.extract_text_lines(return_chars=True) for page in pages]
+    every = [line for lines in page_lines for line in lines]
+    if not every:
+        raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），无法导入")
+    # The text block's edges are where most lines start and end, across the
+    # whole document: punctuation hung into the margin sits further out, and
+    # a page of centred lines alone would put them too far in.
+    left = Counter(round(line["x0"]) for line in every).most_common(1)[0][0]
+    right = Counter(round(line["x1"]) for line in every).most_common(1)[0][0]
+    centre = (left + right) / 2
+    paragraphs: list[str] = []
+    current: str | None = None
+    prev_centred = False
+    for lines in page_lines:
+        for line in lines:
+            text = line["text"].strip()
+            if PAGE_NUMBER.match(text):
+                paragraphs.append(text)
                 continue
-            left = min(line["x0"] for line in lines)
-            right = max(line["x1"] for line in lines)
-            prev_short = True
-            for line in lines:
-                size = line["chars"][0]["size"] if line["chars"] else 10
-                indented = line["x0"] - left > size * 1.5
-                if indented or prev_short:
-                    out.append("")
-                text = line["text"]
-                # A PDF wraps Latin text at spaces and drops them; keep the break's space.
-                out.append(text + " " if text[-1:].isascii() and text[-1:].isalnum() else text)
-                prev_short = right - line["x1"] > size * 1.5
-            out.append("")
-    text = "\n".join(out)
+            size = line["chars"][0]["size"] if line["chars"] else 10
+            indented = abs(line["x0"] - left - 2 * size) < size * 0.5
+            centred = abs((line["x0"] + line["x1"]) / 2 - centre) < size
+            # Justified text continues at the left edge; a wrapped title
+            # continues centred under its first line.
+            continues = abs(line["x0"] - left) < size * 0.25 or (centred and prev_centred)
+            # A right-set line (a credit) stands alone.
+            standalone = line["x0"] - left > size * 2.5 and not centred
+            prev_centred = centred
+            if current is not None and continues and not BULLET_MARK.match(text):
+                current = _join_wrapped(current, text)
+            else:
+                if current is not None:
+                    paragraphs.append(current)
+                current = text
+            if right - line["x1"] > size or standalone:
+                paragraphs.append(current)
+                current = None
+    if current is not None:
+        paragraphs.append(current)
+    text = "\n\n".join(paragraphs)
     if not text.strip():
         raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），无法导入")
     return text
+
+
+def _join_wrapped(left: str, right: str) -> str:
+    # A PDF wraps Latin text at the spaces it then drops; Chinese needs none.
+    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+        return f"{left} {right}"
+    return left + right

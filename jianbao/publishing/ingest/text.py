@@ -39,7 +39,8 @@ DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 PAGE_NUMBER = re.compile(r"^\s*[—–\-－]{1,2}\s*\d{1,4}\s*[—–\-－]{1,2}\s*$")
 RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 HEADING_MARK = re.compile(r"^(#{1,6})\s+(.*)$")
-BULLET_MARK = re.compile(r"^[-*+•·●]\s+(.*)$")
+# ■◆● and the like mark sections (see SECTION_MARKERS), not list items.
+BULLET_MARK = re.compile(r"^(?:[-*+]\s+|[•·▪◇□]\s*)(.*)$")
 LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 EMPHASIS = re.compile(r"\*\*|__")
@@ -474,29 +475,20 @@ class BulletinParser:
 
     def _match_wrapped_title(self, i, end, groups, sections):
         """A plain line that is an article title, possibly wrapped over several lines."""
-        text = self.lines[i].text
-        entry = self._match_entry(text, groups, sections, threshold=0.75)
-        if entry is not None:
-            return text, entry, 1
-        joined, consumed = text, 1
-        while i + consumed < end and consumed < 4:
-            nxt = self.lines[i + consumed]
-            if not nxt.text:
+        best_entry, best_score, best_k, joined = None, 0.0, 1, ""
+        for k in range(1, 4):
+            if i + k > end or not self.lines[i + k - 1].text:
                 break
-            if not any(
-                fold(e.text).startswith(fold(joined)[:8])
-                for g in groups
-                for e in g.entries
-                if not e.used
-            ):
-                break
-            joined += nxt.text
-            consumed += 1
-            entry = self._match_entry(joined, groups, sections, threshold=0.8)
-            if entry is not None:
-                self.warn(self.lines[i].no, "合并了折行的文章标题")
-                return joined, entry, consumed
-        return text, None, 1
+            joined += self.lines[i + k - 1].text
+            entry = self._match_entry(joined, groups, sections, threshold=0.75)
+            if entry is not None and (score := similarity(joined, entry.text)) >= best_score:
+                best_entry, best_score, best_k = entry, score, k
+        if best_entry is None:
+            return self.lines[i].text, None, 1
+        title = "".join(line.text for line in self.lines[i : i + best_k])
+        if best_k > 1:
+            self.warn(self.lines[i].no, "合并了折行的文章标题")
+        return title, best_entry, best_k
 
     def _clean_title(self, title: str, entry: _TocEntry | None, line_no: int) -> str:
         """Remove spaces that a line break left inside a Chinese heading."""
