@@ -48,14 +48,21 @@ class DocxSettings:
 
 # Customary faces are named first; w:altName in the font table gives Word and
 # LibreOffice the usual Windows face when the GB2312-era one is absent.
-ALT_NAMES = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方正小标宋简体": "宋体", "黑体": "SimHei"}
+ALT_NAMES = {
+    "仿宋_GB2312": "仿宋",
+    "楷体_GB2312": "楷体",
+    "方正小标宋简体": "宋体",
+    "黑体": "SimHei",
+}
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def esc(text: str) -> str:
     text = _INVALID_XML.sub("", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def _half_points(pt: float) -> int:
@@ -83,7 +90,8 @@ def _rpr(face: str, latin: str, size: float, *, bold=False, color="", spacing=0)
 def _style(sid: str, name: str, ppr: str, rpr: str, *, based_on="Normal", nxt=""):
     return (
         f'<w:style {NSDECL} w:type="paragraph" w:customStyle="{0 if sid in _BUILTIN else 1}" '
-        f'w:styleId="{sid}"><w:name w:val="{name}"/>'
+        + ('w:default="1" ' if sid == "Normal" else "")
+        + f'w:styleId="{sid}"><w:name w:val="{name}"/>'
         + (f'<w:basedOn w:val="{based_on}"/>' if based_on else "")
         + (f'<w:next w:val="{nxt}"/>' if nxt else "")
         + "<w:qFormat/><w:pPr>"
@@ -102,6 +110,9 @@ def _styles(s: DocxSettings) -> list[str]:
     pitch = round(s.line_pitch * 20)
     exact = f'<w:spacing w:before="0" w:after="0" w:line="{pitch}" w:lineRule="exact"/>'
     indent = f'<w:ind w:firstLine="{round(s.body_size * 2 * 20)}"/>'
+    # Absolute indents: LibreOffice ignores character-based ones.
+    em1 = round(s.small_size * 20)
+    em15 = round(s.small_size * 1.5 * 20)
     heading = '<w:keepNext/><w:keepLines/><w:spacing w:before="240" w:after="120"/>'
     return [
         _style(
@@ -152,8 +163,7 @@ def _styles(s: DocxSettings) -> list[str]:
         _style(
             "TOCEntry",
             "TOC Entry",
-            f'<w:spacing w:before="0" w:after="20"/><w:ind w:left="{round(s.small_size * 1.5 * 20)}"'
-            f' w:hanging="{round(s.small_size * 1.5 * 20)}"/>',
+            f'<w:spacing w:before="0" w:after="20"/><w:ind w:left="{em15}" w:hanging="{em15}"/>',
             _rpr(s.body_face, lat, s.small_size),
         ),
         _style(
@@ -209,7 +219,8 @@ def _styles(s: DocxSettings) -> list[str]:
             "Closing",
             "Closing",
             '<w:spacing w:before="40" w:after="40" w:line="360" w:lineRule="auto"/>'
-            f'<w:ind w:left="{round(s.small_size * 3 * 20)}" w:hanging="{round(s.small_size * 2 * 20)}"/>',
+            # The label sits one character in; wrapped lines align under the first name.
+            f'<w:ind w:left="{em1 * 3}" w:hanging="{em1 * 2}"/>',
             _rpr(s.body_face, lat, s.small_size),
         ),
         _style(
@@ -274,7 +285,7 @@ def _template(s: DocxSettings) -> bytes:
     footer.style = document.styles["footer"]
     footer._p.append(
         parse_xml(
-            f"<w:r {NSDECL}><w:t xml:space=\"preserve\">— </w:t></w:r>",
+            f'<w:r {NSDECL}><w:t xml:space="preserve">— </w:t></w:r>',
         )
     )
     for xml in (
@@ -317,9 +328,7 @@ def _p(style: str, text: str = "", *, inner: str = "") -> str:
 
 
 def _bookmark(n: int, name: str, content: str) -> str:
-    return (
-        f'<w:bookmarkStart w:id="{n}" w:name="{name}"/>{content}<w:bookmarkEnd w:id="{n}"/>'
-    )
+    return f'<w:bookmarkStart w:id="{n}" w:name="{name}"/>{content}<w:bookmarkEnd w:id="{n}"/>'
 
 
 _HEADING_STYLE = {1: "Heading3", 2: "Heading4", 3: "Heading5", 4: "Heading6"}
@@ -335,7 +344,7 @@ def _body(b: ParsedBulletin, s: DocxSettings) -> str:
         _p(
             "OfficeLine",
             inner=f'<w:r><w:t xml:space="preserve">{esc(b.office)}</w:t></w:r>'
-            f'<w:r><w:tab/><w:t>{esc(format_date(b))}</w:t></w:r>',
+            f"<w:r><w:tab/><w:t>{esc(format_date(b))}</w:t></w:r>",
         )
     )
 
