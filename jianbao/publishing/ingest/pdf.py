@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections import Counter
 
 import pdfplumber
 
 from jianbao.core.errors import UnreadableFile
-from jianbao.publishing.ingest.text import BULLET_MARK, PAGE_NUMBER
+from jianbao.publishing.ingest.text import BULLET_MARK, DISTRIBUTION, PAGE_NUMBER
+
+# 报：… 送：… 本期编辑：… open a line of the closing block, never continue one.
+CLOSING_LABEL = re.compile(rf"{DISTRIBUTION.pattern}|^(本期编辑|责任编辑|审核|签发)[：:]")
 
 
 def pdf_to_text(data: bytes, path: str) -> str:
@@ -54,7 +58,8 @@ def pdf_to_text(data: bytes, path: str) -> str:
             # A right-set line (a credit) stands alone.
             standalone = line["x0"] - left > size * 2.5 and not centred
             prev_centred = centred
-            if current is not None and continues and not BULLET_MARK.match(text):
+            starts_item = BULLET_MARK.match(text) or CLOSING_LABEL.match(text)
+            if current is not None and continues and not starts_item:
                 current = _join_wrapped(current, text)
             else:
                 if current is not None:
