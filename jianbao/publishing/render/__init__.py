@@ -1,0 +1,45 @@
+"""Renderers: each takes a ParsedBulletin and returns one format."""
+
+from __future__ import annotations
+
+from jianbao.core.errors import JianbaoError
+from jianbao.publishing.parsed import ParsedBulletin
+
+FORMATS = ("pdf", "docx", "html", "wechat", "md")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+    "wechat": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+class UnknownFormat(JianbaoError):
+    pass
+
+
+def render(bulletin: ParsedBulletin, fmt: str) -> bytes:
+    """The bulletin in ``fmt``; text formats come back UTF-8 encoded."""
+    # Imported here so that `jianbao render --format md` does not load typst.
+    if fmt == "pdf":
+        from jianbao.publishing.render.pdf import render_pdf
+
+        return render_pdf(bulletin)
+    if fmt == "docx":
+        from jianbao.publishing.render.docx import render_docx
+
+        return render_docx(bulletin)
+    if fmt == "html":
+        from jianbao.publishing.render.html import render_html
+
+        return render_html(bulletin).encode("utf-8")
+    if fmt == "wechat":
+        from jianbao.publishing.render.wechat import render_wechat
+
+        return render_wechat(bulletin).encode("utf-8")
+    if fmt == "md":
+        from jianbao.publishing.render.markdown import render_markdown
+
+        return render_markdown(bulletin).encode("utf-8")
+    raise UnknownFormat(f"不支持的格式“{fmt}”：可选 {'、'.join(FORMATS)}")
