@@ -50,10 +50,9 @@ def pdf_to_text(data: bytes, path: str) -> str:
                 paragraphs.append(text)
                 continue
             size = line["chars"][0]["size"] if line["chars"] else 10
-            indented = abs(line["x0"] - left - 2 * size) < size * 0.5
             centred = abs((line["x0"] + line["x1"]) / 2 - centre) < size
-            # Justified text continues at the left edge; a wrapped title
-            # continues centred under its first line.
+            # Justified text continues at the left edge (an indented line opens
+            # a paragraph); a wrapped title continues centred under its first line.
             continues = abs(line["x0"] - left) < size * 0.25 or (centred and prev_centred)
             # A right-set line (a credit) stands alone.
             standalone = line["x0"] - left > size * 2.5 and not centred
