@@ -40,9 +40,15 @@ class CliResult:
 
 
 @pytest.fixture
-def cli():
+def cli(monkeypatch):
     """Run ``jianbao ARGS…`` in this process, against the test database."""
+    from django.db import connections
+
     from jianbao.cli import main
+
+    # run_from_argv closes every connection when a command ends; the test
+    # transaction lives on the connection, so keep it open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     def run(*args: str) -> CliResult:
         out, err = io.StringIO(), io.StringIO()
