@@ -318,7 +318,9 @@ def _font_table(document) -> None:
                         '<w:charset w:val="86"/><w:family w:val="auto"/></w:font>'
                     )
                 )
-            rel.target_part._blob = etree.tostring(table, xml_declaration=True, standalone=True)
+            rel.target_part._blob = etree.tostring(
+                table, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
             return
 
 
