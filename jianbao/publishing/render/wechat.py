@@ -54,7 +54,8 @@ def render_wechat(bulletin: ParsedBulletin) -> str:
     add(
         '<section style="display:flex;justify-content:space-between;font-size:14px;'
         f'padding-bottom:6px;border-bottom:3px double {RED};margin-bottom:18px;">'
-        f"<span>{escape(bulletin.office)}</span><span>{escape(format_date(bulletin))}</span>"
+        f'<span style="text-align:left;">{escape(bulletin.office)}</span>'
+        f'<span style="text-align:right;">{escape(format_date(bulletin))}</span>'
         "</section>"
     )
 
