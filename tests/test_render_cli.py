@@ -1,0 +1,110 @@
+"""`jianbao render` and the download views, from the stored issue."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from urllib.parse import unquote
+
+import docx
+import pytest
+from django.urls import include, path
+from pypdf import PdfReader
+
+from jianbao.bulletins.models import Issue
+from jianbao.bulletins.services import issue_to_bulletin
+from jianbao.publishing.render.markdown import render_markdown
+
+# The project's urls.py is not ours to change; the views are mounted here.
+urlpatterns = [path("", include("jianbao.publishing.urls"))]
+
+FILENAME = "产业技术创新战略联盟试点工作简报2023年第1期（总第66期）"
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html", "wechat", "md"])
+def test_render_each_format_to_a_file(cli, imported_issue, tmp_path, fmt):
+    out = tmp_path / f"issue.{fmt}"
+    result = cli("render", "2023-1", "--format", fmt, "-o", str(out))
+    assert (result.status, result.stderr) == (0, "")
+    data = out.read_bytes()
+    if fmt == "pdf":
+        reader = PdfReader(io.BytesIO(data))
+        assert reader.metadata.author == "联盟试点工作联络组办公室"
+        assert "吴家喜副司长" in "".join(p.extract_text() for p in reader.pages[:3])
+    elif fmt == "docx":
+        titles = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+        assert "化纤联盟协办中国纺织科技成果对接峰会" in titles
+    elif fmt == "md":
+        assert data.decode() == render_markdown(issue_to_bulletin(imported_issue))
+    else:
+        assert "化纤联盟协办中国纺织科技成果对接峰会" in data.decode()
+
+
+def test_running_number_selects_the_issue_too(cli, imported_issue):
+    result = cli("render", "66", "--format", "wechat")
+    assert result.status == 0
+    assert result.stdout.startswith("<section")
+
+
+def test_text_formats_go_to_stdout(cli, imported_issue):
+    result = cli("render", "2023-1", "--format", "md")
+    assert result.status == 0
+    assert result.stdout == render_markdown(issue_to_bulletin(imported_issue))
+
+
+def test_binary_format_without_a_byte_stream_is_one_clear_error(cli, imported_issue):
+    # The cli fixture's stdout is a StringIO: there is nowhere to put bytes.
+    result = cli("render", "2023-1", "--format", "pdf")
+    assert result.status == 2
+    assert result.stderr.count("\n") == 1 and "-o" in result.stderr
+
+
+def test_unknown_issue(cli, db):
+    result = cli("render", "2099-1", "--format", "pdf")
+    assert result.status == 2
+    assert result.stderr == "jianbao render：归档中没有 2099-1 这一期\n"
+
+
+def test_unwritable_output_is_one_clear_error(cli, imported_issue, tmp_path):
+    result = cli("render", "2023-1", "--format", "md", "-o", str(tmp_path / "no" / "x.md"))
+    assert result.status == 2
+    assert result.stderr.startswith("jianbao render：无法写入")
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(
+    "fmt,content_type",
+    [
+        ("pdf", "application/pdf"),
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ],
+)
+def test_download_of_a_published_issue(client, imported_issue, fmt, content_type):
+    response = client.get(f"/issues/2023-1.{fmt}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert f'filename="jianbao-2023-1.{fmt}"' in disposition
+    encoded = disposition.split("filename*=UTF-8''", 1)[1]
+    assert unquote(encoded) == f"{FILENAME}.{fmt}"
+    assert encoded.isascii()
+    body = response.content
+    assert int(response["Content-Length"]) == len(body)
+    if fmt == "pdf":
+        assert body.startswith(b"%PDF")
+    else:
+        assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+
+
+@pytest.mark.urls(__name__)
+def test_no_download_of_unpublished_or_missing_issues(client, imported_issue):
+    Issue.objects.filter(pk=imported_issue.pk).update(state=Issue.State.EDITING)
+    assert client.get("/issues/2023-1.pdf").status_code == 404
+    assert client.get("/issues/2023-1.docx").status_code == 404
+    assert client.get("/issues/2099-1.pdf").status_code == 404
+
+
+@pytest.mark.urls(__name__)
+def test_download_is_read_only(client, imported_issue):
+    assert client.post("/issues/2023-1.pdf").status_code == 405
