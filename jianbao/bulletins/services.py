@@ -19,6 +19,7 @@ from jianbao.bulletins.models import (
     Series,
     SeriesSection,
 )
+from jianbao.bulletins.signals import issue_content_changed
 from jianbao.core.errors import IssueAlreadyExists, IssueNotFound, JianbaoError
 from jianbao.network import services as network
 from jianbao.network.models import Organisation
@@ -117,6 +118,7 @@ def store_bulletin(
     issue.save()
     _store_sections(issue, bulletin.sections)
     _remember_series_sections(series, bulletin.sections)
+    issue_content_changed.send(sender=Issue, issue=issue)
     IssueEvent.objects.create(
         issue=issue,
         action="replaced" if existing else "imported",
