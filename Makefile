@@ -14,7 +14,7 @@ DEB_PACKAGES := fonts-noto-cjk fonts-arphic-ukai poppler-utils
 # `make test` adds its own, so that a fresh machine runs apt-get once.
 test: DEB_PACKAGES += postgresql-15 postgresql-client-15
 
-.PHONY: help install venv run test lint fmt clean
+.PHONY: help install venv run test lint fmt clean samples
 
 help:
 	@echo "make run     set up, migrate, load the sample bulletin, serve on http://$(BIND)/"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make fmt     sort imports and format the code with ruff"
 	@echo "make clean   remove .venv/ and var/ (the SQLite database and uploads too)"
+	@echo "make samples render pages 1 and 3 of the sample issue's PDF to docs/*.png"
 
 install:
 	scripts/apt-ensure $(DEB_PACKAGES)
@@ -53,3 +54,17 @@ fmt: venv
 
 clean:
 	rm -rf .venv var
+
+# Preview pictures of the PDF layout, from the sample issue (no database needed).
+SAMPLE_DPI ?= 70
+samples: venv
+	mkdir -p docs var
+	$(VENV)/python -c "import os, sys, django; \
+	os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jianbao.settings'); django.setup(); \
+	from jianbao.publishing.ingest.text import parse_bulletin_text; \
+	from jianbao.publishing.render.pdf import render_pdf; \
+	text = open('samples/2023-01.md', encoding='utf-8').read(); \
+	sys.stdout.buffer.write(render_pdf(parse_bulletin_text(text, source='2023-01.md')))" \
+	> var/sample.pdf
+	pdftoppm -r $(SAMPLE_DPI) -png -f 1 -l 1 -singlefile var/sample.pdf docs/sample-page-1
+	pdftoppm -r $(SAMPLE_DPI) -png -f 3 -l 3 -singlefile var/sample.pdf docs/sample-page-3
