@@ -6,6 +6,7 @@ fonts up ourselves before compiling and stop with the Debian package to install.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import shutil
 import subprocess
@@ -124,14 +125,40 @@ def _surely_covered(cp: int) -> bool:
 
 
 @functools.cache
+def _coverage() -> tuple[list[int], list[int]]:
+    """Code-point ranges (starts, ends) of every font in the directories typst is given."""
+    ranges: list[tuple[int, int]] = []
+    if shutil.which("fc-query"):
+        files = [
+            str(f)
+            for d in font_dirs()
+            for f in sorted(Path(d).iterdir())
+            if f.suffix.lower() in (".ttf", ".ttc", ".otf", ".otc")
+        ]
+        out = subprocess.run(
+            # Face 0 only: the faces of a CJK collection share their glyphs.
+            ["fc-query", "--index", "0", "--format", "%{charset}\n", *files],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        for token in out.split():
+            lo, _, hi = token.partition("-")
+            ranges.append((int(lo, 16), int(hi or lo, 16)))
+    ranges.sort()
+    merged: list[list[int]] = []
+    for lo, hi in ranges:
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [r[0] for r in merged], [r[1] for r in merged]
+
+
 def _covered_by_installed(cp: int) -> bool:
-    if not shutil.which("fc-list"):
-        return False
-    out = subprocess.run(
-        ["fc-list", f":charset={cp:x}", "file"], capture_output=True, text=True, check=False
-    ).stdout
-    dirs = set(font_dirs())
-    return any(str(Path(line.rstrip(": ")).parent) in dirs for line in out.splitlines() if line)
+    starts, ends = _coverage()
+    i = bisect.bisect_right(starts, cp) - 1
+    return i >= 0 and cp <= ends[i]
 
 
 def check_coverage(text: str) -> None:
