@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db import connection
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.safestring import SafeString
 
-from jianbao.bulletins.models import Issue
+from jianbao.archive.models import SearchDocument, SiteVersion
+from jianbao.archive.search.backends import Filters, index_for
+from jianbao.archive.search.index import PUBLIC_STATES, article_body
+from jianbao.archive.search.text import highlight, parse_query, snippet
+from jianbao.bulletins.models import Article, Block, Issue, Section
 from jianbao.bulletins.services import issues_with_content
+from jianbao.network.models import Organisation, OrganisationName
 
-PUBLIC_STATES = (Issue.State.PUBLISHED,)
+
+def site_version() -> SiteVersion:
+    return SiteVersion.objects.filter(pk=1).first() or SiteVersion(pk=1, number=0)
 
 
 def public_issues() -> QuerySet[Issue]:
@@ -24,3 +36,159 @@ def public_issue(*, year: int, number: int) -> Issue:
     return get_object_or_404(
         issues_with_content().filter(state__in=PUBLIC_STATES), year=year, number=number
     )
+
+
+def public_articles() -> QuerySet[Article]:
+    return (
+        Article.objects.filter(section__issue__state__in=PUBLIC_STATES)
+        .select_related("section__issue__series")
+        .order_by(
+            "-section__issue__year", "-section__issue__number", "section__position", "position"
+        )
+    )
+
+
+def public_article(pk: int) -> Article:
+    return get_object_or_404(
+        public_articles().prefetch_related(
+            Prefetch("blocks", queryset=Block.objects.order_by("position")),
+            Prefetch("alliances", queryset=Organisation.objects.prefetch_related(_short_names())),
+        ),
+        pk=pk,
+    )
+
+
+def _short_names() -> Prefetch:
+    return Prefetch(
+        "names", queryset=OrganisationName.objects.filter(kind=OrganisationName.Kind.SHORT)
+    )
+
+
+def alliances() -> QuerySet[Organisation]:
+    """Every alliance, with how many public articles mention it."""
+    public = Q(mentioned_in__section__issue__state__in=PUBLIC_STATES)
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE)
+        .annotate(article_count=Count("mentioned_in", filter=public, distinct=True))
+        .prefetch_related(_short_names())
+        .order_by("name")
+    )
+
+
+def alliance(pk: int) -> Organisation:
+    return get_object_or_404(alliances(), pk=pk)
+
+
+def alliance_articles(organisation: Organisation) -> QuerySet[Article]:
+    return public_articles().filter(alliances=organisation)
+
+
+def sections() -> list[dict]:
+    """Section titles used in public issues, with article counts, in first-use order."""
+    return list(
+        Section.objects.filter(issue__state__in=PUBLIC_STATES)
+        .values("title")
+        .annotate(article_count=Count("articles"), latest=Max("issue__year"))
+        .order_by("title")
+    )
+
+
+def section_articles(title: str) -> QuerySet[Article]:
+    return public_articles().filter(section__title=title)
+
+
+def feed_issues(limit: int = 30) -> QuerySet[Issue]:
+    return (
+        issues_with_content().filter(state__in=PUBLIC_STATES).order_by("-year", "-number")[:limit]
+    )
+
+
+# --- search ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    title_html: SafeString
+    snippet_text: str
+    snippet_html: SafeString
+
+    @property
+    def issue(self) -> Issue:
+        return self.article.section.issue
+
+
+class SearchResults:
+    """Lazy, sliceable search results: Django's Paginator counts and slices them,
+    and only the requested page is ranked and loaded."""
+
+    def __init__(self, terms: tuple[str, ...], filters: Filters):
+        self.terms = terms
+        self.filters = filters
+
+    @cached_property
+    def _index(self):
+        return index_for(connection)
+
+    def count(self) -> int:
+        return self._count
+
+    @cached_property
+    def _count(self) -> int:
+        return self._index.count(self.terms, self.filters) if self.terms else 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop
+        if not self.terms or (stop is not None and stop <= start):
+            return []
+        limit = None if stop is None else stop - start
+        ids = self._index.page(self.terms, self.filters, offset=start, limit=limit)
+        return self._hits(ids)
+
+    def _hits(self, document_ids: list[int]) -> list[SearchHit]:
+        article_ids = dict(
+            SearchDocument.objects.filter(id__in=document_ids).values_list("id", "article_id")
+        )
+        articles = public_articles().prefetch_related(
+            Prefetch("blocks", queryset=Block.objects.order_by("position")),
+            Prefetch("alliances", queryset=Organisation.objects.order_by("name")),
+        )
+        by_pk = articles.in_bulk([article_ids[i] for i in document_ids if i in article_ids])
+        hits = []
+        for doc_id in document_ids:
+            article = by_pk.get(article_ids.get(doc_id))
+            if article is None:
+                continue
+            body = snippet(article_body(article), self.terms)
+            hits.append(
+                SearchHit(
+                    article=article,
+                    title_html=highlight(article.title, self.terms),
+                    snippet_text=body.text,
+                    snippet_html=body.html,
+                )
+            )
+        return hits
+
+
+def search_articles(
+    query: str,
+    *,
+    alliance: Organisation | int | None = None,
+    section: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> SearchResults:
+    """Public articles whose normalised title or body contains every query term."""
+    filters = Filters(
+        alliance_id=alliance.pk if isinstance(alliance, Organisation) else alliance,
+        section_title=section or None,
+        year_from=year_from,
+        year_to=year_to,
+    )
+    return SearchResults(parse_query(query), filters)

@@ -1,0 +1,26 @@
+"""Derived data follows the content, inside the transaction that changed it."""
+
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from jianbao.archive.models import SearchDocument
+from jianbao.archive.search import index
+from jianbao.bulletins.models import Issue
+from jianbao.bulletins.signals import issue_content_changed, issue_state_changed
+
+
+@receiver(issue_content_changed, dispatch_uid="archive.index_changed_content")
+@receiver(issue_state_changed, dispatch_uid="archive.index_changed_state")
+def reindex_issue(sender, issue, **kwargs):
+    index.index_issue(issue)
+    index.bump_site_version()
+
+
+@receiver(post_delete, sender=SearchDocument, dispatch_uid="archive.forget_document")
+def forget_document(sender, instance, **kwargs):
+    index.remove_documents([instance])
+
+
+@receiver(post_delete, sender=Issue, dispatch_uid="archive.issue_deleted")
+def issue_deleted(sender, instance, **kwargs):
+    index.bump_site_version()

@@ -1,0 +1,232 @@
+"""The full-text index on SQLite (FTS5) and PostgreSQL (tsvector), one design.
+
+Both index the same tokens (``text.unigram_tokens`` and ``text.bigram_tokens``
+of the normalised title and body) and answer the same question: which
+documents contain every term as a substring of the title or the body.
+
+* SQLite: each term is a phrase of its bigrams (or its one unigram) in the
+  title or body columns.  Consecutive positions make the phrase exact, so
+  counts and pages come straight from the index.  Ranking is ``bm25()`` with
+  the title weighted above the body, but only when there are few enough
+  matches; ranking every match of 联盟 costs a sort of the whole archive, so
+  broad queries put title matches first and walk the rest newest first,
+  which the row id order gives for free.
+* PostgreSQL: a tsvector of the same tokens (title weight A) finds
+  candidates with ``@@`` and a GIN index; ``strpos`` then keeps exact
+  matches, because tsvector positions stop at 16,383 and a phrase query
+  could miss text beyond that.  ``ts_rank`` orders them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from jianbao.archive.search.text import bigram_tokens, term_tokens, unigram_tokens
+
+# bm25() weights of the columns tu, tb, bu, bb: a title match counts eight body matches.
+TITLE_WEIGHT = 8.0
+# Above this many matches SQLite stops ranking every match with bm25().
+RANK_ALL_LIMIT = 2000
+
+
+class Document(Protocol):
+    id: int
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    alliance_id: int | None = None
+    section_title: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def sql(self, alliance_table: str) -> tuple[list[str], list]:
+        """Conditions on the document table ``d``."""
+        where, params = [], []
+        if self.alliance_id is not None:
+            where.append(
+                f"d.article_id IN (SELECT article_id FROM {alliance_table} "
+                "WHERE organisation_id = %s)"
+            )
+            params.append(self.alliance_id)
+        if self.section_title is not None:
+            where.append("d.section_title = %s")
+            params.append(self.section_title)
+        if self.year_from is not None:
+            where.append("d.year >= %s")
+            params.append(self.year_from)
+        if self.year_to is not None:
+            where.append("d.year <= %s")
+            params.append(self.year_to)
+        return where, params
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in vars(self).values())
+
+
+class SqliteIndex:
+    def __init__(self, cursor, alliance_table: str):
+        self.cursor = cursor
+        self.alliance_table = alliance_table
+
+    # -- writes
+    def add(self, docs: Iterable[Document]) -> None:
+        self.cursor.executemany(
+            "INSERT INTO archive_fts(rowid, tu, tb, bu, bb) VALUES (%s, %s, %s, %s, %s)",
+            [_sqlite_row(d) for d in docs],
+        )
+
+    def remove(self, docs: Iterable[Document]) -> None:
+        # A contentless table forgets a row only when told its exact tokens again.
+        self.cursor.executemany(
+            "INSERT INTO archive_fts(archive_fts, rowid, tu, tb, bu, bb) "
+            "VALUES ('delete', %s, %s, %s, %s, %s)",
+            [_sqlite_row(d) for d in docs],
+        )
+
+    def clear(self) -> None:
+        self.cursor.execute("INSERT INTO archive_fts(archive_fts) VALUES ('delete-all')")
+
+    # -- reads
+    def count(self, terms: tuple[str, ...], filters: Filters) -> int:
+        sql, params = self._select("count(*)", _match(terms), filters)
+        self.cursor.execute(sql, params)
+        return self.cursor.fetchone()[0]
+
+    def page(
+        self, terms: tuple[str, ...], filters: Filters, *, offset: int, limit: int | None
+    ) -> list[int]:
+        everywhere = _match(terms)
+        total = self.count(terms, filters)
+        if total <= RANK_ALL_LIMIT:
+            return self._ids(everywhere, filters, offset, limit, ranked=True)
+        in_title = _match(terms, title_only=True)
+        title_total = self.count_expression(in_title, filters)
+        ids: list[int] = []
+        if offset < title_total:
+            ranked = title_total <= RANK_ALL_LIMIT
+            ids = self._ids(in_title, filters, offset, limit, ranked=ranked)
+        if limit is None or len(ids) < limit:
+            rest = None if limit is None else limit - len(ids)
+            ids += self._ids(
+                f"({everywhere}) NOT ({in_title})",
+                filters,
+                max(0, offset - title_total),
+                rest,
+                ranked=False,
+            )
+        return ids
+
+    def count_expression(self, expression: str, filters: Filters) -> int:
+        sql, params = self._select("count(*)", expression, filters)
+        self.cursor.execute(sql, params)
+        return self.cursor.fetchone()[0]
+
+    def _ids(self, expression, filters, offset, limit, *, ranked: bool) -> list[int]:
+        order = "archive_fts.rowid DESC"
+        if ranked:
+            w = TITLE_WEIGHT
+            order = f"bm25(archive_fts, {w}, {w}, 1.0, 1.0), {order}"
+        sql, params = self._select("archive_fts.rowid", expression, filters)
+        sql += f" ORDER BY {order} LIMIT %s OFFSET %s"
+        self.cursor.execute(sql, [*params, -1 if limit is None else limit, offset])
+        return [row[0] for row in self.cursor.fetchall()]
+
+    def _select(self, what: str, expression: str, filters: Filters) -> tuple[str, list]:
+        where, params = filters.sql(self.alliance_table)
+        join = " JOIN archive_searchdocument d ON d.id = archive_fts.rowid" if filters else ""
+        sql = f"SELECT {what} FROM archive_fts{join} WHERE archive_fts MATCH %s"
+        return " AND ".join([sql, *where]), [expression, *params]
+
+
+def _sqlite_row(doc: Document) -> tuple:
+    return (
+        doc.id,
+        unigram_tokens(doc.title),
+        bigram_tokens(doc.title),
+        unigram_tokens(doc.body),
+        bigram_tokens(doc.body),
+    )
+
+
+def _match(terms: tuple[str, ...], *, title_only: bool = False) -> str:
+    """An FTS5 expression: each term as a phrase in the title or body columns."""
+    parts = []
+    for term in terms:
+        columns = ("tu", "bu") if len(term) == 1 else ("tb", "bb")
+        if title_only:
+            columns = columns[:1]
+        parts.append(f'{{{" ".join(columns)}}} : "{" ".join(term_tokens(term))}"')
+    return " AND ".join(parts)
+
+
+class PostgresIndex:
+    def __init__(self, cursor, alliance_table: str):
+        self.cursor = cursor
+        self.alliance_table = alliance_table
+
+    def add(self, docs: Iterable[Document]) -> None:
+        self.cursor.executemany(
+            "UPDATE archive_searchdocument SET tokens = %s::tsvector WHERE id = %s",
+            [(_tsvector(d), d.id) for d in docs],
+        )
+
+    def remove(self, docs: Iterable[Document]) -> None:
+        """The tokens live in the document row and go with it."""
+
+    def clear(self) -> None:
+        self.cursor.execute("UPDATE archive_searchdocument SET tokens = NULL")
+
+    def count(self, terms: tuple[str, ...], filters: Filters) -> int:
+        sql, params = self._select("count(*)", terms, filters)
+        self.cursor.execute(sql, params)
+        return self.cursor.fetchone()[0]
+
+    def page(
+        self, terms: tuple[str, ...], filters: Filters, *, offset: int, limit: int | None
+    ) -> list[int]:
+        sql, params = self._select("d.id", terms, filters)
+        sql += " ORDER BY ts_rank(d.tokens, %s::tsquery) DESC, d.id DESC LIMIT %s OFFSET %s"
+        self.cursor.execute(sql, [*params, _tsquery(terms), limit, offset])
+        return [row[0] for row in self.cursor.fetchall()]
+
+    def _select(self, what: str, terms: tuple[str, ...], filters: Filters) -> tuple[str, list]:
+        where, params = ["d.tokens @@ %s::tsquery"], [_tsquery(terms)]
+        for term in terms:
+            where.append("(strpos(d.title, %s) > 0 OR strpos(d.body, %s) > 0)")
+            params += [term, term]
+        more, more_params = filters.sql(self.alliance_table)
+        sql = f"SELECT {what} FROM archive_searchdocument d WHERE " + " AND ".join(where + more)
+        return sql, params + more_params
+
+
+def _tsvector(doc: Document) -> str:
+    """A tsvector literal: title tokens at position 1 with weight A, body tokens
+    at position 2.  Positions only carry the weight; matching is by token."""
+    positions: dict[str, str] = {}
+    for token in _tokens(doc.title):
+        positions[token] = "1A"
+    for token in _tokens(doc.body):
+        positions[token] = positions[token] + ",2" if token in positions else "2"
+    return " ".join(f"{token}:{where}" for token, where in positions.items())
+
+
+def _tokens(text: str) -> set[str]:
+    return set(unigram_tokens(text).split()) | set(bigram_tokens(text).split())
+
+
+def _tsquery(terms: tuple[str, ...]) -> str:
+    tokens = dict.fromkeys(token for term in terms for token in term_tokens(term))
+    return " & ".join(tokens)
+
+
+def index_for(connection) -> SqliteIndex | PostgresIndex:
+    from jianbao.bulletins.models import Article
+
+    alliance_table = Article.alliances.through._meta.db_table
+    backend = {"sqlite": SqliteIndex, "postgresql": PostgresIndex}[connection.vendor]
+    return backend(connection.cursor(), alliance_table)

@@ -1,0 +1,163 @@
+"""Normalisation, query parsing, index tokens and highlighted snippets.
+
+Pure functions: no database, no Django models.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """The text that search matches against: NFKC (ＷＡＰＩ → wapi, （ → (), lower case,
+    whitespace runs folded to one space.  Queries go through the same function."""
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+
+
+# A quoted phrase (the closing quote may be missing) or a run of non-space characters.
+_QUERY_PART = re.compile(r'"([^"]*)"?|([^\s"]+)')
+
+
+def parse_query(query: str) -> tuple[str, ...]:
+    """The normalised terms of a query, all of which must match.
+
+    Whitespace separates terms except inside double quotes (full-width ＂ too,
+    after NFKC), so ``"ISO/IEC 4396"`` is one term with its space.
+    """
+    terms: list[str] = []
+    for phrase, word in _QUERY_PART.findall(unicodedata.normalize("NFKC", query)):
+        term = normalise(phrase or word)
+        if term and term not in terms:
+            terms.append(term)
+    return tuple(terms)
+
+
+# --- index tokens ----------------------------------------------------------
+#
+# Every character becomes a fixed-width code of four base-36 digits, so that
+# any character (punctuation, spaces, rare ideographs) is a plain ASCII word
+# that both FTS5's tokenizer and a tsvector literal keep intact.  A character
+# bigram is two codes glued together.  Indexing one bigram per character
+# position makes a phrase of a term's bigrams match exactly where the term
+# occurs: recall is that of a substring scan, with nothing to verify.
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+class _Codes(dict):
+    def __missing__(self, char: str) -> str:
+        n, digits = ord(char), []
+        for _ in range(4):
+            n, r = divmod(n, 36)
+            digits.append(_DIGITS[r])
+        code = self[char] = "".join(reversed(digits))
+        return code
+
+
+_CODES = _Codes()
+_code = _CODES.__getitem__
+
+
+def unigram_tokens(text: str) -> str:
+    return " ".join(map(_code, text))
+
+
+def bigram_tokens(text: str) -> str:
+    codes = list(map(_code, text))
+    return " ".join(map(operator.add, codes, codes[1:]))
+
+
+def term_tokens(term: str) -> tuple[str, ...]:
+    """The tokens that must occur at consecutive positions for ``term`` to match:
+    one unigram for a single character, else the term's bigrams."""
+    if len(term) == 1:
+        return (_code(term),)
+    codes = list(map(_code, term))
+    return tuple(map(operator.add, codes, codes[1:]))
+
+
+def contains_all(terms: tuple[str, ...], title: str, body: str) -> bool:
+    """The definition of a match, used to check the index: every term is a
+    substring of the normalised title or of the normalised body."""
+    return all(term in title or term in body for term in terms)
+
+
+# --- snippets ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str
+    html: SafeString
+
+
+def _fold_with_map(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` one character at a time as ``normalise`` does, remembering
+    which original character each folded character came from."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        f = " " if char.isspace() else unicodedata.normalize("NFKC", char).lower()
+        folded.append(f)
+        origin.extend([i] * len(f))
+    return "".join(folded), origin
+
+
+def _pattern(terms: tuple[str, ...]) -> re.Pattern | None:
+    if not terms:
+        return None
+    alternatives = [
+        " +".join(re.escape(piece) for piece in term.split(" "))
+        for term in sorted(terms, key=len, reverse=True)
+    ]
+    return re.compile("|".join(alternatives))
+
+
+def _spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the terms occur in ``text``, as original character offsets."""
+    pattern = _pattern(terms)
+    if pattern is None:
+        return []
+    folded, origin = _fold_with_map(text)
+    origin.append(len(text))
+    return [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(folded)]
+
+
+def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """``text[start:end]`` escaped, with the spans inside it wrapped in <mark>."""
+    out, pos = [], start
+    for a, b in spans:
+        a, b = max(a, start), min(b, end)
+        if a < pos or a >= b:
+            continue
+        out.append(escape(text[pos:a]))
+        out.append(f"<mark>{escape(text[a:b])}</mark>")
+        pos = b
+    out.append(escape(text[pos:end]))
+    return "".join(out)
+
+
+def highlight(text: str, terms: tuple[str, ...]) -> SafeString:
+    """All of ``text``, escaped, with every occurrence of a term marked."""
+    return mark_safe(_marked(text, _spans(text, terms), 0, len(text)))
+
+
+def snippet(text: str, terms: tuple[str, ...], *, width: int = 90) -> Snippet:
+    """A window of ``text`` around the first match, escaped, matches marked."""
+    spans = _spans(text, terms)
+    first = spans[0][0] if spans else 0
+    start = max(0, min(first - width // 3, len(text) - width))
+    end = min(len(text), start + width)
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    plain = f"{lead}{text[start:end]}{tail}"
+    html = f"{lead}{_marked(text, spans, start, end)}{tail}"
+    return Snippet(text=plain, html=mark_safe(html))
