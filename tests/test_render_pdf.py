@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from jianbao.core.errors import JianbaoError
 from jianbao.publishing import fonts
 from jianbao.publishing.parsed import HEADING, PARAGRAPH, Block, ParsedArticle, ParsedSection
-from jianbao.publishing.render.pdf import credit_line, render_pdf
+from jianbao.publishing.render.pdf import PdfSettings, credit_line, render_pdf
 
 BAD_START = "，。、；：？！）」》”"
 BAD_END = "（「《“"
@@ -319,3 +319,18 @@ def test_unusual_issues_render(parsed, case):
         return
     assert pdf.startswith(b"%PDF"), name
     assert squash(expected) in squash(pdftotext(pdf)), name
+
+
+def test_series_settings_change_the_layout(parsed, pdf_text):
+    settings = PdfSettings(
+        body_size=14, line_pitch=24, double_rule=False, page_number_position="outside"
+    )
+    pdf = render_pdf(parsed, settings)
+    reader = PdfReader(io.BytesIO(pdf))
+    default_pages = len([p for p in pdf_text.split("\f") if p.strip()])
+    assert len(reader.pages) < default_pages  # denser 四号 body
+    pages = pdftotext(pdf, "-layout").split("\f")
+    even, odd = (pages[n].rstrip().splitlines()[-1] for n in (1, 2))
+    assert re.fullmatch(r"\s*—\s*2\s*—", even) and re.fullmatch(r"\s*—\s*3\s*—", odd)
+    # Outside edges: even numbers on the left, odd ones on the right.
+    assert len(even) - len(even.lstrip()) < 5 < 22 < len(odd) - len(odd.lstrip())  # centred: 13
