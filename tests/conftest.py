@@ -89,3 +89,9 @@ def database_fingerprint(db):
         return digest.hexdigest()
 
     return fingerprint
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is deliberately slow; production keeps it (see test_accounts.py).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,6 +16,11 @@ class Series(models.Model):
         "默认报送范围", default=dict, blank=True, help_text='如 {"报": [...], "送": [...]}'
     )
     contacts = models.JSONField("联系方式", default=list, blank=True)
+    separate_review_and_sign = models.BooleanField(
+        "审核与签发须由不同人员",
+        default=True,
+        help_text="开启后，审核通过某期的人不能再签发同一期",
+    )
 
     class Meta:
         verbose_name = "简报系列"
@@ -203,3 +208,46 @@ class IssueEvent(models.Model):
         if self.pk is not None:
             raise ValueError("IssueEvent rows are append-only")
         super().save(*args, **kwargs)
+
+    ACTION_LABELS = {
+        "imported": "导入归档",
+        "replaced": "覆盖导入",
+        "created": "新建",
+        "submit": "提交审核",
+        "approve": "审核通过",
+        "return": "退回修改",
+        "sign": "签发",
+        "publish": "发布",
+        "corrected": "勘误",
+    }
+
+    def get_action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def to_state_label(self) -> str:
+        return Issue.State(self.to_state).label if self.to_state else ""
+
+
+class IssueRevision(models.Model):
+    """The content of a signed issue before a correction (勘误) changed it."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField("修订号")
+    snapshot = models.JSONField("修订前内容")
+    note = models.TextField("勘误说明")
+    created_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "勘误记录"
+        verbose_name_plural = "勘误记录"
+        ordering = ["issue", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "number"], name="revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue} 勘误{self.number}"

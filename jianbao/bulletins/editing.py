@@ -1,0 +1,247 @@
+"""Assembling and editing an issue on the desk."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+
+from jianbao.bulletins.models import (
+    Article,
+    Block,
+    Issue,
+    IssueEvent,
+    IssueRevision,
+    Section,
+    Series,
+)
+from jianbao.bulletins.services import NumberingConflict, issue_to_bulletin
+from jianbao.bulletins.signals import issue_content_changed
+from jianbao.bulletins.workflow import FROZEN_STATES
+from jianbao.core.errors import JianbaoError
+from jianbao.core.models import Role
+from jianbao.core.roles import display_name, has_role, require_role
+from jianbao.publishing.parsed import HEADING, PARAGRAPH, bulletin_to_dict
+
+
+class IssueFrozen(JianbaoError):
+    pass
+
+
+def next_numbers(series: Series, year: int) -> tuple[int, int]:
+    """The yearly number (back to 1 in a new year) and the running number that come next."""
+    issues = series.issues.all()
+    last_in_year = issues.filter(year=year).aggregate(n=Max("number"))["n"] or 0
+    last_running = issues.aggregate(n=Max("running_number"))["n"] or 0
+    return last_in_year + 1, last_running + 1
+
+
+@transaction.atomic
+def create_issue(series: Series, *, year: int, number: int, running_number: int, by) -> Issue:
+    require_role(by, Role.EDITOR)
+    expected_number, expected_running = next_numbers(series, year)
+    clash = (
+        series.issues.filter(year=year, number=number).first()
+        or series.issues.filter(running_number=running_number).first()
+    )
+    if clash is not None:
+        raise NumberingConflict(f"期号重复：已有 {clash.label}", clash)
+    if number != expected_number:
+        previous = series.issues.filter(year=year, number=expected_number - 1).first()
+        where = f"上一期是 {previous.label}" if previous else f"{year}年还没有任何一期"
+        raise NumberingConflict(
+            f"期号不连续：{year}年第{number}期前应为第{expected_number}期（{where}）", previous
+        )
+    if running_number != expected_running:
+        previous = series.issues.filter(running_number=expected_running - 1).first()
+        raise NumberingConflict(
+            f"总期号不连续：应为总第{expected_running}期"
+            + (f"（上一期是 {previous.label}）" if previous else ""),
+            previous,
+        )
+    issue = Issue.objects.create(
+        series=series,
+        year=year,
+        number=number,
+        running_number=running_number,
+        state=Issue.State.EDITING,
+        distribution=series.default_distribution,
+        contacts=series.contacts,
+    )
+    for position, template in enumerate(series.sections.order_by("position")):
+        Section.objects.create(issue=issue, position=position, title=template.title)
+    IssueEvent.objects.create(
+        issue=issue, action="created", to_state=issue.state, actor=by, actor_name=display_name(by)
+    )
+    return issue
+
+
+def access_issue_for_edit(user, issue_id: int) -> Issue:
+    """Fetch an issue for editing, or refuse: the one gate every editing view passes."""
+    issue = Issue.objects.select_related("series").get(pk=issue_id)
+    if not has_role(user, Role.EDITOR):
+        raise PermissionDenied("只有编辑可以修改简报内容")
+    if issue.state != Issue.State.EDITING:
+        if issue.state in FROZEN_STATES:
+            raise IssueFrozen(f"{issue.label} 已签发，内容已冻结；如需更正请使用“勘误”")
+        raise IssueFrozen(f"{issue.label} 正在“{issue.get_state_display()}”，退回后才能修改")
+    return issue
+
+
+def blocks_from_text(text: str) -> list[tuple[str, str]]:
+    """Body text as the editor types it: blank-line paragraphs; 一、… lines are headings."""
+    from jianbao.publishing.ingest.text import SUBHEADING
+
+    blocks = []
+    for chunk in text.replace("\r\n", "\n").split("\n\n"):
+        chunk = " ".join(line.strip() for line in chunk.split("\n") if line.strip())
+        if not chunk:
+            continue
+        is_heading = SUBHEADING.match(chunk) and len(chunk) <= 40 and chunk[-1] not in "。！？"
+        blocks.append((HEADING if is_heading else PARAGRAPH, chunk))
+    return blocks
+
+
+def body_text(article: Article) -> str:
+    return "\n\n".join(b.text for b in article.blocks.all())
+
+
+def _write_blocks(article: Article, text: str) -> None:
+    article.blocks.all().delete()
+    Block.objects.bulk_create(
+        Block(article=article, position=i, kind=kind, text=chunk)
+        for i, (kind, chunk) in enumerate(blocks_from_text(text))
+    )
+
+
+@transaction.atomic
+def add_article(
+    issue: Issue,
+    section: Section,
+    *,
+    by,
+    title: str,
+    body: str,
+    credit: str = "",
+    toc_title: str = "",
+) -> Article:
+    issue = access_issue_for_edit(by, issue.pk)
+    if section.issue_id != issue.pk:
+        raise PermissionDenied("栏目不属于本期")
+    last = section.articles.aggregate(n=Max("position"))["n"]
+    position = 0 if last is None else last + 1
+    article = Article.objects.create(
+        section=section,
+        position=position,
+        title=title.strip(),
+        toc_title=toc_title.strip(),
+        credit=credit.strip(),
+    )
+    _write_blocks(article, body)
+    issue_content_changed.send(sender=Issue, issue=issue)
+    return article
+
+
+@transaction.atomic
+def update_article(
+    article: Article, *, by, title: str, body: str, credit: str, toc_title: str = ""
+) -> Article:
+    access_issue_for_edit(by, article.section.issue_id)
+    article.title, article.toc_title = title.strip(), toc_title.strip()
+    article.credit = credit.strip().strip("（）()")
+    article.save()
+    _write_blocks(article, body)
+    issue_content_changed.send(sender=Issue, issue=article.section.issue)
+    return article
+
+
+def _renumber(section: Section, ordered: list[Article]) -> None:
+    """Give ``ordered`` positions 0.. in ``section``; articles left out keep their order after.
+
+    Two passes through a free range, because positions are unique within a
+    section at every moment.
+    """
+    ids = [a.pk for a in ordered]
+    final = ids + list(
+        section.articles.exclude(pk__in=ids).order_by("position").values_list("pk", flat=True)
+    )
+    base = (section.articles.aggregate(n=Max("position"))["n"] or 0) + len(final) + 1
+    for i, pk in enumerate(final):
+        Article.objects.filter(pk=pk).update(section=section, position=base + i)
+    for i, pk in enumerate(final):
+        Article.objects.filter(pk=pk).update(position=i)
+
+
+@transaction.atomic
+def move_article(article: Article, *, by, section: Section, position: int) -> None:
+    """Put an article at ``position`` in ``section`` (which may be another section)."""
+    issue = access_issue_for_edit(by, article.section.issue_id)
+    if section.issue_id != issue.pk:
+        raise PermissionDenied("栏目不属于本期")
+    source = article.section
+    target = [a for a in section.articles.order_by("position") if a.pk != article.pk]
+    position = max(0, min(position, len(target)))
+    target.insert(position, article)
+    if source.pk != section.pk:
+        _renumber(source, [a for a in source.articles.order_by("position") if a.pk != article.pk])
+    _renumber(section, target)
+    issue_content_changed.send(sender=Issue, issue=issue)
+
+
+@transaction.atomic
+def reorder_section(section: Section, *, by, article_ids: list[int]) -> None:
+    issue = access_issue_for_edit(by, section.issue_id)
+    by_id = {a.pk: a for a in Article.objects.filter(section__issue=issue, pk__in=article_ids)}
+    if len(by_id) != len(set(article_ids)):
+        raise PermissionDenied("文章不属于本期")
+    moved_from = {a.section_id for a in by_id.values()} - {section.pk}
+    _renumber(section, [by_id[i] for i in article_ids])
+    for other in Section.objects.filter(pk__in=moved_from):
+        _renumber(other, list(other.articles.order_by("position")))
+    issue_content_changed.send(sender=Issue, issue=issue)
+
+
+@transaction.atomic
+def delete_article(article: Article, *, by) -> None:
+    issue = access_issue_for_edit(by, article.section.issue_id)
+    section = article.section
+    article.delete()
+    _renumber(section, list(section.articles.order_by("position")))
+    issue_content_changed.send(sender=Issue, issue=issue)
+
+
+@transaction.atomic
+def correct_article(
+    article: Article, *, by, title: str, body: str, credit: str, toc_title: str = "", note: str
+) -> IssueRevision:
+    """A 勘误 on a signed issue: keep the earlier text, apply the fix, record why."""
+    issue = Issue.objects.select_for_update().get(pk=article.section.issue_id)
+    if issue.state not in FROZEN_STATES:
+        raise JianbaoError("只有已签发的简报才需要勘误；编辑中的简报可直接修改")
+    if not (has_role(by, Role.EDITOR) or has_role(by, Role.SIGNER)):
+        raise PermissionDenied("勘误需要“编辑”或“签发”角色")
+    if not note.strip():
+        raise JianbaoError("勘误必须写明更正说明")
+    number = (issue.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    revision = IssueRevision.objects.create(
+        issue=issue,
+        number=number,
+        snapshot=bulletin_to_dict(issue_to_bulletin(issue)),
+        note=note.strip(),
+        created_by=by,
+    )
+    article.title, article.toc_title = title.strip(), toc_title.strip()
+    article.credit = credit.strip().strip("（）()")
+    article.save()
+    _write_blocks(article, body)
+    IssueEvent.objects.create(
+        issue=issue,
+        action="corrected",
+        from_state=issue.state,
+        to_state=issue.state,
+        actor=by,
+        actor_name=display_name(by),
+        comment=note.strip(),
+    )
+    issue_content_changed.send(sender=Issue, issue=issue)
+    return revision

@@ -1,0 +1,355 @@
+"""The editorial desk. Views parse input and call services; services decide."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jianbao.bulletins import editing, workflow
+from jianbao.bulletins.forms import (
+    ArticleForm,
+    CorrectionForm,
+    MoveForm,
+    NewIssueForm,
+    TransitionForm,
+)
+from jianbao.bulletins.models import Article, Issue, IssueRevision, Section, Series
+from jianbao.bulletins.services import issue_to_bulletin, issues_with_content
+from jianbao.core.errors import JianbaoError
+from jianbao.core.models import Role
+from jianbao.core.roles import has_role, roles_of
+from jianbao.publishing.parsed import bulletin_to_dict
+from jianbao.publishing.render.markdown import render_markdown
+
+DESK_ROLES = (Role.EDITOR, Role.REVIEWER, Role.SIGNER)
+
+
+def require_desk(user) -> None:
+    if not any(has_role(user, r) for r in DESK_ROLES):
+        raise PermissionDenied("需要编辑、审核或签发角色")
+
+
+@login_required
+def home(request):
+    roles = roles_of(request.user)
+    if roles == {Role.SUBMITTER}:
+        return redirect("submissions:mine")
+    waiting = [
+        issue
+        for issue in Issue.objects.exclude(state=Issue.State.PUBLISHED)
+        .select_related("series")
+        .order_by("-year", "-number")
+        if workflow.WAITING_FOR.get(issue.state) in roles
+    ]
+    from jianbao.submissions.models import Submission
+
+    intake = (
+        Submission.objects.filter(state=Submission.State.RECEIVED).count()
+        if Role.EDITOR in roles
+        else None
+    )
+    return render(request, "bulletins/desk/home.html", {"waiting": waiting, "intake": intake})
+
+
+@login_required
+def issue_list(request):
+    require_desk(request.user)
+    issues = Issue.objects.select_related("series").order_by("-year", "-number")
+    return render(request, "bulletins/desk/issue_list.html", {"issues": issues})
+
+
+@login_required
+def issue_new(request):
+    if not has_role(request.user, Role.EDITOR):
+        raise PermissionDenied("只有编辑可以新建一期")
+    series = Series.objects.order_by("pk").first()
+    if series is None:
+        messages.error(request, "还没有简报系列：请先导入一期往期简报或在系统管理中新建")
+        return redirect("desk:issues")
+    year = timezone.localdate().year
+    number, running = editing.next_numbers(series, year)
+    form = NewIssueForm(
+        request.POST or None, initial={"year": year, "number": number, "running_number": running}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            issue = editing.create_issue(series, by=request.user, **form.cleaned_data)
+        except JianbaoError as exc:
+            form.add_error("number", str(exc))
+        else:
+            messages.success(request, f"已新建 {issue.label}")
+            return redirect("desk:issue", issue.pk)
+    return render(request, "bulletins/desk/issue_new.html", {"form": form, "series": series})
+
+
+def _article_diffs(issue: Issue) -> dict[int, str]:
+    """For the reviewer: each article's text against what the alliance sent."""
+    diffs = {}
+    for section in issue.sections.all():
+        for article in section.articles.all():
+            submission = article.submissions.first()
+            if submission is None:
+                continue
+            before = [submission.title, *submission.paragraphs]
+            after = [article.title, *(b.text for b in article.blocks.all())]
+            if before != after:
+                diffs[article.pk] = difflib.HtmlDiff(wrapcolumn=40).make_table(
+                    before, after, "来稿", "编辑后", context=True, numlines=1
+                )
+    return diffs
+
+
+@login_required
+def issue_detail(request, issue_id: int):
+    require_desk(request.user)
+    issue = get_object_or_404(
+        issues_with_content().prefetch_related("sections__articles__submissions"), pk=issue_id
+    )
+    can_edit = issue.state == Issue.State.EDITING and has_role(request.user, Role.EDITOR)
+    actions = [
+        (a, workflow.Action(a).label, workflow.TRANSITIONS[(issue.state, a)].needs_comment)
+        for a in workflow.allowed_actions(issue, request.user)
+    ]
+    return render(
+        request,
+        "bulletins/desk/issue_detail.html",
+        {
+            "issue": issue,
+            "sections": issue.sections.all(),
+            "can_edit": can_edit,
+            "can_correct": issue.state in workflow.FROZEN_STATES
+            and (has_role(request.user, Role.EDITOR) or has_role(request.user, Role.SIGNER)),
+            "actions": actions,
+            "events": issue.events.select_related("actor"),
+            "revisions": issue.revisions.all(),
+            "diffs": _article_diffs(issue) if issue.state != Issue.State.EDITING else {},
+        },
+    )
+
+
+@login_required
+@require_POST
+def issue_transition(request, issue_id: int):
+    require_desk(request.user)
+    issue = get_object_or_404(Issue, pk=issue_id)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            issue = workflow.transition(
+                issue,
+                form.cleaned_data["action"],
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except JianbaoError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{issue.label} 现为“{issue.get_state_display()}”")
+    return redirect("desk:issue", issue.pk)
+
+
+@login_required
+def issue_preview(request, issue_id: int):
+    require_desk(request.user)
+    issue = get_object_or_404(Issue, pk=issue_id)
+    bulletin = issue_to_bulletin(issue)
+    return render(
+        request, "bulletins/desk/preview.html", {"issue": issue, "b": bulletin_to_dict(bulletin)}
+    )
+
+
+@login_required
+def issue_markdown(request, issue_id: int):
+    require_desk(request.user)
+    issue = get_object_or_404(Issue, pk=issue_id)
+    return HttpResponse(
+        render_markdown(issue_to_bulletin(issue)), content_type="text/plain; charset=utf-8"
+    )
+
+
+def _article_for_edit(request, article_id: int) -> Article:
+    article = get_object_or_404(Article.objects.select_related("section__issue"), pk=article_id)
+    editing.access_issue_for_edit(request.user, article.section.issue_id)
+    return article
+
+
+@login_required
+def article_edit(request, article_id: int):
+    try:
+        article = _article_for_edit(request, article_id)
+    except editing.IssueFrozen as exc:
+        messages.error(request, str(exc))
+        return redirect("desk:issue", get_object_or_404(Article, pk=article_id).section.issue_id)
+    issue = article.section.issue
+    initial = {
+        "title": article.title,
+        "toc_title": article.toc_title,
+        "credit": article.credit,
+        "body": editing.body_text(article),
+    }
+    form = ArticleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            editing.update_article(article, by=request.user, **form.cleaned_data)
+        except JianbaoError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已保存《{article.title}》")
+            return redirect(f"{issue_url(issue)}#article-{article.pk}")
+    return render(
+        request,
+        "bulletins/desk/article_form.html",
+        {"form": form, "article": article, "issue": issue},
+    )
+
+
+def issue_url(issue: Issue) -> str:
+    from django.urls import reverse
+
+    return reverse("desk:issue", args=[issue.pk])
+
+
+@login_required
+def article_new(request, section_id: int):
+    section = get_object_or_404(Section.objects.select_related("issue"), pk=section_id)
+    try:
+        editing.access_issue_for_edit(request.user, section.issue_id)
+    except editing.IssueFrozen as exc:
+        messages.error(request, str(exc))
+        return redirect("desk:issue", section.issue_id)
+    form = ArticleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        article = editing.add_article(section.issue, section, by=request.user, **form.cleaned_data)
+        messages.success(request, f"已添加《{article.title}》")
+        return redirect("desk:issue", section.issue_id)
+    return render(
+        request,
+        "bulletins/desk/article_form.html",
+        {"form": form, "issue": section.issue, "section": section},
+    )
+
+
+@login_required
+@require_POST
+def article_move(request, article_id: int):
+    """The keyboard and no-JavaScript way to reorder: up, down, or to another section."""
+    try:
+        article = _article_for_edit(request, article_id)
+    except editing.IssueFrozen as exc:
+        messages.error(request, str(exc))
+        return redirect("desk:issues")
+    issue = article.section.issue
+    direction = request.POST.get("direction")
+    if direction in ("up", "down"):
+        position = article.position + (-1 if direction == "up" else 1)
+        editing.move_article(article, by=request.user, section=article.section, position=position)
+    else:
+        form = MoveForm(request.POST, issue=issue)
+        if not form.is_valid():
+            messages.error(request, "请选择目标栏目")
+            return redirect("desk:issue", issue.pk)
+        section = form.cleaned_data["section"]
+        position = form.cleaned_data["position"]
+        editing.move_article(
+            article,
+            by=request.user,
+            section=section,
+            position=section.articles.count() if position is None else position,
+        )
+    return redirect(f"{issue_url(issue)}#article-{article.pk}")
+
+
+@login_required
+@require_POST
+def section_reorder(request, section_id: int):
+    """Drag and drop (htmx + Sortable) sends the section's new order of article ids."""
+    section = get_object_or_404(Section, pk=section_id)
+    try:
+        ids = [int(i) for i in request.POST.getlist("article")]
+        editing.reorder_section(section, by=request.user, article_ids=ids)
+    except (ValueError, JianbaoError) as exc:
+        return HttpResponse(str(exc), status=409)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def article_delete(request, article_id: int):
+    article = _article_for_edit(request, article_id)
+    issue_id = article.section.issue_id
+    editing.delete_article(article, by=request.user)
+    messages.success(request, f"已删除《{article.title}》")
+    return redirect("desk:issue", issue_id)
+
+
+@login_required
+def article_correct(request, article_id: int):
+    article = get_object_or_404(Article.objects.select_related("section__issue"), pk=article_id)
+    issue = article.section.issue
+    if not (has_role(request.user, Role.EDITOR) or has_role(request.user, Role.SIGNER)):
+        raise PermissionDenied("勘误需要“编辑”或“签发”角色")
+    initial = {
+        "title": article.title,
+        "toc_title": article.toc_title,
+        "credit": article.credit,
+        "body": editing.body_text(article),
+    }
+    form = CorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revision = editing.correct_article(article, by=request.user, **form.cleaned_data)
+        except JianbaoError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已记录勘误{revision.number}")
+            return redirect("desk:revision", revision.pk)
+    return render(
+        request,
+        "bulletins/desk/article_form.html",
+        {"form": form, "article": article, "issue": issue, "correction": True},
+    )
+
+
+@login_required
+def revision_detail(request, revision_id: int):
+    require_desk(request.user)
+    revision = get_object_or_404(IssueRevision.objects.select_related("issue"), pk=revision_id)
+    issue = revision.issue
+
+    before = _markdown_of_snapshot(revision.snapshot)
+    later = issue.revisions.filter(number__gt=revision.number).order_by("number").first()
+    after = _markdown_of_snapshot(
+        later.snapshot if later else bulletin_to_dict(issue_to_bulletin(issue))
+    )
+    table = difflib.HtmlDiff(wrapcolumn=50).make_table(
+        before.splitlines(),
+        after.splitlines(),
+        f"勘误{revision.number}前",
+        "勘误后",
+        context=True,
+        numlines=1,
+    )
+    return render(
+        request,
+        "bulletins/desk/revision.html",
+        {"revision": revision, "issue": issue, "table": table},
+    )
+
+
+def _markdown_of_snapshot(snapshot: dict) -> str:
+    lines = []
+    for section in snapshot["sections"]:
+        lines.append(f"## {section['title']}")
+        for article in section["articles"]:
+            lines.append(f"### {article['title']}")
+            lines.extend(block["text"] for block in article["blocks"])
+            if article.get("credit"):
+                lines.append(f"（{article['credit']}）")
+    return "\n".join(lines)

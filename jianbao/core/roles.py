@@ -1,0 +1,54 @@
+"""Who may do what. Every view and service asks here, never a template alone."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from jianbao.core.models import Role, RoleGrant
+
+
+def roles_of(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, "_jianbao_roles", None)
+    if cached is None:
+        cached = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+        user._jianbao_roles = cached
+    return cached
+
+
+def has_role(user, role: str) -> bool:
+    return role in roles_of(user)
+
+
+def require_role(user, role: str) -> None:
+    if not has_role(user, role):
+        raise PermissionDenied(f"需要“{Role(role).label}”角色")
+
+
+def alliances_of(user):
+    """The alliances whose secretariat this user speaks for."""
+    from jianbao.network.models import Organisation
+
+    if not has_role(user, Role.SUBMITTER):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        role_grants__user=user, role_grants__role=Role.SUBMITTER
+    ).distinct()
+
+
+def grant_role(user, role: str, *, alliance=None) -> RoleGrant:
+    grant, _ = RoleGrant.objects.get_or_create(user=user, role=role, alliance=alliance)
+    if hasattr(user, "_jianbao_roles"):
+        del user._jianbao_roles
+    return grant
+
+
+def users_with_role(role: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, role_grants__role=role).distinct()
+
+
+def display_name(user) -> str:
+    return (user.get_full_name() or user.get_username()).strip()

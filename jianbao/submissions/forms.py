@@ -1,0 +1,92 @@
+from django import forms
+
+from jianbao.bulletins.models import Issue
+from jianbao.submissions.models import Submission
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={"accept": ".docx,.txt,.doc,.pdf,image/png,image/jpeg,image/gif"}
+            ),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class SubmissionForm(forms.Form):
+    alliance = forms.ModelChoiceField(queryset=None, label="供稿联盟", empty_label=None)
+    title = forms.CharField(
+        label="标题",
+        max_length=500,
+        required=False,
+        help_text="上传 Word 文档时可留空，取文档第一段作标题",
+    )
+    body = forms.CharField(
+        label="正文",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="可直接从 Word 粘贴，段落会保留；也可只上传 Word 文档",
+    )
+    credit = forms.CharField(
+        label="供稿行",
+        max_length=300,
+        required=False,
+        help_text="不含括号，如：粉末冶金产业技术创新战略联盟秘书处供稿",
+    )
+    files = MultipleFileField(
+        label="附件", required=False, help_text="Word（.docx）、文本或图片，每个不超过 20 MB"
+    )
+
+    def __init__(self, *args, alliances, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alliance"].queryset = alliances
+        if alliances.count() == 1:
+            self.fields["alliance"].initial = alliances.first()
+
+
+class ReviseForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=500)
+    body = forms.CharField(label="正文", widget=forms.Textarea(attrs={"rows": 14}))
+    credit = forms.CharField(label="供稿行", max_length=300, required=False)
+
+
+class QueueFilterForm(forms.Form):
+    alliance = forms.ModelChoiceField(
+        queryset=None, required=False, label="联盟", empty_label="全部联盟"
+    )
+    state = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部状态"), *Submission.State.choices]
+    )
+    since = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, alliances, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alliance"].queryset = alliances
+
+
+class AcceptForm(forms.Form):
+    issue = forms.ModelChoiceField(
+        queryset=Issue.objects.filter(state=Issue.State.EDITING), label="采用到", empty_label=None
+    )
+    section = forms.CharField(label="栏目")
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

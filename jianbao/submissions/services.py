@@ -1,0 +1,339 @@
+"""Receiving news from alliances, and the editor's decisions on it."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+import nh3
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from jianbao.bulletins.editing import access_issue_for_edit, add_article
+from jianbao.bulletins.models import ArticleContributor, Issue, Section, Series
+from jianbao.core.errors import JianbaoError, UnreadableFile
+from jianbao.core.models import Role
+from jianbao.core.roles import alliances_of, has_role
+from jianbao.core.text import decode_text, describe_binary, fold
+from jianbao.publishing.ingest.docx import check_docx_archive, docx_paragraph_texts
+from jianbao.submissions.models import Attachment, Submission, SubmissionEvent
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+
+
+class AttachmentRefused(JianbaoError):
+    pass
+
+
+@dataclass(frozen=True)
+class ReadAttachment:
+    name: str
+    data: bytes
+    kind: str
+    content_type: str
+    title: str = ""
+    paragraphs: tuple[str, ...] = ()
+
+
+def default_credit(alliance) -> str:
+    return f"{alliance.name}秘书处供稿" if alliance else ""
+
+
+def html_to_paragraphs(markup: str) -> list[str]:
+    """Paragraphs of pasted or mailed HTML, after nh3 has removed everything unsafe."""
+    block_tags = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
+    clean = nh3.clean(markup, tags=block_tags | {"span", "b", "strong", "i", "em"}, attributes={})
+    marked = re.sub(r"</?(?:p|div|br|li|h[1-6]|tr)\s*/?>", "\n", clean, flags=re.I)
+    text = html.unescape(re.sub(r"<[^>]+>", "", marked))
+    return [p.strip() for p in text.split("\n") if p.strip()]
+
+
+def text_to_paragraphs(text: str) -> list[str]:
+    """A pasted body: Word's paste puts each paragraph on its own line."""
+    if re.search(r"<(p|div|br|span|b|strong)\b", text, re.I):
+        return html_to_paragraphs(text)
+    return [
+        line.strip().strip("\u3000")
+        for line in text.replace("\r\n", "\n").split("\n")
+        if line.strip()
+    ]
+
+
+def read_attachment(name: str, data: bytes) -> ReadAttachment:
+    """Classify an uploaded file by its content, never its name, and read what we can."""
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise AttachmentRefused(f"{name}：文件过大（上限 20 MB）")
+    if not data:
+        raise AttachmentRefused(f"{name}：文件是空的")
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            check_docx_archive(data, name)
+            lines = [ln for ln in docx_paragraph_texts(data, name) if ln]
+        except UnreadableFile as exc:
+            raise AttachmentRefused(str(exc)) from None
+        texts = [re.sub(r"^(#+\s+|- |\*\*)|\*\*$", "", ln) for ln in lines]
+        return ReadAttachment(
+            name,
+            data,
+            Attachment.Kind.DOCX,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            title=texts[0] if texts else "",
+            paragraphs=tuple(texts[1:]),
+        )
+    for signature, content_type in IMAGE_SIGNATURES.items():
+        if data.startswith(signature):
+            return ReadAttachment(name, data, Attachment.Kind.IMAGE, content_type)
+    if data.startswith(b"%PDF") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        content_type = "application/pdf" if data.startswith(b"%PDF") else "application/msword"
+        return ReadAttachment(name, data, Attachment.Kind.MANUAL, content_type)
+    what = describe_binary(data)
+    if what:
+        raise AttachmentRefused(f"{name}：不接受此类文件（内容是{what}）")
+    try:
+        text, _ = decode_text(data, name)
+    except UnreadableFile as exc:
+        raise AttachmentRefused(
+            f"{name}：只接受 Word（.docx）、文本和图片文件（{exc.reason}）"
+        ) from None
+    paragraphs = text_to_paragraphs(text)
+    return ReadAttachment(
+        name,
+        data,
+        Attachment.Kind.TEXT,
+        "text/plain",
+        title=paragraphs[0] if paragraphs else "",
+        paragraphs=tuple(paragraphs[1:]),
+    )
+
+
+def _record(
+    submission: Submission, action: str, *, by, from_state: str = "", comment: str = ""
+) -> None:
+    SubmissionEvent.objects.create(
+        submission=submission,
+        action=action,
+        from_state=from_state,
+        to_state=submission.state,
+        actor=by,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def receive(
+    *,
+    title: str,
+    paragraphs: list[str],
+    alliance=None,
+    credit: str = "",
+    by=None,
+    source: str = Submission.Source.WEB,
+    attachments: list[ReadAttachment] = (),
+    sender_email: str = "",
+    message_id: str | None = None,
+) -> Submission:
+    """Store a new submission with its files; the text may come from an attachment."""
+    for attachment in attachments:
+        if attachment.paragraphs and not paragraphs:
+            paragraphs = list(attachment.paragraphs)
+            title = title or attachment.title
+    title = title.strip()
+    if not title:
+        raise JianbaoError("稿件没有标题")
+    submission = Submission.objects.create(
+        source=source,
+        alliance=alliance,
+        submitted_by=by,
+        title=title,
+        body="\n\n".join(paragraphs),
+        credit=(credit or default_credit(alliance)).strip("（）()"),
+        sender_email=sender_email,
+        message_id=message_id,
+        needs_manual_handling=any(a.kind == Attachment.Kind.MANUAL for a in attachments),
+    )
+    for attachment in attachments:
+        stored = Attachment(
+            submission=submission,
+            original_name=attachment.name,
+            content_type=attachment.content_type,
+            size=len(attachment.data),
+            kind=attachment.kind,
+        )
+        stored.file.save(_safe_filename(attachment.name), ContentFile(attachment.data), save=False)
+        stored.save()
+    _record(submission, "received", by=by)
+    return submission
+
+
+def _safe_filename(name: str) -> str:
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return re.sub(r"[^\w.\-\u3400-\u9fff]", "_", name)[:150] or "file"
+
+
+@transaction.atomic
+def submit_from_web(
+    user, *, alliance, title: str, body: str, credit: str, files: list[tuple[str, bytes]]
+) -> Submission:
+    require_alliance(user, alliance)
+    attachments = [read_attachment(name, data) for name, data in files]
+    return receive(
+        title=title,
+        paragraphs=text_to_paragraphs(body),
+        alliance=alliance,
+        credit=credit,
+        by=user,
+        attachments=attachments,
+    )
+
+
+def require_alliance(user, alliance) -> None:
+    if alliance is None or not alliances_of(user).filter(pk=alliance.pk).exists():
+        raise PermissionDenied("只能以本联盟名义投稿")
+
+
+def visible_submissions(user):
+    if has_role(user, Role.EDITOR):
+        return Submission.objects.all()
+    if has_role(user, Role.SUBMITTER):
+        return Submission.objects.filter(alliance__in=alliances_of(user))
+    return Submission.objects.none()
+
+
+def access_submission(user, submission_id: int) -> Submission:
+    submission = (
+        visible_submissions(user)
+        .select_related("alliance", "issue")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None:
+        raise PermissionDenied("无权查看这份稿件")
+    return submission
+
+
+@transaction.atomic
+def revise(submission: Submission, *, by, title: str, body: str, credit: str) -> Submission:
+    require_alliance(by, submission.alliance)
+    if submission.state not in (Submission.State.RECEIVED, Submission.State.RETURNED):
+        raise JianbaoError(f"稿件状态为“{submission.get_state_display()}”，不能再修改")
+    from_state = submission.state
+    submission.title, submission.body = title.strip(), "\n\n".join(text_to_paragraphs(body))
+    submission.credit = credit.strip().strip("（）()")
+    submission.state = Submission.State.RECEIVED
+    submission.save()
+    _record(submission, "revised", by=by, from_state=from_state)
+    return submission
+
+
+@transaction.atomic
+def accept_into(submission: Submission, *, issue: Issue, section: Section, by):
+    if not has_role(by, Role.EDITOR):
+        raise PermissionDenied("只有编辑可以采用稿件")
+    issue = access_issue_for_edit(by, issue.pk)
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.state != Submission.State.RECEIVED:
+        raise JianbaoError(f"稿件状态为“{submission.get_state_display()}”，不能采用")
+    article = add_article(
+        issue,
+        section,
+        by=by,
+        title=submission.title,
+        body=submission.body,
+        credit=submission.credit,
+    )
+    if submission.alliance_id:
+        ArticleContributor.objects.create(
+            article=article,
+            organisation=submission.alliance,
+            position=0,
+            name_as_printed=submission.alliance.name,
+        )
+        article.alliances.add(submission.alliance)
+    from_state = submission.state
+    submission.state, submission.issue, submission.article = (Submission.State.USED, issue, article)
+    submission.save()
+    _record(submission, "accepted", by=by, from_state=from_state, comment=issue.label)
+    from jianbao.bulletins import notifications
+
+    transaction.on_commit(lambda: notifications.submission_used(submission.pk))
+    return article
+
+
+@transaction.atomic
+def return_with_comment(submission: Submission, *, by, comment: str) -> Submission:
+    return _decide(
+        submission, Submission.State.RETURNED, by=by, comment=comment, needs_comment=True
+    )
+
+
+@transaction.atomic
+def reject(submission: Submission, *, by, comment: str = "") -> Submission:
+    return _decide(submission, Submission.State.REJECTED, by=by, comment=comment)
+
+
+def _decide(submission, state, *, by, comment, needs_comment=False):
+    if not has_role(by, Role.EDITOR):
+        raise PermissionDenied("只有编辑可以处理稿件")
+    if submission.state != Submission.State.RECEIVED:
+        raise JianbaoError(f"稿件状态为“{submission.get_state_display()}”，不能再处理")
+    if needs_comment and not comment.strip():
+        raise JianbaoError("退回修改必须填写意见")
+    from_state = submission.state
+    submission.state, submission.editor_comment = state, comment.strip()
+    submission.save()
+    _record(submission, state, by=by, from_state=from_state, comment=comment.strip())
+    return submission
+
+
+def _shingles(text: str) -> set[str]:
+    text = fold(text)
+    return {text[i : i + 3] for i in range(max(len(text) - 2, 1))}
+
+
+def near_duplicates(submission: Submission, *, threshold: float = 0.8, days: int = 365):
+    """Earlier items with nearly the same text, such as the same news sent twice."""
+    mine = _shingles(submission.title + submission.body)
+    since = timezone.now() - timedelta(days=days)
+    candidates = (
+        Submission.objects.exclude(pk=submission.pk)
+        .filter(created_at__gte=since)
+        .filter(Q(created_at__lte=submission.created_at))
+        .only("id", "title", "body", "state", "created_at")[:500]
+    )
+    found = []
+    for other in candidates:
+        theirs = _shingles(other.title + other.body)
+        score = len(mine & theirs) / max(len(mine | theirs), 1)
+        if score >= threshold:
+            found.append((other, score))
+    return sorted(found, key=lambda pair: -pair[1])
+
+
+def suggest_section(submission: Submission, series: Series) -> str | None:
+    """The section where this alliance's news usually went; else the series' last section."""
+    titles = list(series.sections.order_by("position").values_list("title", flat=True))
+    if not titles:
+        return None
+    if submission.alliance_id:
+        used = Counter(
+            ArticleContributor.objects.filter(
+                organisation_id=submission.alliance_id, article__section__issue__series=series
+            ).values_list("article__section__title", flat=True)
+        )
+        for title, _count in used.most_common():
+            if title in titles:
+                return title
+        return titles[-1]
+    return titles[0]

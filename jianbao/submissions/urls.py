@@ -1,0 +1,14 @@
+from django.urls import path
+
+from jianbao.submissions import views
+
+app_name = "submissions"
+
+urlpatterns = [
+    path("submit/", views.mine, name="mine"),
+    path("submit/new/", views.new, name="new"),
+    path("submit/<int:submission_id>/edit/", views.revise, name="revise"),
+    path("submissions/<int:submission_id>/", views.detail, name="detail"),
+    path("desk/intake/", views.queue, name="queue"),
+    path("desk/intake/<int:submission_id>/decide/", views.decide, name="decide"),
+]

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jianbao.bulletins.models import Issue
+from jianbao.core.errors import JianbaoError
+from jianbao.core.models import Role
+from jianbao.core.roles import alliances_of, has_role
+from jianbao.network.models import Organisation
+from jianbao.submissions import services
+from jianbao.submissions.forms import (
+    AcceptForm,
+    CommentForm,
+    QueueFilterForm,
+    ReviseForm,
+    SubmissionForm,
+)
+from jianbao.submissions.models import Submission
+
+
+def _require_submitter(user) -> None:
+    if not has_role(user, Role.SUBMITTER):
+        raise PermissionDenied("需要“联盟秘书处”角色")
+
+
+@login_required
+def mine(request):
+    _require_submitter(request.user)
+    items = Submission.objects.filter(alliance__in=alliances_of(request.user)).select_related(
+        "issue", "alliance"
+    )
+    return render(request, "submissions/mine.html", {"items": items})
+
+
+@login_required
+def new(request):
+    _require_submitter(request.user)
+    alliances = alliances_of(request.user)
+    form = SubmissionForm(request.POST or None, request.FILES or None, alliances=alliances)
+    if request.method == "GET" and alliances.count() == 1:
+        form.initial["credit"] = services.default_credit(alliances.first())
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        files = [(f.name, f.read()) for f in data["files"]]
+        try:
+            read = [services.read_attachment(name, blob) for name, blob in files]
+        except services.AttachmentRefused as exc:
+            form.add_error("files", str(exc))
+        else:
+            paragraphs = services.text_to_paragraphs(data["body"])
+            title = data["title"]
+            for attachment in read:
+                if attachment.paragraphs and not paragraphs:
+                    paragraphs, title = list(attachment.paragraphs), title or attachment.title
+            if not title:
+                form.add_error("title", "请填写标题，或上传含标题的 Word 文档")
+            elif not paragraphs and not read:
+                form.add_error("body", "请填写正文或上传 Word 文档")
+            elif "preview" in request.POST:
+                preview = {
+                    "title": title,
+                    "paragraphs": paragraphs,
+                    "credit": data["credit"] or services.default_credit(data["alliance"]),
+                    "files": [a.name for a in read],
+                }
+                form = SubmissionForm(
+                    initial={
+                        "alliance": data["alliance"],
+                        "title": title,
+                        "body": "\n".join(paragraphs),
+                        "credit": preview["credit"],
+                    },
+                    alliances=alliances,
+                )
+            else:
+                try:
+                    submission = services.receive(
+                        title=title,
+                        paragraphs=paragraphs,
+                        alliance=data["alliance"],
+                        credit=data["credit"],
+                        by=request.user,
+                        attachments=read,
+                    )
+                except JianbaoError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, f"已收到《{submission.title}》，谢谢投稿")
+                    return redirect("submissions:mine")
+    return render(request, "submissions/new.html", {"form": form, "preview": preview})
+
+
+@login_required
+def detail(request, submission_id: int):
+    submission = services.access_submission(request.user, submission_id)
+    context = {
+        "submission": submission,
+        "events": submission.events.select_related("actor"),
+        "attachments": submission.attachments.all(),
+    }
+    if has_role(request.user, Role.EDITOR):
+        editable = Issue.objects.filter(state=Issue.State.EDITING).select_related("series")
+        issue = editable.order_by("-year", "-number").first()
+        suggested = services.suggest_section(submission, issue.series) if issue else None
+        context.update(
+            duplicates=services.near_duplicates(submission),
+            suggested=suggested,
+            editable_issues=editable,
+            sections=issue.series.sections.order_by("position") if issue else [],
+            accept_form=AcceptForm(initial={"issue": issue, "section": suggested}),
+        )
+    return render(request, "submissions/detail.html", context)
+
+
+@login_required
+def revise(request, submission_id: int):
+    submission = services.access_submission(request.user, submission_id)
+    form = ReviseForm(
+        request.POST or None,
+        initial={
+            "title": submission.title,
+            "body": "\n".join(submission.paragraphs),
+            "credit": submission.credit,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revise(submission, by=request.user, **form.cleaned_data)
+        except JianbaoError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "已重新提交")
+            return redirect("submissions:mine")
+    return render(request, "submissions/revise.html", {"form": form, "submission": submission})
+
+
+@login_required
+def queue(request):
+    if not has_role(request.user, Role.EDITOR):
+        raise PermissionDenied("需要“编辑”角色")
+    alliances = Organisation.objects.filter(submissions__isnull=False).distinct()
+    form = QueueFilterForm(request.GET or None, alliances=alliances)
+    items = Submission.objects.select_related("alliance", "issue")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["alliance"]:
+            items = items.filter(alliance=data["alliance"])
+        if data["state"]:
+            items = items.filter(state=data["state"])
+        if data["since"]:
+            items = items.filter(created_at__date__gte=data["since"])
+        if data["until"]:
+            items = items.filter(created_at__date__lte=data["until"])
+    elif not request.GET:
+        items = items.filter(state=Submission.State.RECEIVED)
+    issue = (
+        Issue.objects.filter(state=Issue.State.EDITING)
+        .select_related("series")
+        .order_by("-year", "-number")
+        .first()
+    )
+    rows = [(s, services.suggest_section(s, issue.series) if issue else None) for s in items[:200]]
+    return render(request, "submissions/queue.html", {"form": form, "rows": rows})
+
+
+@login_required
+@require_POST
+def decide(request, submission_id: int):
+    submission = services.access_submission(request.user, submission_id)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "accept":
+            form = AcceptForm(request.POST)
+            if not form.is_valid():
+                raise JianbaoError("请选择要采用到的一期和栏目")
+            issue = form.cleaned_data["issue"]
+            section = issue.sections.filter(title=form.cleaned_data["section"]).first()
+            if section is None:
+                raise JianbaoError(f"{issue.label} 没有栏目“{form.cleaned_data['section']}”")
+            services.accept_into(submission, issue=issue, section=section, by=request.user)
+            messages.success(request, f"已采用到 {issue.label}「{section.title}」")
+            return redirect("desk:issue", issue.pk)
+        comment = CommentForm(request.POST).data.get("comment", "")
+        if decision == "return":
+            services.return_with_comment(submission, by=request.user, comment=comment)
+            messages.success(request, "已退回修改")
+        elif decision == "reject":
+            services.reject(submission, by=request.user, comment=comment)
+            messages.success(request, "已标记为未采用")
+        else:
+            raise JianbaoError("未知的操作")
+    except JianbaoError as exc:
+        messages.error(request, str(exc))
+        return redirect("submissions:detail", submission.pk)
+    return redirect("submissions:queue")
