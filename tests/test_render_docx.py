@@ -194,3 +194,73 @@ def test_libreoffice_converts_it_to_pdf_without_losing_text(parsed, fixture_docx
     flat = "".join(text.split())
     for article in parsed.articles:
         assert "".join(article.title.split()) in flat
+
+
+# Schema order (ECMA-376 CT_PPrBase, CT_RPr, CT_TblPr) of the children we write;
+# Word refuses a file whose children are out of order, python-docx does not care.
+ORDER = {
+    "pPr": [
+        "pStyle",
+        "keepNext",
+        "keepLines",
+        "pageBreakBefore",
+        "widowControl",
+        "pBdr",
+        "shd",
+        "tabs",
+        "spacing",
+        "ind",
+        "jc",
+        "outlineLvl",
+        "rPr",
+    ],
+    "rPr": [
+        "rStyle",
+        "rFonts",
+        "b",
+        "bCs",
+        "i",
+        "color",
+        "spacing",
+        "w",
+        "kern",
+        "position",
+        "sz",
+        "szCs",
+        "u",
+        "lang",
+    ],
+    "tblPr": [
+        "tblStyle",
+        "tblpPr",
+        "tblOverlap",
+        "tblW",
+        "jc",
+        "tblInd",
+        "tblBorders",
+        "tblLayout",
+        "tblCellMar",
+        "tblLook",
+    ],
+    "tblBorders": ["top", "left", "bottom", "right", "insideH", "insideV"],
+    "style": ["name", "basedOn", "next", "link", "qFormat", "pPr", "rPr"],
+}
+
+
+def test_children_are_in_schema_order(fixture_docx):
+    package = zipfile.ZipFile(io.BytesIO(fixture_docx))
+    from lxml import etree
+
+    checked = 0
+    for part in ("word/document.xml", "word/styles.xml", "word/footer1.xml"):
+        if part not in package.namelist():
+            continue
+        root = etree.fromstring(package.read(part))
+        for parent_name, order in ORDER.items():
+            for parent in root.iter(f"{W}{parent_name}"):
+                names = [etree.QName(c).localname for c in parent if isinstance(c.tag, str)]
+                known = [n for n in names if n in order]
+                assert known == sorted(known, key=order.index), (part, parent_name, names)
+                assert len(set(known)) == len(known), (part, parent_name, names)
+                checked += 1
+    assert checked > 100
