@@ -150,6 +150,14 @@ class SearchResults:
         ids = self._index.page(self.terms, self.filters, offset=start, limit=limit)
         return self._hits(ids)
 
+    def article_ids(self) -> list[int]:
+        """Every matching article id in rank order, without loading the articles."""
+        if not self.terms:
+            return []
+        ids = self._index.page(self.terms, self.filters, offset=0, limit=None)
+        by_doc = dict(SearchDocument.objects.filter(id__in=ids).values_list("id", "article_id"))
+        return [by_doc[i] for i in ids]
+
     def _hits(self, document_ids: list[int]) -> list[SearchHit]:
         article_ids = dict(
             SearchDocument.objects.filter(id__in=document_ids).values_list("id", "article_id")
