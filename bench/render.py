@@ -6,10 +6,12 @@ The bulletin comes straight from samples/2023-01.md, so no database is needed.
 Cold = a new process that loads the parsed bulletin (pickled beforehand),
 imports the renderer and renders once: wall time seen by the parent, median of
 5 (3 at 10x). Django is set up only for html, which needs its templates.
-Warm = median of 10 (5 at 10x) renders in one process, every paragraph changed
-each time, because Typst reuses work on identical input. Peak memory =
-ru_maxrss of the cold child; the cold runs go first, while this process is
-small, since Linux carries the parent's high-water mark across fork and exec.
+Warm = median of 10 (5 at 10x) renders in one fresh process after one
+warm-up render, every paragraph changed each time, because Typst reuses work on
+identical input. Peak memory = ru_maxrss of the cold child. Every measurement
+runs in a child: Linux carries a parent's high-water mark across fork and exec,
+and Typst's cache from one measurement would help or slow the next. The machine
+should be otherwise idle; `uptime` shows whether it was.
 """
 
 from __future__ import annotations
@@ -75,37 +77,18 @@ def prepare(directory: str) -> None:
         Path(directory, f"{scale}.pickle").write_bytes(pickle.dumps(bulletin(scale)))
 
 
-def child(fmt: str, pickled: str) -> None:
+def child(mode: str, fmt: str, pickled: str, runs: int) -> None:
     sys.path.insert(0, str(ROOT))
     if fmt == "html":
         setup()
     from jianbao.publishing.render import render
 
-    data = render(pickle.loads(Path(pickled).read_bytes()), fmt)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"bytes": len(data), "peak_mb": peak_kb / 1024}))
-
-
-def cold(fmt: str, pickled: Path, runs: int) -> tuple[float, float, int]:
-    times, peaks, size = [], [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", fmt, str(pickled)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        times.append(time.perf_counter() - start)
-        result = json.loads(out)
-        peaks.append(result["peak_mb"])
-        size = result["bytes"]
-    return statistics.median(times), max(peaks), size
-
-
-def warm(fmt: str, b, runs: int) -> float:
-    from jianbao.publishing.render import render
-
+    b = pickle.loads(Path(pickled).read_bytes())
+    if mode == "cold":
+        data = render(b, fmt)
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({"bytes": len(data), "peak_mb": peak_kb / 1024}))
+        return
     render(varied(b, -1), fmt)  # imports, fonts, template
     times = []
     for i in range(runs):
@@ -113,7 +96,34 @@ def warm(fmt: str, b, runs: int) -> float:
         start = time.perf_counter()
         render(v, fmt)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    print(json.dumps({"median": statistics.median(times)}))
+
+
+def run_child(mode: str, fmt: str, pickled: Path, runs: int = 1) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, fmt, str(pickled), str(runs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
+def cold(fmt: str, pickled: Path, runs: int) -> tuple[float, float, int]:
+    times, peaks, size = [], [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = run_child("cold", fmt, pickled)
+        times.append(time.perf_counter() - start)
+        peaks.append(result["peak_mb"])
+        size = result["bytes"]
+    return statistics.median(times), max(peaks), size
+
+
+def warm(fmt: str, pickled: Path, runs: int) -> float:
+    # A process of its own, so that one measurement's Typst cache cannot help or
+    # slow the next.
+    return run_child("warm", fmt, pickled, runs)["median"]
 
 
 def libreoffice(docx_bytes: bytes) -> float | None:
@@ -143,13 +153,14 @@ def libreoffice(docx_bytes: bytes) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", nargs=2, metavar=("FORMAT", "PICKLE"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--prepare", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="fewer runs")
     parser.add_argument("--formats", default=",".join(FORMATS))
     args = parser.parse_args()
     if args.child:
-        child(*args.child)
+        mode, fmt, pickled, runs = args.child
+        child(mode, fmt, pickled, int(runs))
         return
     if args.prepare:
         prepare(args.prepare)
@@ -157,29 +168,23 @@ def main() -> None:
 
     formats = [f for f in args.formats.split(",") if f]
     cold_runs, warm_runs = (2, 3) if args.quick else (5, 10)
-    colds = {}
+    rows, checks = [], []
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, __file__, "--prepare", tmp], check=True)
+        one, ten = Path(tmp, "1.pickle"), Path(tmp, "10.pickle")
         for fmt in formats:
-            colds[fmt] = (
-                cold(fmt, Path(tmp, "1.pickle"), cold_runs),
-                cold(fmt, Path(tmp, "10.pickle"), max(cold_runs - 2, 1)),
-            )
-
-    setup()
-    rows, checks = [], []
-    b1, b10 = bulletin(1), bulletin(10)
-    for fmt in formats:
-        (c1, p1, s1), (c10, p10, s10) = colds[fmt]
-        w1 = warm(fmt, b1, warm_runs)
-        w10 = warm(fmt, b10, max(warm_runs // 2, 1))
-        rows.append((fmt, c1, w1, p1, s1, c10, w10, p10, s10, w10 / w1))
-        for kind, value in (("cold", c1), ("warm", w1)):
-            if (fmt, kind) in FLOORS:
-                floor = FLOORS[fmt, kind]
-                checks.append((f"{fmt} 1x {kind} ≤ {floor} s", value, value <= floor))
-        if fmt in ("pdf", "docx"):
-            checks.append((f"{fmt} 10x warm ≤ {MAX_RATIO:g}× 1x", w10 / w1, w10 / w1 <= MAX_RATIO))
+            c1, p1, s1 = cold(fmt, one, cold_runs)
+            c10, p10, s10 = cold(fmt, ten, max(cold_runs - 2, 1))
+            w1 = warm(fmt, one, warm_runs)
+            w10 = warm(fmt, ten, max(warm_runs // 2, 1))
+            rows.append((fmt, c1, w1, p1, s1, c10, w10, p10, s10, w10 / w1))
+            for kind, value in (("cold", c1), ("warm", w1)):
+                if (fmt, kind) in FLOORS:
+                    floor = FLOORS[fmt, kind]
+                    checks.append((f"{fmt} 1x {kind} ≤ {floor} s", value, value <= floor))
+            if fmt in ("pdf", "docx"):
+                ratio = w10 / w1
+                checks.append((f"{fmt} 10x warm ≤ {MAX_RATIO:g}× 1x", ratio, ratio <= MAX_RATIO))
 
     head = (
         "| format | cold 1x | warm 1x | peak 1x | size 1x | cold 10x | warm 10x | peak 10x "
@@ -197,16 +202,18 @@ def main() -> None:
         print(f"{'OK  ' if ok else 'MISS'} {label}: {value:.3f}")
 
     if "docx" in formats:
+        setup()
         from jianbao.publishing.render import render
 
-        lo = libreoffice(render(b1, "docx"))
+        lo = libreoffice(render(bulletin(1), "docx"))
         if lo is None:
             print("LibreOffice (soffice) not installed: DOCX→PDF conversion not timed")
         else:
             pdf_cold = next(r[1] for r in rows if r[0] == "pdf") if "pdf" in formats else None
             ratio = f" ({lo / pdf_cold:.1f}× our cold PDF)" if pdf_cold else ""
             print(f"LibreOffice DOCX→PDF, 1x: {lo:.2f} s{ratio}")
-    print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}")
 
 
 if __name__ == "__main__":
