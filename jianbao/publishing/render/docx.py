@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import docx
 from docx.oxml import parse_xml
+from docx.shared import Mm
 from lxml import etree
 
 from jianbao.publishing.parsed import HEADING, ParsedBulletin
@@ -271,16 +272,16 @@ def _template(s: DocxSettings) -> bytes:
         styles.append(el)
 
     section = document.sections[0]
-    section.page_width, section.page_height = docx.shared.Mm(210), docx.shared.Mm(297)
+    section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = (
-        docx.shared.Mm(s.margin_top),
-        docx.shared.Mm(s.margin_bottom),
+        Mm(s.margin_top),
+        Mm(s.margin_bottom),
     )
     section.left_margin, section.right_margin = (
-        docx.shared.Mm(s.margin_left),
-        docx.shared.Mm(s.margin_right),
+        Mm(s.margin_left),
+        Mm(s.margin_right),
     )
-    section.footer_distance = docx.shared.Mm(s.footer_distance)
+    section.footer_distance = Mm(s.footer_distance)
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["footer"]
     footer._p.append(
