@@ -12,7 +12,7 @@ BIND ?= 127.0.0.1:8000
 # poppler-utils (pdftotext, pdftoppm) for reading and previewing PDFs.
 DEB_PACKAGES := fonts-noto-cjk fonts-arphic-ukai poppler-utils
 # `make test` adds its own, so that a fresh machine runs apt-get once.
-test: DEB_PACKAGES += postgresql-15 postgresql-client-15
+test: DEB_PACKAGES += postgresql-15 postgresql-client-15 chromium
 
 .PHONY: help install venv run test lint fmt clean samples
 
@@ -67,4 +67,5 @@ samples: venv
 	sys.stdout.buffer.write(render_pdf(parse_bulletin_text(text, source='2023-01.md')))" \
 	> var/sample.pdf
 	pdftoppm -r $(SAMPLE_DPI) -png -f 1 -l 1 -singlefile var/sample.pdf docs/sample-page-1
-	pdftoppm -r $(SAMPLE_DPI) -png -f 3 -l 3 -singlefile var/sample.pdf docs/sample-page-3
+	# Page 3 is all black text: grey keeps the file small.
+	pdftoppm -r $(SAMPLE_DPI) -png -gray -f 3 -l 3 -singlefile var/sample.pdf docs/sample-page-3

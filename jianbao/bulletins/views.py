@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from jianbao.bulletins import editing, workflow
@@ -155,6 +156,7 @@ def issue_transition(request, issue_id: int):
     return redirect("desk:issue", issue.pk)
 
 
+@xframe_options_sameorigin
 @login_required
 def issue_preview(request, issue_id: int):
     require_desk(request.user)
