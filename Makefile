@@ -67,5 +67,4 @@ samples: venv
 	sys.stdout.buffer.write(render_pdf(parse_bulletin_text(text, source='2023-01.md')))" \
 	> var/sample.pdf
 	pdftoppm -r $(SAMPLE_DPI) -png -f 1 -l 1 -singlefile var/sample.pdf docs/sample-page-1
-	# Page 3 is all black text: grey keeps the file small.
-	pdftoppm -r $(SAMPLE_DPI) -png -gray -f 3 -l 3 -singlefile var/sample.pdf docs/sample-page-3
+	pdftoppm -r $(SAMPLE_DPI) -png -f 3 -l 3 -singlefile var/sample.pdf docs/sample-page-3
