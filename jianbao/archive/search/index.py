@@ -89,6 +89,7 @@ def rebuild(*, progress: Callable[[int], None] | None = None, batch_size: int = 
             if len(batch) >= batch_size:
                 done += _flush(batch, progress)
         done += _flush(batch, progress)
+    index.optimise()
     bump_site_version()
     return done
 

@@ -99,16 +99,29 @@ class Snippet:
     html: SafeString
 
 
-def _fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Fold ``text`` one character at a time as ``normalise`` does, remembering
-    which original character each folded character came from."""
-    folded: list[str] = []
+class _Folds(dict):
+    """Code point -> folded text, for str.translate."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = " " if char.isspace() else unicodedata.normalize("NFKC", char).lower()
+        self[code] = folded
+        return folded
+
+
+_FOLDS = _Folds()
+
+
+def _fold_with_map(text: str) -> tuple[str, list[int] | None]:
+    """Fold ``text`` one character at a time as ``normalise`` does, with the
+    original offset of each folded character (None when they are the same)."""
+    folded = text.translate(_FOLDS)
+    if len(folded) == len(text):
+        return folded, None
     origin: list[int] = []
     for i, char in enumerate(text):
-        f = " " if char.isspace() else unicodedata.normalize("NFKC", char).lower()
-        folded.append(f)
-        origin.extend([i] * len(f))
-    return "".join(folded), origin
+        origin.extend([i] * len(_FOLDS[ord(char)]))
+    return folded, origin
 
 
 def _pattern(terms: tuple[str, ...]) -> re.Pattern | None:
@@ -127,7 +140,8 @@ def _spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
     if pattern is None:
         return []
     folded, origin = _fold_with_map(text)
-    origin.append(len(text))
+    if origin is None:
+        return [m.span() for m in pattern.finditer(folded)]
     return [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(folded)]
 
 
