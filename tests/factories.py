@@ -19,6 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     first_name = factory.Sequence(lambda n: f"同事{n}")
+
     @factory.post_generation
     def password(user, create, extracted, **kwargs):
         user.set_password(extracted or "correct horse battery")
@@ -50,8 +51,9 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def sections(series, create, extracted, **kwargs):
         for position, title in enumerate(extracted or SECTIONS):
-            SeriesSection.objects.get_or_create(series=series, title=title,
-                                                defaults={"position": position})
+            SeriesSection.objects.get_or_create(
+                series=series, title=title, defaults={"position": position}
+            )
 
 
 def person(username: str, *roles: str, alliance=None, name: str = ""):

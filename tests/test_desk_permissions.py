@@ -25,11 +25,18 @@ def ctx():
     section = issue.sections.first()
     article = editing.add_article(issue, section, by=editor, title="甲", body="甲。")
     editing.add_article(issue, section, by=editor, title="乙", body="乙。")
-    submission = intake.submit_from_web(people["submitter"], alliance=alliance, title="来稿",
-                                        body="正文。", credit="", files=[])
-    return {"people": people, "issue": issue, "section": section, "article": article,
-            "submission": submission, "editor": editor,
-            "reviewer": person("lead-reviewer", "reviewer")}
+    submission = intake.submit_from_web(
+        people["submitter"], alliance=alliance, title="来稿", body="正文。", credit="", files=[]
+    )
+    return {
+        "people": people,
+        "issue": issue,
+        "section": section,
+        "article": article,
+        "submission": submission,
+        "editor": editor,
+        "reviewer": person("lead-reviewer", "reviewer"),
+    }
 
 
 def to_state(ctx, state):
@@ -46,37 +53,58 @@ def transition(action, state):
     def run(client, ctx):
         to_state(ctx, state)
         comment = "请修改" if action == Action.RETURN else ""
-        return client.post(reverse("desk:transition", args=[ctx["issue"].pk]),
-                            {"action": action, "comment": comment})
+        return client.post(
+            reverse("desk:transition", args=[ctx["issue"].pk]),
+            {"action": action, "comment": comment},
+        )
+
     return run
 
 
 ACTIONS = {
     "submission form": (lambda c, x: c.get(reverse("submissions:new")), {"submitter"}),
     "own submissions": (lambda c, x: c.get(reverse("submissions:mine")), {"submitter"}),
-    "see a submission": (lambda c, x: c.get(reverse("submissions:detail",
-                                                    args=[x["submission"].pk])),
-                         {"submitter", "editor"}),
+    "see a submission": (
+        lambda c, x: c.get(reverse("submissions:detail", args=[x["submission"].pk])),
+        {"submitter", "editor"},
+    ),
     "intake queue": (lambda c, x: c.get(reverse("submissions:queue")), {"editor"}),
-    "accept a submission": (lambda c, x: c.post(
-        reverse("submissions:decide", args=[x["submission"].pk]),
-        {"decision": "accept", "issue": x["issue"].pk, "section": x["section"].title}),
-        {"editor"}),
-    "return a submission": (lambda c, x: c.post(
-        reverse("submissions:decide", args=[x["submission"].pk]),
-        {"decision": "return", "comment": "请补充"}), {"editor"}),
+    "accept a submission": (
+        lambda c, x: c.post(
+            reverse("submissions:decide", args=[x["submission"].pk]),
+            {"decision": "accept", "issue": x["issue"].pk, "section": x["section"].title},
+        ),
+        {"editor"},
+    ),
+    "return a submission": (
+        lambda c, x: c.post(
+            reverse("submissions:decide", args=[x["submission"].pk]),
+            {"decision": "return", "comment": "请补充"},
+        ),
+        {"editor"},
+    ),
     "new issue": (lambda c, x: c.get(reverse("desk:issue_new")), {"editor"}),
-    "see the issue": (lambda c, x: c.get(reverse("desk:issue", args=[x["issue"].pk])),
-                      {"editor", "reviewer", "signer"}),
-    "edit an article": (lambda c, x: c.get(reverse("desk:article_edit",
-                                                   args=[x["article"].pk])), {"editor"}),
-    "move an article": (lambda c, x: c.post(reverse("desk:article_move",
-                                                    args=[x["article"].pk]),
-                                            {"direction": "down"}), {"editor"}),
-    "reorder a section": (lambda c, x: c.post(
-        reverse("desk:section_reorder", args=[x["section"].pk]),
-        {"article": list(x["section"].articles.values_list("pk", flat=True))[::-1]}),
-        {"editor"}),
+    "see the issue": (
+        lambda c, x: c.get(reverse("desk:issue", args=[x["issue"].pk])),
+        {"editor", "reviewer", "signer"},
+    ),
+    "edit an article": (
+        lambda c, x: c.get(reverse("desk:article_edit", args=[x["article"].pk])),
+        {"editor"},
+    ),
+    "move an article": (
+        lambda c, x: c.post(
+            reverse("desk:article_move", args=[x["article"].pk]), {"direction": "down"}
+        ),
+        {"editor"},
+    ),
+    "reorder a section": (
+        lambda c, x: c.post(
+            reverse("desk:section_reorder", args=[x["section"].pk]),
+            {"article": list(x["section"].articles.values_list("pk", flat=True))[::-1]},
+        ),
+        {"editor"},
+    ),
     "submit for review": (transition(Action.SUBMIT, "editing"), {"editor"}),
     "approve": (transition(Action.APPROVE, "review"), {"reviewer"}),
     "return from review": (transition(Action.RETURN, "review"), {"reviewer"}),
@@ -122,7 +150,9 @@ def test_allowed_transitions_really_change_the_state(client, ctx):
 
 
 def test_submitter_does_not_see_other_alliances_items(client, ctx):
-    stranger = person("stranger", "submitter", alliance=AllianceFactory(name="化纤产业技术创新战略联盟"))
+    stranger = person(
+        "stranger", "submitter", alliance=AllianceFactory(name="化纤产业技术创新战略联盟")
+    )
     client.force_login(stranger)
     url = reverse("submissions:detail", args=[ctx["submission"].pk])
     assert client.get(url).status_code == 403
@@ -138,7 +168,8 @@ def test_production_hashes_passwords_with_argon2():
 def test_login_is_throttled(client, ctx):
     for _ in range(5):
         client.post(reverse("login"), {"username": "editor", "password": "wrong"})
-    response = client.post(reverse("login"),
-                           {"username": "editor", "password": "correct horse battery"})
+    response = client.post(
+        reverse("login"), {"username": "editor", "password": "correct horse battery"}
+    )
     assert response.status_code == 429
     assert "登录失败次数过多" in response.content.decode()

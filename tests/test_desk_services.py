@@ -37,13 +37,13 @@ def series():
 
 @pytest.fixture
 def issue(series, team):
-    return editing.create_issue(series, year=2026, number=1, running_number=1,
-                                by=team["editor"])
+    return editing.create_issue(series, year=2026, number=1, running_number=1, by=team["editor"])
 
 
 def submit(team, title="粉末冶金联盟发布7项团体标准", body="联盟发布了7项团体标准。\n第二段。"):
-    return intake.submit_from_web(team["submitter"], alliance=team["alliance"], title=title,
-                                  body=body, credit="", files=[])
+    return intake.submit_from_web(
+        team["submitter"], alliance=team["alliance"], title=title, body=body, credit="", files=[]
+    )
 
 
 def test_new_issue_numbers_follow_the_series(series, team):
@@ -65,7 +65,10 @@ def test_numbering_gap_or_duplicate_names_the_conflicting_issue(issue, series, t
 
 def test_new_issue_has_the_series_sections_in_order(issue):
     assert [s.title for s in issue.sections.all()] == [
-        "重要政策动态", "联盟联络组及协发网动态", "试点联盟动态及协发网网员单位动态"]
+        "重要政策动态",
+        "联盟联络组及协发网动态",
+        "试点联盟动态及协发网网员单位动态",
+    ]
 
 
 def test_submission_gets_a_proposed_credit_and_accepting_makes_an_article(issue, team):
@@ -83,8 +86,9 @@ def test_submission_gets_a_proposed_credit_and_accepting_makes_an_article(issue,
 def test_submitter_is_told_when_the_item_is_used(issue, team, django_capture_on_commit_callbacks):
     submission = submit(team)
     with django_capture_on_commit_callbacks(execute=True):
-        intake.accept_into(submission, issue=issue, section=issue.sections.first(),
-                           by=team["editor"])
+        intake.accept_into(
+            submission, issue=issue, section=issue.sections.first(), by=team["editor"]
+        )
     assert [m.to for m in mail.outbox] == [["sec@example.org"]]
     assert "已采用" in mail.outbox[0].subject
 
@@ -95,15 +99,22 @@ def test_returned_item_carries_the_comment_and_can_be_revised(team):
         intake.return_with_comment(submission, by=team["editor"], comment=" ")
     intake.return_with_comment(submission, by=team["editor"], comment="请补充时间地点")
     assert submission.state_label == "退回修改"
-    intake.revise(submission, by=team["submitter"], title=submission.title,
-                  body="2026年3月，在北京发布。", credit=submission.credit)
+    intake.revise(
+        submission,
+        by=team["submitter"],
+        title=submission.title,
+        body="2026年3月，在北京发布。",
+        credit=submission.credit,
+    )
     assert submission.state == Submission.State.RECEIVED
 
 
 def test_near_identical_submission_is_flagged(team):
     first = submit(team)
     second = submit(team)
-    other = submit(team, title="完全不同的消息", body="化纤联盟举办了技术交流会，来自各地的专家参加。")
+    other = submit(
+        team, title="完全不同的消息", body="化纤联盟举办了技术交流会，来自各地的专家参加。"
+    )
     assert [s for s, _ in intake.near_duplicates(second)] == [first]
     assert intake.near_duplicates(other) == []
 
@@ -111,7 +122,10 @@ def test_near_identical_submission_is_flagged(team):
 def test_suggested_section_follows_where_the_alliance_appeared_before(imported_issue):
     alliance = AllianceFactory(name="粉末冶金产业技术创新战略联盟")
     submission = Submission.objects.create(title="新消息", alliance=alliance)
-    assert intake.suggest_section(submission, imported_issue.series) == "试点联盟动态及协发网网员单位动态"
+    assert (
+        intake.suggest_section(submission, imported_issue.series)
+        == "试点联盟动态及协发网网员单位动态"
+    )
 
 
 def run_to_signing(issue, team):
@@ -128,7 +142,14 @@ def test_full_sign_off_records_history_and_prints_names(issue, team):
     issue = workflow.transition(issue, Action.PUBLISH, by=team["signer"])
     assert issue.state == Issue.State.PUBLISHED
     assert [e.action for e in issue.events.all()] == [
-        "created", "submit", "return", "submit", "approve", "sign", "publish"]
+        "created",
+        "submit",
+        "return",
+        "submit",
+        "approve",
+        "sign",
+        "publish",
+    ]
     assert issue.events.get(action="return").comment == "第二篇标题有误"
     bulletin = issue_to_bulletin(issue)
     assert (bulletin.editor, bulletin.reviewer, bulletin.signer) == ("杨丹泽", "尚辉良", "李新男")
@@ -162,24 +183,28 @@ def test_next_role_is_notified_by_mail(issue, team, django_capture_on_commit_cal
 
 
 def test_signed_issue_refuses_edits(issue, team):
-    article = editing.add_article(issue, issue.sections.first(), by=team["editor"],
-                                  title="标题", body="正文。")
+    article = editing.add_article(
+        issue, issue.sections.first(), by=team["editor"], title="标题", body="正文。"
+    )
     run_to_signing(issue, team)
     workflow.transition(issue, Action.SIGN, by=team["signer"])
     with pytest.raises(editing.IssueFrozen, match="已签发"):
         editing.update_article(article, by=team["editor"], title="改", body="改。", credit="")
     with pytest.raises(editing.IssueFrozen):
-        editing.add_article(issue, issue.sections.first(), by=team["editor"], title="新",
-                            body="新。")
+        editing.add_article(
+            issue, issue.sections.first(), by=team["editor"], title="新", body="新。"
+        )
 
 
 def test_correction_keeps_the_earlier_text_and_is_recorded(issue, team):
-    article = editing.add_article(issue, issue.sections.first(), by=team["editor"],
-                                  title="标题", body="原来的正文。")
+    article = editing.add_article(
+        issue, issue.sections.first(), by=team["editor"], title="标题", body="原来的正文。"
+    )
     run_to_signing(issue, team)
     workflow.transition(issue, Action.SIGN, by=team["signer"])
-    revision = editing.correct_article(article, by=team["editor"], title="标题",
-                                       body="更正后的正文。", credit="", note="更正正文")
+    revision = editing.correct_article(
+        article, by=team["editor"], title="标题", body="更正后的正文。", credit="", note="更正正文"
+    )
     first_block = revision.snapshot["sections"][0]["articles"][0]["blocks"][0]["text"]
     assert first_block == "原来的正文。"
     assert Article.objects.get(pk=article.pk).blocks.get().text == "更正后的正文。"
@@ -210,8 +235,14 @@ def test_docx_attachment_becomes_title_and_paragraphs(team):
     document.add_paragraph("第二段。")
     out = io.BytesIO()
     document.save(out)
-    submission = intake.submit_from_web(team["submitter"], alliance=team["alliance"], title="",
-                                        body="", credit="", files=[("稿件.docx", out.getvalue())])
+    submission = intake.submit_from_web(
+        team["submitter"],
+        alliance=team["alliance"],
+        title="",
+        body="",
+        credit="",
+        files=[("稿件.docx", out.getvalue())],
+    )
     assert submission.title == "化纤联盟协办对接峰会"
     assert submission.paragraphs == ["第一段。", "第二段。"]
     assert submission.attachments.get().kind == "docx"
@@ -227,8 +258,14 @@ def test_docx_attachment_becomes_title_and_paragraphs(team):
 )
 def test_bad_attachments_are_refused_by_content(team, name, data, reason):
     with pytest.raises(intake.AttachmentRefused, match=reason):
-        intake.submit_from_web(team["submitter"], alliance=team["alliance"], title="t",
-                               body="b", credit="", files=[(name, data)])
+        intake.submit_from_web(
+            team["submitter"],
+            alliance=team["alliance"],
+            title="t",
+            body="b",
+            credit="",
+            files=[(name, data)],
+        )
     assert Submission.objects.count() == 0
 
 
@@ -240,5 +277,6 @@ def test_pasted_html_is_sanitised_and_keeps_paragraphs():
 def test_submitter_cannot_submit_for_another_alliance(team):
     other = AllianceFactory(name="化纤产业技术创新战略联盟")
     with pytest.raises(PermissionDenied):
-        intake.submit_from_web(team["submitter"], alliance=other, title="t", body="b",
-                               credit="", files=[])
+        intake.submit_from_web(
+            team["submitter"], alliance=other, title="t", body="b", credit="", files=[]
+        )

@@ -1,6 +1,5 @@
 """The office's whole week, in a real browser: from an alliance's .docx to the archive."""
 
-import io
 import re
 
 import pytest
@@ -24,8 +23,11 @@ def word_file(tmp_path):
 
 
 def titles_in(section_title: str) -> list[str]:
-    return list(Article.objects.filter(section__title=section_title)
-                .order_by("position").values_list("title", flat=True))
+    return list(
+        Article.objects.filter(section__title=section_title)
+        .order_by("position")
+        .values_list("title", flat=True)
+    )
 
 
 def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
@@ -62,18 +64,27 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     editor.fill("#id_body", "峰会在晋江市举办。")
     editor.fill("#id_credit", "化纤产业技术创新战略联盟秘书处供稿")
     editor.get_by_role("button", name="保存").click()
-    assert titles_in(section) == ["粉末冶金联盟发布7项团体标准", "化纤联盟协办中国纺织科技成果对接峰会"]
+    assert titles_in(section) == [
+        "粉末冶金联盟发布7项团体标准",
+        "化纤联盟协办中国纺织科技成果对接峰会",
+    ]
 
     # Reorder by drag and drop, then back again with the keyboard alternative.
     items = editor.locator("section.section-box", has_text=section).locator("ol li")
     with editor.expect_response(re.compile(r"/order/$")):
         items.nth(1).locator(".handle").drag_to(items.nth(0).locator(".handle"))
-    assert titles_in(section) == ["化纤联盟协办中国纺织科技成果对接峰会", "粉末冶金联盟发布7项团体标准"]
+    assert titles_in(section) == [
+        "化纤联盟协办中国纺织科技成果对接峰会",
+        "粉末冶金联盟发布7项团体标准",
+    ]
     editor.reload()
     editor.get_by_role("button", name="上移《粉末冶金联盟发布7项团体标准》").focus()
     with editor.expect_navigation():
         editor.keyboard.press("Enter")
-    assert titles_in(section) == ["粉末冶金联盟发布7项团体标准", "化纤联盟协办中国纺织科技成果对接峰会"]
+    assert titles_in(section) == [
+        "粉末冶金联盟发布7项团体标准",
+        "化纤联盟协办中国纺织科技成果对接峰会",
+    ]
     shoot(editor, "issue-desk")
     editor.get_by_role("button", name="提交审核").click()
     expect(editor.locator("h1 .state")).to_have_text("待审核")
@@ -91,7 +102,11 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     expect(editor.get_by_text("粉末冶金一文请写明标准名称")).to_be_visible()
     editor.locator("a.button", has_text="编辑").nth(0).click()
     body = editor.locator("#id_body")
-    body.fill(body.input_value().replace("《钼铌合金棒材》", "《钼铌合金棒材》《铁基粉末冶金零件用渗铜粉》"))
+    body.fill(
+        body.input_value().replace(
+            "《钼铌合金棒材》", "《钼铌合金棒材》《铁基粉末冶金零件用渗铜粉》"
+        )
+    )
     editor.get_by_role("button", name="保存").click()
     editor.get_by_role("button", name="提交审核").click()
     reviewer.reload()
@@ -113,8 +128,12 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     issue = Issue.objects.get()
     public = login("signer")
     public.goto(f"{live_server.url}/issues/{issue.year}-1/")
-    for text in ("本期编辑：杨丹泽", "审核：尚辉良", "签发：李新男",
-                 "（粉末冶金产业技术创新战略联盟秘书处供稿）"):
+    for text in (
+        "本期编辑：杨丹泽",
+        "审核：尚辉良",
+        "签发：李新男",
+        "（粉末冶金产业技术创新战略联盟秘书处供稿）",
+    ):
         expect(public.get_by_text(text, exact=False).first).to_be_visible()
     shoot(public, "published-issue")
 
