@@ -28,10 +28,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "jianbao.core",
     "jianbao.network",
     "jianbao.bulletins",
     "jianbao.submissions",
+    "jianbao.distribution",
+    "jianbao.mailbox",
     "jianbao.publishing",
     "jianbao.archive",
 ]
@@ -155,6 +159,23 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jianbao@localhost")
 JIANBAO_SITE_URL = os.environ.get("JIANBAO_SITE_URL", "http://127.0.0.1:8000")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+
+# Background work: Django's Tasks API (django-tasks backport), stored in the
+# database by default so a worker needs no other server. JIANBAO_TASKS=rq with
+# REDIS_URL moves the queue to Redis workers for bigger deployments.
+if os.environ.get("JIANBAO_TASKS") == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The submission mailbox: imap://user:pass@host:port/INBOX or imaps://…
+IMAP_URL = os.environ.get("IMAP_URL", "")
+# Reply to each sender that their mail arrived.
+JIANBAO_ACKNOWLEDGE_SUBMISSIONS = os.environ.get("JIANBAO_ACKNOWLEDGE_SUBMISSIONS", "0") == "1"
+# Mails per second at most when sending an issue to its lists (0: no limit).
+JIANBAO_SEND_RATE = float(os.environ.get("JIANBAO_SEND_RATE", 0))
 
 # Serve static files straight from the apps when collectstatic has not run (development).
 WHITENOISE_USE_FINDERS = not PRODUCTION

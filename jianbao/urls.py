@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/", include("jianbao.bulletins.urls")),
     path("", include("jianbao.submissions.urls")),
+    path("network/", include("jianbao.network.urls")),
     path("", include("jianbao.archive.urls")),
 ]

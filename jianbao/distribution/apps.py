@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DistributionConfig(AppConfig):
+    name = "jianbao.distribution"
+    verbose_name = "报送与投递"
