@@ -36,10 +36,16 @@ class RoleGrant(models.Model):
         verbose_name = "角色"
         verbose_name_plural = "用户角色"
         constraints = [
+            # Two partial constraints, since SQLite cannot treat NULLs as equal.
             models.UniqueConstraint(
                 fields=["user", "role", "alliance"],
+                condition=Q(alliance__isnull=False),
+                name="role_grant_unique_per_alliance",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(alliance__isnull=True),
                 name="role_grant_unique",
-                nulls_distinct=False,
             ),
             models.CheckConstraint(
                 condition=Q(role="submitter", alliance__isnull=False)
