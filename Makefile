@@ -36,7 +36,7 @@ venv:
 run: install
 	$(VENV)/jianbao migrate --noinput
 	$(VENV)/jianbao collectstatic --noinput
-	$(VENV)/jianbao bootstrap
+	$(VENV)/jianbao bootstrap --demo-team
 	BIND=$(BIND) scripts/serve
 
 test: install

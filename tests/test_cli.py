@@ -166,3 +166,18 @@ def test_console_script_leaves_the_sqlite_file_byte_for_byte(tmp_path):
     assert result.stderr.count("\n") == 1 and "PNG" in result.stderr
     assert db.read_bytes() == before
     assert json.loads(run("issues", "--format", "json").stdout)[0]["running_number"] == 66
+
+
+def test_bootstrap_imports_the_sample_once_and_creates_accounts_once(cli):
+    first = cli("bootstrap", "--demo-team")
+    assert first.status == 0
+    assert "已导入样刊 2023年第1期（总第66期）" in first.stdout
+    assert first.stdout.count("密码：") == 5
+    second = cli("bootstrap", "--demo-team")
+    assert second.status == 0 and second.stdout == ""
+    from django.contrib.auth import get_user_model
+
+    from jianbao.core.roles import alliances_of, has_role
+
+    alliance_user = get_user_model().objects.get(username="alliance")
+    assert has_role(alliance_user, "submitter") and alliances_of(alliance_user).exists()
