@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cached_property
 
 from jianbao.core.errors import NotABulletin
 from jianbao.core.text import (
@@ -107,6 +108,10 @@ class _TocEntry:
     group: _TocGroup
     used: bool = False
 
+    @cached_property
+    def key(self) -> str:
+        return fold(self.text)
+
 
 @dataclass
 class _TocGroup:
@@ -116,15 +121,26 @@ class _TocGroup:
     used: bool = False
 
 
-def similarity(a: str, b: str) -> float:
-    a, b = fold(a), fold(b)
+def similarity(a: str, b: str, threshold: float = 0.0) -> float:
+    """How alike two headings are, 0..1, ignoring width and white space.
+
+    Below ``threshold`` the exact figure does not matter, so the cheap upper
+    bounds of difflib answer first: this keeps a 200-article issue fast.
+    """
+    return _similar_keys(fold(a), fold(b), threshold)
+
+
+def _similar_keys(a: str, b: str, threshold: float = 0.0) -> float:
     if not a or not b:
         return 0.0
     if a == b:
         return 1.0
     if min(len(a), len(b)) >= 6 and (a in b or b in a):
         return 0.9
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+        return 0.0
+    return matcher.ratio()
 
 
 class BulletinParser:
@@ -466,9 +482,12 @@ class BulletinParser:
         group = sections[-1].toc if sections else None
         candidates = [e for e in group.entries if not e.used] if group else []
         candidates += [e for g in groups if g is not group for e in g.entries if not e.used]
+        key = fold(text)
         best, best_score = None, threshold
         for entry in candidates:
-            score = similarity(text, entry.text)
+            score = _similar_keys(key, entry.key, best_score)
+            if score == 1.0:
+                return entry
             if score > best_score:
                 best, best_score = entry, score
         return best
