@@ -46,7 +46,7 @@ class ContactItem:
 
 
 @dataclass(frozen=True)
-class Warning:
+class ParseWarning:
     line: int
     message: str
 
@@ -69,7 +69,7 @@ class ParsedBulletin:
     reviewer: str = ""
     signer: str = ""
     contacts: tuple[ContactItem, ...] = ()
-    warnings: tuple[Warning, ...] = field(default=(), compare=False)
+    warnings: tuple[ParseWarning, ...] = field(default=(), compare=False)
 
     @property
     def articles(self) -> list[ParsedArticle]:

@@ -32,7 +32,7 @@ from jianbao.publishing.parsed import (
     ParsedArticle,
     ParsedBulletin,
     ParsedSection,
-    Warning,
+    ParseWarning,
 )
 
 ISSUE_NUMBER = re.compile(r"(\d{4})\s*年\s*第\s*(\d+)\s*期\s*[（(]\s*总\s*第\s*(\d+)\s*期\s*[)）]")
@@ -147,12 +147,12 @@ class BulletinParser:
     def __init__(self, text: str, *, source: str = "", known_sections: Sequence[str] = ()):
         self.source = source
         self.known_sections = list(known_sections)
-        self.warnings: list[Warning] = []
+        self.warnings: list[ParseWarning] = []
         self.lines = list(self._tokenise(text))
 
     # -- helpers -------------------------------------------------------------
     def warn(self, line: int, message: str) -> None:
-        self.warnings.append(Warning(line, message))
+        self.warnings.append(ParseWarning(line, message))
 
     def fail(self, line: int | None, reason: str) -> NotABulletin:
         return NotABulletin(self.source or "输入", reason, line=line)
