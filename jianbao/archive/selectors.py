@@ -10,9 +10,9 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString
 
-from jianbao.archive.models import SearchDocument, SiteVersion
+from jianbao.archive.models import SiteVersion
 from jianbao.archive.search.backends import Filters, index_for
-from jianbao.archive.search.index import PUBLIC_STATES, article_body
+from jianbao.archive.search.index import PUBLIC_STATES, article_body, article_id_of
 from jianbao.archive.search.text import highlight, parse_query, snippet
 from jianbao.bulletins.models import Article, Block, Issue, Section
 from jianbao.bulletins.services import issues_with_content
@@ -155,21 +155,18 @@ class SearchResults:
         if not self.terms:
             return []
         ids = self._index.page(self.terms, self.filters, offset=0, limit=None)
-        by_doc = dict(SearchDocument.objects.filter(id__in=ids).values_list("id", "article_id"))
-        return [by_doc[i] for i in ids]
+        return [article_id_of(i) for i in ids]
 
     def _hits(self, document_ids: list[int]) -> list[SearchHit]:
-        article_ids = dict(
-            SearchDocument.objects.filter(id__in=document_ids).values_list("id", "article_id")
-        )
+        article_ids = [article_id_of(i) for i in document_ids]
         articles = public_articles().prefetch_related(
             Prefetch("blocks", queryset=Block.objects.order_by("position")),
             Prefetch("alliances", queryset=Organisation.objects.order_by("name")),
         )
-        by_pk = articles.in_bulk([article_ids[i] for i in document_ids if i in article_ids])
+        by_pk = articles.in_bulk(article_ids)
         hits = []
-        for doc_id in document_ids:
-            article = by_pk.get(article_ids.get(doc_id))
+        for article_id in article_ids:
+            article = by_pk.get(article_id)
             if article is None:
                 continue
             body = snippet(article_body(article), self.terms)

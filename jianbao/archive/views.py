@@ -1,16 +1,26 @@
 from itertools import groupby
 
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from jianbao.archive import selectors
+from jianbao.archive.caching import public_page
+from jianbao.archive.feeds import AllianceFeed, IssuesFeed
+from jianbao.archive.forms import SearchForm
+
+PAGE_SIZE = 20
 
 
+@public_page
 def issue_list(request):
     issues = list(selectors.public_issues())
     by_year = [(year, list(items)) for year, items in groupby(issues, key=lambda i: i.year)]
     return render(request, "archive/issue_list.html", {"by_year": by_year, "issues": issues})
 
 
+@public_page
 def issue_detail(request, year: int, number: int):
     issue = selectors.public_issue(year=year, number=number)
     contact_lines: dict[int, list[dict]] = {}
@@ -25,3 +35,89 @@ def issue_detail(request, year: int, number: int):
             "contact_lines": [contact_lines[k] for k in sorted(contact_lines)],
         },
     )
+
+
+@public_page
+def article_detail(request, pk: int):
+    article = selectors.public_article(pk)
+    return render(request, "archive/article_detail.html", {"article": article})
+
+
+@public_page
+def alliance_list(request):
+    return render(request, "archive/alliance_list.html", {"alliances": selectors.alliances()})
+
+
+@public_page
+def alliance_detail(request, pk: int):
+    alliance = selectors.alliance(pk)
+    page = Paginator(selectors.alliance_articles(alliance), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "archive/alliance_detail.html", {"alliance": alliance, "page": page})
+
+
+@public_page
+def section_list(request):
+    return render(request, "archive/section_list.html", {"sections": selectors.sections()})
+
+
+@public_page
+def section_detail(request, title: str):
+    articles = selectors.section_articles(title)
+    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    if not page.object_list:
+        raise Http404("没有这个栏目")
+    return render(request, "archive/section_detail.html", {"title": title, "page": page})
+
+
+@public_page
+def search(request):
+    form = SearchForm(request.GET or None)
+    page = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        data = form.cleaned_data
+        results = selectors.search_articles(
+            data["q"],
+            alliance=data["alliance"],
+            section=data["section"] or None,
+            year_from=data["year_from"],
+            year_to=data["year_to"],
+        )
+        page = Paginator(results, 10).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "archive/search.html",
+        {"form": form, "page": page, "query": request.GET.get("q", ""), "keep": query.urlencode()},
+    )
+
+
+issues_feed = public_page(IssuesFeed())
+alliance_feed = public_page(AllianceFeed())
+
+
+@public_page
+def sitemap(request):
+    pages = [reverse("archive:issue_list"), reverse("archive:alliance_list")]
+    pages += [reverse("archive:section_list")]
+    issues = selectors.public_issues()
+    return render(
+        request,
+        "archive/sitemap.xml",
+        {
+            "base": request.build_absolute_uri("/").rstrip("/"),
+            "pages": pages,
+            "issues": issues,
+            "articles": selectors.public_articles().only("pk", "section__issue__updated_at"),
+            "alliances": [a for a in selectors.alliances() if a.article_count],
+        },
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("archive:sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap_url}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -66,8 +66,11 @@ _CODES = _Codes()
 _code = _CODES.__getitem__
 
 
-def unigram_tokens(text: str) -> str:
-    return " ".join(map(_code, text))
+def character_tokens(text: str) -> str:
+    """Each distinct character once, in order of first use.  A one-character
+    term needs only presence; dropping repeats makes these a third as many
+    tokens.  The order must be deterministic: FTS5 deletes by replaying it."""
+    return " ".join(map(_code, dict.fromkeys(text)))
 
 
 def bigram_tokens(text: str) -> str:
