@@ -34,12 +34,14 @@ def public_page(view):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         site = selectors.site_version()
-        etag = f'"{_RELEASE}-{site.number}"'
+        # The time as well as the number: a restored database may reuse numbers.
+        stamp = f"{site.number}.{site.changed_at.timestamp():.6f}"
+        etag = f'"{_RELEASE}-{stamp}"'
         last_modified = int(site.changed_at.timestamp())
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             return not_modified
-        key = f"archive:{_RELEASE}:{site.number}:{request.get_full_path()}"
+        key = f"archive:{_RELEASE}:{stamp}:{request.get_full_path()}"
         cached = cache.get(key)
         if cached is not None:
             content, content_type = cached

@@ -97,6 +97,11 @@ def section_articles(title: str) -> QuerySet[Article]:
     return public_articles().filter(section__title=title)
 
 
+def sitemap_articles(limit: int = 45_000) -> list[dict]:
+    """Article URLs for the sitemap; one file holds at most 50,000 URLs."""
+    return list(public_articles().values("pk", "section__issue__updated_at")[:limit])
+
+
 def feed_issues(limit: int = 30) -> QuerySet[Issue]:
     return (
         issues_with_content().filter(state__in=PUBLIC_STATES).order_by("-year", "-number")[:limit]

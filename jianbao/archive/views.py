@@ -110,7 +110,7 @@ def sitemap(request):
             "base": request.build_absolute_uri("/").rstrip("/"),
             "pages": pages,
             "issues": issues,
-            "articles": selectors.public_articles().only("pk", "section__issue__updated_at"),
+            "articles": selectors.sitemap_articles(),
             "alliances": [a for a in selectors.alliances() if a.article_count],
         },
         content_type="application/xml; charset=utf-8",
