@@ -173,3 +173,13 @@ def test_login_is_throttled(client, ctx):
     )
     assert response.status_code == 429
     assert "登录失败次数过多" in response.content.decode()
+
+
+def test_pdf_preview_on_demand_for_an_issue_being_edited(client, ctx):
+    client.force_login(ctx["people"]["reviewer"])
+    response = client.get(reverse("desk:pdf", args=[ctx["issue"].pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    client.force_login(ctx["people"]["submitter"])
+    assert client.get(reverse("desk:pdf", args=[ctx["issue"].pk])).status_code == 403

@@ -12,6 +12,7 @@ urlpatterns = [
     path("issues/<int:issue_id>/transition/", views.issue_transition, name="transition"),
     path("issues/<int:issue_id>/preview/", views.issue_preview, name="preview"),
     path("issues/<int:issue_id>/text/", views.issue_markdown, name="markdown"),
+    path("issues/<int:issue_id>/preview.pdf", views.issue_pdf, name="pdf"),
     path("sections/<int:section_id>/articles/new/", views.article_new, name="article_new"),
     path("sections/<int:section_id>/order/", views.section_reorder, name="section_reorder"),
     path("articles/<int:article_id>/edit/", views.article_edit, name="article_edit"),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -131,6 +132,7 @@ def issue_detail(request, issue_id: int):
             "events": issue.events.select_related("actor"),
             "revisions": issue.revisions.all(),
             "diffs": _article_diffs(issue) if issue.state != Issue.State.EDITING else {},
+            "pdf_url": reverse("desk:pdf", args=[issue.pk]),
         },
     )
 
@@ -165,6 +167,23 @@ def issue_preview(request, issue_id: int):
     return render(
         request, "bulletins/desk/preview.html", {"issue": issue, "b": bulletin_to_dict(bulletin)}
     )
+
+
+@login_required
+def issue_pdf(request, issue_id: int):
+    """The PDF on demand, for any state, so reviewers see exactly what will be signed."""
+    from jianbao.publishing.render import render as render_issue
+
+    require_desk(request.user)
+    issue = get_object_or_404(Issue, pk=issue_id)
+    try:
+        pdf = render_issue(issue_to_bulletin(issue), "pdf")
+    except JianbaoError as exc:
+        messages.error(request, str(exc))
+        return redirect("desk:issue", issue.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="preview-{issue.key}.pdf"'
+    return response
 
 
 @login_required
@@ -213,8 +232,6 @@ def article_edit(request, article_id: int):
 
 
 def issue_url(issue: Issue) -> str:
-    from django.urls import reverse
-
     return reverse("desk:issue", args=[issue.pk])
 
 
