@@ -1,0 +1,101 @@
+"""报/送 lists and one delivery row per issue × address (the outbox)."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class DistributionList(models.Model):
+    class Kind(models.TextChoices):
+        REPORT = "报", "报"
+        SEND = "送", "送"
+
+    kind = models.CharField("类别", max_length=2, choices=Kind.choices, unique=True)
+    name = models.CharField("名称", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "报送名单"
+        verbose_name_plural = "报送名单"
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.name or f"“{self.kind}”名单"
+
+
+class Recipient(models.Model):
+    distribution_list = models.ForeignKey(
+        DistributionList,
+        on_delete=models.CASCADE,
+        related_name="recipients",
+        verbose_name="名单",
+    )
+    organisation = models.CharField("单位", max_length=200)
+    person = models.CharField("姓名", max_length=100, blank=True)
+    address = models.EmailField("邮箱")
+    is_active = models.BooleanField("接收", default=True)
+    created_at = models.DateTimeField("加入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "收件人"
+        verbose_name_plural = "收件人"
+        ordering = ["distribution_list", "organisation", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distribution_list", "address"], name="recipient_address_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = f"{self.organisation} {self.person}".strip()
+        return f"{who} <{self.address}>"
+
+
+class Delivery(models.Model):
+    """One e-mail of one issue to one address; the database refuses a second row."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+        BOUNCED = "bounced", "被退回"
+
+    issue = models.ForeignKey(
+        "bulletins.Issue", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    recipient = models.ForeignKey(
+        Recipient, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    address = models.EmailField("邮箱")
+    organisation = models.CharField("单位", max_length=200, blank=True)
+    person = models.CharField("姓名", max_length=100, blank=True)
+    list_kind = models.CharField("名单", max_length=2, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    error = models.TextField("错误", blank=True)
+    # Recorded when the row is made, so every attempt carries the same id and
+    # a copy that did get through can be recognised by the recipient's client.
+    message_id = models.CharField("Message-ID", max_length=200, unique=True)
+    claim_token = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "投递"
+        verbose_name_plural = "投递记录"
+        ordering = ["issue", "list_kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "address"], name="delivery_once_per_address"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["issue", "state", "next_attempt_at"],
+                name="delivery_ready",
+                condition=Q(state__in=["queued", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue} → {self.address}"

@@ -1,0 +1,89 @@
+"""`jianbao worker`: run background tasks (sending, mail intake) until stopped."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import close_old_connections
+from django.utils.crypto import get_random_string
+from django_tasks import DEFAULT_TASK_QUEUE_NAME, default_task_backend
+
+from jianbao.core.commands import JianbaoCommand
+from jianbao.distribution import services
+
+logger = logging.getLogger("jianbao.worker")
+
+
+def _periodic(stop: threading.Event) -> None:
+    """Enqueue the periodic work: mailbox fetch and recovery of abandoned deliveries."""
+    from jianbao.mailbox.services import enqueue_fetch
+
+    fetch_every = getattr(settings, "JIANBAO_FETCH_INTERVAL", 300)
+    recover_every = 60
+    last_fetch = last_recover = time.monotonic()
+    while not stop.wait(5):
+        try:
+            now = time.monotonic()
+            if settings.IMAP_URL and fetch_every and now - last_fetch >= fetch_every:
+                enqueue_fetch()
+                last_fetch = now
+            if now - last_recover >= recover_every:
+                services.recover_deliveries()
+                last_recover = now
+        except Exception:
+            logger.exception("periodic enqueue failed")
+        finally:
+            close_old_connections()
+
+
+class Command(JianbaoCommand):
+    help = "运行后台任务进程（发送简报、收取投稿邮箱）；--batch 执行完已就绪的任务后退出"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", action="store_true", help="执行完所有已就绪的任务后退出")
+        parser.add_argument("--interval", type=float, default=1.0, help="空闲时轮询间隔（秒）")
+
+    def handle(self, *, batch: bool, interval: float, verbosity: int, **options):
+        services.recover_deliveries()
+        if settings.IMAP_URL and not batch:
+            from jianbao.mailbox.services import enqueue_fetch
+
+            enqueue_fetch()
+        stop = threading.Event()
+        if not batch:
+            threading.Thread(target=_periodic, args=(stop,), daemon=True).start()
+        try:
+            if default_task_backend.__class__.__name__ == "RQBackend":
+                call_command("rqworker", DEFAULT_TASK_QUEUE_NAME, burst=batch, with_scheduler=True)
+            else:
+                self._run_database_worker(batch=batch, interval=interval, verbosity=verbosity)
+        finally:
+            stop.set()
+
+    def _run_database_worker(self, *, batch: bool, interval: float, verbosity: int) -> None:
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        class GracefulWorker(Worker):
+            def shutdown(self, signum, frame):
+                # Let a long send stop between two mails instead of mid-batch.
+                services.stop_sending.set()
+                super().shutdown(signum, frame)
+
+        if verbosity > 1:
+            logging.getLogger("django_tasks_db").setLevel(logging.INFO)
+        worker = GracefulWorker(
+            queue_names=[DEFAULT_TASK_QUEUE_NAME],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=not batch,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        worker.run()

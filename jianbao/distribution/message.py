@@ -1,0 +1,115 @@
+"""The e-mail of one issue, built once and addressed per recipient.
+
+Everything but ``To`` and ``Message-ID`` is the same for every recipient, so
+the MIME tree (HTML, plain text, the PDF in base64) is serialised once; each
+recipient costs two header lines and a bytes concatenation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.utils import formataddr, formatdate
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
+from django.template.loader import render_to_string
+
+from jianbao.bulletins.models import Issue
+
+
+def issue_pdf_bytes(issue: Issue) -> bytes:
+    # Lazily: typst is heavy, and only the sending worker needs it.
+    from jianbao.bulletins.services import issue_to_bulletin
+    from jianbao.publishing.render import render
+
+    return render(issue_to_bulletin(issue), "pdf")
+
+
+def issue_url(issue: Issue) -> str:
+    return f"{settings.JIANBAO_SITE_URL.rstrip('/')}/issues/{issue.year}-{issue.number}/"
+
+
+def _context(issue: Issue) -> dict:
+    url = issue_url(issue)
+    sections = [
+        {
+            "title": section.toc_title or section.title,
+            "articles": [
+                {"title": a.toc_title or a.title, "url": f"{url}#article-{a.pk}"}
+                for a in section.articles.all()
+            ],
+        }
+        for section in issue.sections.prefetch_related("articles").order_by("position")
+    ]
+    date = f"{issue.date.year}年{issue.date.month}月{issue.date.day}日" if issue.date else ""
+    return {
+        "issue": issue,
+        "series": issue.series,
+        "url": url,
+        "date": date,
+        "sections": sections,
+        "distribution": [(k, "、".join(v)) for k, v in issue.distribution.items() if v],
+        "contacts": issue.contacts,
+    }
+
+
+def subject_for(issue: Issue) -> str:
+    return f"{issue.series.title}{issue.series.name} {issue.label}"
+
+
+_BARE_NEWLINE = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def smtp_data(message_bytes: bytes) -> bytes:
+    """CRLF line ends and dot-stuffing, as smtplib does, ending in CRLF (no final dot)."""
+    data = _LEADING_DOT.sub(b"..", _BARE_NEWLINE.sub(b"\r\n", message_bytes))
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+@dataclass(frozen=True)
+class IssueMail:
+    from_address: str
+    subject: str
+    shared: bytes  # every header but To and Message-ID, and the body; SMTP-ready
+    text: str
+    html: str
+
+    def data_for(self, address: str, name: str, message_id: str) -> bytes:
+        to = sanitize_address((name, address), "utf-8") if name else address
+        head = f"To: {to}\r\nMessage-ID: {message_id}\r\n".encode("ascii")
+        return head + self.shared
+
+
+def build_issue_mail(issue: Issue, *, pdf: bytes | None = None) -> IssueMail:
+    issue = Issue.objects.select_related("series").get(pk=issue.pk)
+    context = _context(issue)
+    text = render_to_string("distribution/issue_mail.txt", context)
+    html = render_to_string("distribution/issue_mail.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject_for(issue),
+        body=text,
+        from_email=formataddr((issue.series.office, settings.DEFAULT_FROM_EMAIL))
+        if issue.series.office
+        else settings.DEFAULT_FROM_EMAIL,
+        to=["placeholder@invalid"],
+        headers={"Date": formatdate(localtime=True)},
+    )
+    message.attach_alternative(html, "text/html")
+    message.attach(
+        f"{issue.series.name}{issue.year}年第{issue.number}期.pdf",
+        issue_pdf_bytes(issue) if pdf is None else pdf,
+        "application/pdf",
+    )
+    mime = message.message()
+    del mime["To"]
+    del mime["Message-ID"]
+    return IssueMail(
+        from_address=settings.DEFAULT_FROM_EMAIL,
+        subject=message.subject,
+        shared=smtp_data(mime.as_bytes(linesep="\r\n")),
+        text=text,
+        html=html,
+    )

@@ -1,0 +1,442 @@
+"""Distribution: the 报/送 lists, queueing one delivery per address, and sending.
+
+The delivery rows are an outbox (HackSoft's pattern): publishing writes them
+in the same transaction as the state change, and a task sends them after
+commit.  Sending claims each row (queued → sending) with a token in its own
+transaction, and marks it sent — compare-and-set on that token — just before
+the SMTP final dot (see ``smtp.py``).  A row still "sending" therefore never
+reached the server's end of data, and recovery may queue it again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from jianbao.bulletins.models import Issue
+from jianbao.core.errors import JianbaoError, UnreadableFile
+from jianbao.core.text import decode_text
+from jianbao.distribution.message import IssueMail, build_issue_mail
+from jianbao.distribution.models import Delivery, DistributionList, Recipient
+from jianbao.distribution.smtp import ConnectionLost, MailSession, Preempted, ReplyError
+
+State = Delivery.State
+CSV_COLUMNS = ("单位", "姓名", "邮箱")
+
+# Set by the worker on SIGTERM/SIGINT: finish the mail in hand, then stop.
+stop_sending = threading.Event()
+
+
+def max_attempts() -> int:
+    return getattr(settings, "JIANBAO_SEND_MAX_ATTEMPTS", 8)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff for temporary (4xx) failures: 1, 2, 4 … minutes, at most an hour."""
+    base = getattr(settings, "JIANBAO_SEND_RETRY_SECONDS", 60)
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=getattr(settings, "JIANBAO_SEND_CLAIM_TIMEOUT", 900))
+
+
+def normalise_address(address: str) -> str:
+    return address.strip().lower()
+
+
+# --- Lists ---------------------------------------------------------------------
+
+
+class RecipientsRefused(JianbaoError):
+    def __init__(self, path: str, problems: list[str]):
+        self.problems = problems
+        summary = f"{path}：有 {len(problems)} 处错误，未导入任何收件人"
+        super().__init__("\n".join([summary, *problems]))
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def distribution_list(kind: str) -> DistributionList:
+    if kind not in DistributionList.Kind.values:
+        raise JianbaoError(f"名单只能是“报”或“送”，不是“{kind}”")
+    return DistributionList.objects.get_or_create(kind=kind)[0]
+
+
+def parse_recipients_csv(data: bytes, path: str) -> list[tuple[int, str, str, str]]:
+    """(line, 单位, 姓名, 邮箱) rows, or RecipientsRefused listing every bad line."""
+    try:
+        text, _ = decode_text(data, path)  # Excel writes GBK as often as UTF-8
+    except UnreadableFile as exc:
+        raise RecipientsRefused(path, [exc.reason]) from None
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        problem = f"第1行：缺少列 {'、'.join(missing)}（应为 单位,姓名,邮箱）"
+        raise RecipientsRefused(path, [problem])
+    index = {c: header.index(c) for c in CSV_COLUMNS}
+    rows, problems, seen = [], [], {}
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            problems.append(f"第{line}行：只有 {len(row)} 列，应有 {len(header)} 列")
+            continue
+        organisation, person, address = (row[index[c]].strip() for c in CSV_COLUMNS)
+        address = normalise_address(address)
+        if not organisation:
+            problems.append(f"第{line}行：单位为空")
+        try:
+            validate_email(address)
+        except ValidationError:
+            problems.append(f"第{line}行：邮箱“{address}”格式不对")
+            continue
+        if address in seen:
+            problems.append(f"第{line}行：邮箱 {address} 与第{seen[address]}行重复")
+            continue
+        seen[address] = line
+        rows.append((line, organisation, person, address))
+    if problems:
+        raise RecipientsRefused(path, problems)
+    return rows
+
+
+@transaction.atomic
+def import_recipients(data: bytes, *, kind: str, path: str = "CSV") -> ImportResult:
+    """Add or update the list's recipients from a 单位,姓名,邮箱 CSV; all rows or none."""
+    rows = parse_recipients_csv(data, path)
+    target = distribution_list(kind)
+    existing = {r.address: r for r in target.recipients.all()}
+    result = ImportResult()
+    for _line, organisation, person, address in rows:
+        recipient = existing.get(address)
+        if recipient is None:
+            Recipient.objects.create(
+                distribution_list=target, organisation=organisation, person=person, address=address
+            )
+            result.created += 1
+        elif (recipient.organisation, recipient.person, recipient.is_active) != (
+            organisation,
+            person,
+            True,
+        ):
+            recipient.organisation, recipient.person, recipient.is_active = (
+                organisation,
+                person,
+                True,
+            )
+            recipient.save()
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    return result
+
+
+# --- Queueing ------------------------------------------------------------------
+
+
+def new_message_id() -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "jianbao.invalid"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+@transaction.atomic
+def queue_deliveries(issue: Issue) -> int:
+    """One delivery per active recipient address not yet queued for this issue."""
+    if issue.state != Issue.State.PUBLISHED:
+        raise JianbaoError(f"{issue.label} 尚未发布，不能分发")
+    have = set(issue.deliveries.values_list("address", flat=True))
+    new: dict[str, Delivery] = {}
+    recipients = Recipient.objects.filter(is_active=True).select_related("distribution_list")
+    for recipient in recipients.order_by("distribution_list__kind", "id"):
+        address = normalise_address(recipient.address)
+        if address in have or address in new:
+            continue
+        new[address] = Delivery(
+            issue=issue,
+            recipient=recipient,
+            address=address,
+            organisation=recipient.organisation,
+            person=recipient.person,
+            list_kind=recipient.distribution_list.kind,
+            message_id=new_message_id(),
+        )
+    # ignore_conflicts: a concurrent `send` may have queued some of these;
+    # the unique (issue, address) constraint decides.
+    Delivery.objects.bulk_create(new.values(), batch_size=500, ignore_conflicts=True)
+    if new:
+        transaction.on_commit(lambda: enqueue_sending(issue.pk))
+    return len(new)
+
+
+def enqueue_sending(issue_id: int, *, run_after=None) -> None:
+    from jianbao.distribution.tasks import send_issue
+
+    task = send_issue.using(run_after=run_after) if run_after else send_issue
+    task.enqueue(issue_id)
+
+
+# --- Sending -------------------------------------------------------------------
+
+
+def worker_token() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    bounced: int = 0
+    stopped: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+def _ready(issue_id: int):
+    now = timezone.now()
+    return Delivery.objects.filter(issue_id=issue_id, state=State.QUEUED).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def _claim(delivery_id: int, token: str) -> bool:
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, state=State.QUEUED).update(
+            state=State.SENDING,
+            claim_token=token,
+            claimed_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def _move(delivery: Delivery, token: str, from_state: str, **changes) -> bool:
+    """Compare-and-set on (state, claim token): only the claimant may move its row."""
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, state=from_state, claim_token=token).update(
+            updated_at=timezone.now(), **changes
+        )
+    )
+
+
+def _pace(rate: float, started: float, count: int) -> None:
+    if rate > 0:
+        wait = started + count / rate - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+
+
+def send_queued(issue_id: int, *, mail: IssueMail | None = None, limit: int | None = None):
+    """Send every ready delivery of the issue over one reused connection."""
+    report = SendReport()
+    token = worker_token()
+    session = MailSession()
+    rate = getattr(settings, "JIANBAO_SEND_RATE", 0)
+    started, count = time.monotonic(), 0
+    try:
+        while True:
+            batch = list(_ready(issue_id).order_by("id").values_list("id", flat=True)[:200])
+            if not batch:
+                break
+            for delivery_id in batch:
+                if stop_sending.is_set() or (limit is not None and count >= limit):
+                    report.stopped = True
+                    return report
+                if not _claim(delivery_id, token):
+                    continue  # another worker has it
+                if mail is None:
+                    mail = build_issue_mail(Issue.objects.get(pk=issue_id))
+                _pace(rate, started, count)
+                count += 1
+                _send_one(Delivery.objects.get(pk=delivery_id), token, mail, session, report)
+    finally:
+        session.close()
+        _schedule_retry(issue_id)
+    return report
+
+
+def _send_one(delivery: Delivery, token: str, mail: IssueMail, session, report) -> None:
+    def commit_sent() -> bool:
+        return _move(delivery, token, State.SENDING, state=State.SENT, sent_at=timezone.now())
+
+    data = mail.data_for(delivery.address, delivery.person, delivery.message_id)
+    try:
+        session.send(mail.from_address, delivery.address, data, commit_sent)
+    except Preempted:
+        return
+    except ReplyError as exc:
+        _record_refusal(delivery, token, exc, report)
+        return
+    except ConnectionLost as exc:
+        if exc.after_dot:
+            # The server may have the message: never risk a second copy.
+            _move(delivery, token, State.SENT, error=f"服务器未确认收到（{exc}），按已发送处理")
+            report.sent += 1
+        else:
+            _retry_later(delivery, token, State.SENDING, f"连接中断：{exc}", report)
+        return
+    except Exception:
+        # Unknown failure before the dot: give the row back rather than leave it stuck.
+        _move(delivery, token, State.SENDING, state=State.QUEUED, error="发送时出现内部错误")
+        raise
+    report.sent += 1
+
+
+def _record_refusal(delivery: Delivery, token: str, exc: ReplyError, report) -> None:
+    from_state = State.SENT if exc.after_dot else State.SENDING
+    reply = f"{exc.code} {exc.reply}".strip()
+    if exc.is_temporary:
+        _retry_later(delivery, token, from_state, reply, report)
+    elif exc.recipient:
+        _move(delivery, token, from_state, state=State.BOUNCED, error=reply, sent_at=None)
+        report.bounced += 1
+        report.errors.append(f"{delivery.address}：{reply}")
+    else:
+        _move(delivery, token, from_state, state=State.FAILED, error=reply, sent_at=None)
+        report.failed += 1
+        report.errors.append(f"{delivery.address}：{reply}")
+
+
+def _retry_later(delivery: Delivery, token: str, from_state: str, reason: str, report) -> None:
+    attempts = Delivery.objects.values_list("attempts", flat=True).get(pk=delivery.pk)
+    if attempts >= max_attempts():
+        _move(delivery, token, from_state, state=State.FAILED, error=reason, sent_at=None)
+        report.failed += 1
+        report.errors.append(f"{delivery.address}：{reason}")
+        return
+    _move(
+        delivery,
+        token,
+        from_state,
+        state=State.QUEUED,
+        error=reason,
+        sent_at=None,
+        next_attempt_at=timezone.now() + retry_delay(attempts),
+    )
+    report.retrying += 1
+
+
+def _schedule_retry(issue_id: int) -> None:
+    later = Delivery.objects.filter(issue_id=issue_id, state=State.QUEUED).aggregate(
+        at=Min("next_attempt_at")
+    )["at"]
+    if later is not None and later > timezone.now():
+        enqueue_sending(issue_id, run_after=later)
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one delivery if it is still queued; the resend button's task."""
+    delivery = Delivery.objects.get(pk=delivery_id)
+    token = worker_token()
+    if not _claim(delivery_id, token):
+        return Delivery.objects.values_list("state", flat=True).get(pk=delivery_id)
+    session = MailSession()
+    try:
+        _send_one(delivery, token, build_issue_mail(delivery.issue), session, SendReport())
+    finally:
+        session.close()
+        _schedule_retry(delivery.issue_id)
+    return Delivery.objects.values_list("state", flat=True).get(pk=delivery_id)
+
+
+@transaction.atomic
+def resend(delivery: Delivery) -> None:
+    """Queue a failed or bounced delivery again, on a person's say-so."""
+    if delivery.state not in (State.FAILED, State.BOUNCED):
+        raise JianbaoError(f"{delivery.address} 的状态是“{delivery.get_state_display()}”，不能重发")
+    Delivery.objects.filter(pk=delivery.pk, state=delivery.state).update(
+        state=State.QUEUED, attempts=0, next_attempt_at=None, claim_token="", error=""
+    )
+    transaction.on_commit(lambda: enqueue_sending(delivery.issue_id))
+
+
+# --- Recovery ------------------------------------------------------------------
+
+
+def _claimant_is_dead(token: str) -> bool:
+    host, _, rest = token.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def recover_deliveries() -> int:
+    """Queue again what a dead worker left half-done, and make sure a task will send it.
+
+    A row in "sending" never had its final dot written (the sent mark comes
+    first), so queueing it again cannot make a second copy.  A claimant that
+    is merely slow loses its claim and aborts before the dot.
+    """
+    stale_before = timezone.now() - claim_timeout()
+    requeued = 0
+    sending = Delivery.objects.filter(state=State.SENDING).only("pk", "claim_token", "claimed_at")
+    for delivery in sending:
+        stale = delivery.claimed_at is not None and delivery.claimed_at < stale_before
+        if stale or _claimant_is_dead(delivery.claim_token):
+            requeued += _move(
+                delivery,
+                delivery.claim_token,
+                State.SENDING,
+                state=State.QUEUED,
+                error="发送进程中断，未交付服务器，重新排队",
+            )
+    for issue_id in (
+        Delivery.objects.filter(state=State.QUEUED).values_list("issue_id", flat=True).distinct()
+    ):
+        enqueue_sending(issue_id)
+    return requeued
+
+
+# --- Reading -------------------------------------------------------------------
+
+
+def delivery_rows(issue: Issue) -> list[dict]:
+    return [
+        {
+            "address": d.address,
+            "organisation": d.organisation,
+            "person": d.person,
+            "list": d.list_kind,
+            "state": d.state,
+            "attempts": d.attempts,
+            "error": d.error,
+            "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+        }
+        for d in issue.deliveries.order_by("list_kind", "id")
+    ]
+
+
+def delivery_progress(issue: Issue) -> dict:
+    counts = dict.fromkeys(State.values, 0)
+    for state in issue.deliveries.values_list("state", flat=True):
+        counts[state] += 1
+    return {"total": sum(counts.values()), **counts}

@@ -1,0 +1,210 @@
+"""The submission mailbox: each unread message becomes one submission.
+
+Order matters for "no loss, no duplicate": the message is read with
+BODY.PEEK (it stays unread), its submission commits, and only then is it
+flagged \\Seen.  A crash before the commit leaves it unread for the next
+fetch; a crash after it meets the unique Message-ID and is only flagged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessageFlags
+
+from jianbao.core.errors import JianbaoError
+from jianbao.core.models import Role
+from jianbao.mailbox.parsing import ParsedMail, parse_mail
+from jianbao.network.models import Organisation
+from jianbao.submissions.models import Submission, SubmissionEvent
+from jianbao.submissions.services import AttachmentRefused, read_attachment, receive
+
+logger = logging.getLogger(__name__)
+NO_SUBJECT = "（无主题）"
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    secure: bool
+    host: str
+    port: int
+    user: str
+    password: str
+    folder: str
+
+
+def mailbox_config(url: str) -> MailboxConfig:
+    parts = urlsplit(url)
+    if parts.scheme not in ("imap", "imaps") or not parts.hostname:
+        raise JianbaoError(
+            "IMAP_URL 应写作 imaps://用户:密码@主机:端口/INBOX（或本机测试用 imap://）"
+        )
+    secure = parts.scheme == "imaps"
+    return MailboxConfig(
+        secure=secure,
+        host=parts.hostname,
+        port=parts.port or (993 if secure else 143),
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        folder=unquote(parts.path.lstrip("/")) or "INBOX",
+    )
+
+
+def open_mailbox(config: MailboxConfig):
+    box_class = MailBox if config.secure else MailBoxUnencrypted
+    box = box_class(config.host, config.port, timeout=60)
+    return box.login(config.user, config.password, initial_folder=config.folder)
+
+
+def find_alliance_for_sender(address: str) -> Organisation | None:
+    from jianbao.network import services as network
+
+    if hasattr(network, "find_alliance_by_sender"):
+        return network.find_alliance_by_sender(address)
+    # Until the registry records secretariat addresses: a submitter's own e-mail.
+    users = get_user_model().objects.filter(email__iexact=address, is_active=True)
+    alliances = Organisation.objects.filter(
+        role_grants__role=Role.SUBMITTER, role_grants__user__in=users
+    ).distinct()
+    return alliances.first() if len(alliances) == 1 else None
+
+
+@transaction.atomic
+def store_mail(parsed: ParsedMail) -> tuple[Submission, bool]:
+    """The submission for one parsed message; (existing, False) when already stored."""
+    existing = Submission.objects.filter(message_id=parsed.message_id).first()
+    if existing is not None:
+        return existing, False
+    read, refused = [], []
+    for part in parsed.attachments:
+        try:
+            read.append(read_attachment(part.name, part.data))
+        except AttachmentRefused as exc:
+            refused.append(str(exc))
+    # The text of a .docx or .txt attachment is the news; the mail body is
+    # usually a covering note ("请审阅附件"), kept in the history instead.
+    document = next((a for a in read if a.paragraphs), None)
+    if document is not None:
+        title, paragraphs = document.title or parsed.subject, list(document.paragraphs)
+    else:
+        title, paragraphs = parsed.subject, list(parsed.paragraphs)
+    alliance = find_alliance_for_sender(parsed.sender) if parsed.sender else None
+    try:
+        with transaction.atomic():
+            submission = receive(
+                title=(title or NO_SUBJECT)[:500],
+                paragraphs=paragraphs,
+                alliance=alliance,
+                source=Submission.Source.MAIL,
+                attachments=read,
+                sender_email=parsed.sender[:254],
+                message_id=parsed.message_id,
+            )
+    except IntegrityError:
+        # Another fetch stored the same message a moment ago.
+        return Submission.objects.get(message_id=parsed.message_id), False
+    notes = []
+    if document is not None and parsed.paragraphs:
+        notes.append("邮件正文：" + "\n".join(parsed.paragraphs))
+    if alliance is None:
+        notes.append(f"发件地址 {parsed.sender or '（无）'} 未匹配到联盟")
+    notes.extend(f"附件未保存：{reason}" for reason in refused)
+    for note in notes:
+        SubmissionEvent.objects.create(submission=submission, action="mail_note", comment=note)
+    if refused:
+        Submission.objects.filter(pk=submission.pk).update(needs_manual_handling=True)
+        submission.needs_manual_handling = True
+    if settings.JIANBAO_ACKNOWLEDGE_SUBMISSIONS and parsed.sender:
+        transaction.on_commit(lambda: enqueue_acknowledgement(submission.pk))
+    return submission, True
+
+
+@dataclass
+class FetchReport:
+    stored: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def fetch_raw(box, uid: str) -> bytes | None:
+    # BODY.PEEK leaves \Seen alone until the submission has committed.
+    typ, data = box.client.uid("FETCH", uid, "(BODY.PEEK[])")
+    if typ != "OK":
+        return None
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2:
+            return item[1]
+    return None
+
+
+def fetch_submissions(*, url: str | None = None, limit: int | None = None) -> FetchReport:
+    """Turn every unread message in the mailbox into a submission, then mark it read."""
+    url = url or settings.IMAP_URL
+    if not url:
+        raise JianbaoError("未设置 IMAP_URL，无法收取投稿邮箱")
+    report = FetchReport()
+    try:
+        with open_mailbox(mailbox_config(url)) as box:
+            for uid in box.uids(AND(seen=False))[:limit]:
+                raw = fetch_raw(box, uid)
+                if raw is None:
+                    continue
+                try:
+                    _submission, created = store_mail(parse_mail(raw))
+                except Exception as exc:  # one bad message must not block the rest
+                    logger.exception("mail uid %s not stored", uid)
+                    report.errors.append(f"UID {uid}：{exc}")
+                    continue
+                box.flag(uid, MailMessageFlags.SEEN, True)
+                if created:
+                    report.stored += 1
+                else:
+                    report.duplicates += 1
+    except (OSError, box_errors()) as exc:
+        raise JianbaoError(f"投稿邮箱连接失败：{exc}") from exc
+    return report
+
+
+def box_errors() -> tuple[type[BaseException], ...]:
+    import imaplib
+
+    from imap_tools.errors import MailboxLoginError
+
+    return (imaplib.IMAP4.error, MailboxLoginError)
+
+
+def enqueue_fetch() -> None:
+    from jianbao.mailbox.tasks import fetch_mail
+
+    fetch_mail.enqueue()
+
+
+def enqueue_acknowledgement(submission_id: int) -> None:
+    from jianbao.mailbox.tasks import acknowledge
+
+    acknowledge.enqueue(submission_id)
+
+
+def acknowledge(submission_id: int) -> bool:
+    """Tell the sender their mail arrived; at most once per submission."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.events.filter(action="acknowledged").exists():
+            return False
+        SubmissionEvent.objects.create(submission=submission, action="acknowledged")
+    send_mail(
+        subject=f"已收到：{submission.title}",
+        message=(
+            f"您好！\n\n您投送的《{submission.title}》已收到，编辑部将尽快处理。\n\n"
+            "此邮件由系统自动发送，请勿直接回复。"
+        ),
+        from_email=None,
+        recipient_list=[submission.sender_email],
+    )
+    return True
