@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 
 from jianbao.archive.models import SiteVersion
 from jianbao.archive.search.backends import Filters, index_for
-from jianbao.archive.search.index import PUBLIC_STATES, article_body, article_id_of
+from jianbao.archive.search.index import PUBLIC_STATES, article_id_of
 from jianbao.archive.search.text import highlight, parse_query, snippet
 from jianbao.bulletins.models import Article, Block, Issue, Section
 from jianbao.bulletins.services import issues_with_content
@@ -112,8 +112,15 @@ def feed_issues(limit: int = 30) -> QuerySet[Issue]:
 
 
 @dataclass(frozen=True)
+class AllianceRef:
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True)
 class SearchHit:
     article: Article
+    alliances: list[AllianceRef]
     title_html: SafeString
     snippet_text: str
     snippet_html: SafeString
@@ -152,32 +159,57 @@ class SearchResults:
         if not self.terms or (stop is not None and stop <= start):
             return []
         limit = None if stop is None else stop - start
-        ids = self._index.page(self.terms, self.filters, offset=start, limit=limit)
-        return self._hits(ids)
+        ids = self._page(start, limit)
+        return self._hits([article_id_of(i) for i in ids])
 
     def article_ids(self) -> list[int]:
         """Every matching article id in rank order, without loading the articles."""
         if not self.terms:
             return []
-        ids = self._index.page(self.terms, self.filters, offset=0, limit=None)
-        return [article_id_of(i) for i in ids]
+        return [article_id_of(i) for i in self._page(0, None)]
 
-    def _hits(self, document_ids: list[int]) -> list[SearchHit]:
-        article_ids = [article_id_of(i) for i in document_ids]
-        articles = public_articles().prefetch_related(
-            Prefetch("blocks", queryset=Block.objects.order_by("position")),
-            Prefetch("alliances", queryset=Organisation.objects.order_by("name")),
+    def _page(self, offset: int, limit: int | None) -> list[int]:
+        return self._index.page(
+            self.terms, self.filters, offset=offset, limit=limit, total=self._count
         )
-        by_pk = articles.in_bulk(article_ids)
+
+    def _hits(self, article_ids: list[int]) -> list[SearchHit]:
+        # Only the fields a result shows: a page of results is three small queries.
+        articles = (
+            Article.objects.filter(pk__in=article_ids, section__issue__state__in=PUBLIC_STATES)
+            .select_related("section__issue")
+            .only(
+                "title",
+                "section__title",
+                "section__issue__year",
+                "section__issue__number",
+                "section__issue__running_number",
+                "section__issue__date",
+            )
+            .in_bulk()
+        )
+        bodies: dict[int, list[str]] = {}
+        blocks = Block.objects.filter(article_id__in=article_ids).order_by("article_id", "position")
+        for article_id, text in blocks.values_list("article_id", "text"):
+            bodies.setdefault(article_id, []).append(text)
+        alliances: dict[int, list[AllianceRef]] = {}
+        links = (
+            Article.alliances.through.objects.filter(article_id__in=article_ids)
+            .order_by("organisation__name")
+            .values_list("article_id", "organisation_id", "organisation__name")
+        )
+        for article_id, pk, name in links:
+            alliances.setdefault(article_id, []).append(AllianceRef(pk, name))
         hits = []
         for article_id in article_ids:
-            article = by_pk.get(article_id)
+            article = articles.get(article_id)
             if article is None:
                 continue
-            body = snippet(article_body(article), self.terms)
+            body = snippet("\n".join(bodies.get(article_id, ())), self.terms)
             hits.append(
                 SearchHit(
                     article=article,
+                    alliances=alliances.get(article_id, []),
                     title_html=highlight(article.title, self.terms),
                     snippet_text=body.text,
                     snippet_html=body.html,

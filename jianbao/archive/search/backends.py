@@ -108,27 +108,34 @@ class SqliteIndex:
         return self.cursor.fetchone()[0]
 
     def page(
-        self, terms: tuple[str, ...], filters: Filters, *, offset: int, limit: int | None
+        self,
+        terms: tuple[str, ...],
+        filters: Filters,
+        *,
+        offset: int,
+        limit: int | None,
+        total: int | None = None,
     ) -> list[int]:
         everywhere = _match(terms)
-        total = self.count(terms, filters)
+        if total is None:
+            total = self.count(terms, filters)
         if total <= RANK_ALL_LIMIT:
             return self._ids(everywhere, filters, offset, limit, ranked=True)
+        # Broad query: title matches (newest first), then body-only matches (newest first).
         in_title = _match(terms, title_only=True)
-        title_total = self.count_expression(in_title, filters)
-        ids: list[int] = []
-        if offset < title_total:
-            ranked = title_total <= RANK_ALL_LIMIT
-            ids = self._ids(in_title, filters, offset, limit, ranked=ranked)
-        if limit is None or len(ids) < limit:
-            rest = None if limit is None else limit - len(ids)
-            ids += self._ids(
-                f"({everywhere}) NOT ({in_title})",
-                filters,
-                max(0, offset - title_total),
-                rest,
-                ranked=False,
-            )
+        ids = self._ids(in_title, filters, offset, limit, ranked=False)
+        if limit is not None and len(ids) == limit:
+            return ids
+        # The title tier ran out on this page; where it ended tells the body tier's offset.
+        title_total = offset + len(ids) if ids else self.count_expression(in_title, filters)
+        rest = None if limit is None else limit - len(ids)
+        ids += self._ids(
+            f"({everywhere}) NOT ({in_title})",
+            filters,
+            max(0, offset - title_total),
+            rest,
+            ranked=False,
+        )
         return ids
 
     def count_expression(self, expression: str, filters: Filters) -> int:
@@ -202,7 +209,13 @@ class PostgresIndex:
         return self.cursor.fetchone()[0]
 
     def page(
-        self, terms: tuple[str, ...], filters: Filters, *, offset: int, limit: int | None
+        self,
+        terms: tuple[str, ...],
+        filters: Filters,
+        *,
+        offset: int,
+        limit: int | None,
+        total: int | None = None,
     ) -> list[int]:
         sql, params = self._select("d.id", terms, filters)
         sql += " ORDER BY ts_rank(d.tokens, %s::tsquery) DESC, d.id DESC LIMIT %s OFFSET %s"

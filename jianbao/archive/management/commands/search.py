@@ -34,7 +34,7 @@ class Command(JianbaoCommand):
                 "issue": hit.issue.key,
                 "title": hit.article.title,
                 "section": hit.article.section.title,
-                "alliances": [a.name for a in hit.article.alliances.all()],
+                "alliances": [a.name for a in hit.alliances],
                 "snippet": hit.snippet_text,
                 "url": f"/articles/{hit.article.pk}/",
             }
