@@ -90,6 +90,7 @@ class MailSession:
             return
         try:
             smtp = self._smtp()
+            smtp.ehlo_or_helo_if_needed()
             code, reply = smtp.mail(from_address)
             if code != 250:
                 smtp.rset()
