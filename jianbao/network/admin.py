@@ -1,6 +1,25 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from jianbao.network.models import Organisation, OrganisationName
+from jianbao.network.models import (
+    ApplicationDocument,
+    ApplicationEvent,
+    BodyMember,
+    CommitteeOpinion,
+    MembershipApplication,
+    MemberUnit,
+    MergeDecision,
+    NetworkBody,
+    Objection,
+    Organisation,
+    OrganisationName,
+    ProfileChange,
+    PublicNotice,
+    SecretariatContact,
+)
 
 
 class OrganisationNameInline(admin.TabularInline):
@@ -8,9 +27,145 @@ class OrganisationNameInline(admin.TabularInline):
     extra = 1
 
 
+class SecretariatContactInline(admin.TabularInline):
+    model = SecretariatContact
+    extra = 1
+
+
+class MemberUnitInline(admin.TabularInline):
+    model = MemberUnit
+    fk_name = "alliance"
+    extra = 1
+    autocomplete_fields = ["unit"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind"]
-    list_filter = ["kind"]
+    list_display = [
+        "name",
+        "kind",
+        "is_pilot",
+        "is_network_member",
+        "network_member_since",
+        "status",
+    ]
+    list_filter = ["kind", "is_pilot", "is_network_member", "status"]
     search_fields = ["name", "names__name"]
-    inlines = [OrganisationNameInline]
+    autocomplete_fields = ["chair_unit"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "status"]}),
+        (
+            "联盟信息",
+            {
+                "fields": [
+                    "is_pilot",
+                    "is_network_member",
+                    "network_member_since",
+                    "field",
+                    "chair_unit",
+                    "website",
+                ]
+            },
+        ),
+    ]
+    inlines = [OrganisationNameInline, SecretariatContactInline, MemberUnitInline]
+    actions = ["merge_selected"]
+
+    @admin.action(description="合并所选的两个联盟（下一步确认保留哪个名称）")
+    def merge_selected(self, request, queryset):
+        chosen = list(
+            queryset.annotate(n=Count("mentioned_in"))
+            .order_by("-n", "name")
+            .values_list("pk", flat=True)
+        )
+        if len(chosen) != 2:
+            self.message_user(request, "请恰好选择两个联盟", level=messages.ERROR)
+            return None
+        url = reverse("network:merge_confirm") + "?" + urlencode({"a": chosen[0], "b": chosen[1]})
+        return HttpResponseRedirect(url)
+
+
+class BodyMemberInline(admin.TabularInline):
+    model = BodyMember
+    extra = 1
+    autocomplete_fields = ["unit", "user"]
+
+
+@admin.register(NetworkBody)
+class NetworkBodyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "quorum", "majority_percent"]
+    inlines = [BodyMemberInline]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DocumentInline(ReadOnlyInline):
+    model = ApplicationDocument
+    fields = ["original_name", "size", "uploaded_at"]
+    readonly_fields = fields
+
+
+class OpinionInline(ReadOnlyInline):
+    model = CommitteeOpinion
+    fields = ["member", "opinion", "comment", "recorded_at"]
+    readonly_fields = fields
+
+
+class EventInline(ReadOnlyInline):
+    model = ApplicationEvent
+    fields = ["created_at", "action", "from_state", "to_state", "actor_name", "comment"]
+    readonly_fields = fields
+
+
+@admin.register(MembershipApplication)
+class MembershipApplicationAdmin(admin.ModelAdmin):
+    """Read-only here: the procedure's steps go through the staff pages and their history."""
+
+    list_display = ["alliance", "state", "created_at", "notice"]
+    list_filter = ["state"]
+    search_fields = ["alliance__name"]
+    inlines = [DocumentInline, OpinionInline, EventInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PublicNotice)
+class PublicNoticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_on", "ends_on"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Objection)
+class ObjectionAdmin(admin.ModelAdmin):
+    list_display = ["application", "name", "lodged_at", "resolved_at"]
+    readonly_fields = ["notice", "application", "name", "contact", "text", "lodged_at"]
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(admin.ModelAdmin):
+    list_display = ["alliance", "state", "proposed_at", "decided_at"]
+    list_filter = ["state"]
+    readonly_fields = ["alliance", "changes", "proposed_by", "proposed_at"]
+
+
+@admin.register(MergeDecision)
+class MergeDecisionAdmin(admin.ModelAdmin):
+    list_display = ["other_name", "canonical_name", "decision", "decided_by", "decided_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

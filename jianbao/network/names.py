@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 FULL_SUFFIXES = (
     "产业技术创新战略联盟",
@@ -82,3 +83,95 @@ def short_name_at_start(title: str) -> str | None:
         return None
     name = m.group(0)
     return None if name.endswith(FULL_SUFFIXES) else name
+
+
+# --- Suggested merges ------------------------------------------------------
+#
+# The credit and the title of one article often name one alliance two ways.
+# These rules compare stems only; a suggestion is never applied without an
+# administrator's confirmation.
+
+
+@dataclass(frozen=True)
+class NamedAlliance:
+    name: str
+    weight: int = 0  # articles and short names: the better-attested name is kept
+
+
+@dataclass(frozen=True)
+class MergeSuggestion:
+    a: str  # the name to keep
+    b: str  # the name to fold into it
+    confidence: float
+    reason: str
+
+
+def _single_insertion(short: str, long: str) -> str | None:
+    """The run inserted into ``short`` to give ``long`` (应急装备 → 应急救援装备: 救援)."""
+    if len(long) <= len(short):
+        return None
+    for cut in range(1, len(short)):
+        head, tail = short[:cut], short[cut:]
+        if long.startswith(head) and long.endswith(tail):
+            return long[len(head) : len(long) - len(tail)]
+    return None
+
+
+def compare_stems(x: str, y: str) -> tuple[float, str] | None:
+    """How likely two alliance stems name one alliance, and why; None when unrelated."""
+    if x == y:
+        return 0.9, "名称主干相同，仅后缀不同"
+    short, long = sorted((x, y), key=len)
+    if len(short) < 3 or short[0].isdigit():
+        return None
+    if long.startswith(short):
+        return 0.6, f"一个名称比另一个多出“{long[len(short) :]}”"
+    inserted = _single_insertion(short, long)
+    if inserted and len(inserted) <= 4:
+        return 0.6, f"一个名称在中间多出“{inserted}”"
+    return None
+
+
+def suggest_merges(
+    alliances: Iterable[NamedAlliance],
+    crossed_credits: Iterable[tuple[str, str, str]] = (),
+    decided: Iterable[frozenset[str]] = (),
+) -> list[MergeSuggestion]:
+    """Pairs of registered alliances that are probably one.
+
+    ``crossed_credits`` holds (credited alliance, alliance named in the title,
+    article title) for articles whose two disagree; each such article raises
+    the confidence, since one office wrote both names about one piece of news.
+    Pairs in ``decided`` were answered by an administrator already.
+    """
+    alliances = [a for a in alliances if alliance_stem(a.name)]
+    settled = set(decided)
+    crossed: dict[frozenset[str], list[str]] = {}
+    for credited, titled, title in crossed_credits:
+        if credited != titled:
+            crossed.setdefault(frozenset((credited, titled)), []).append(title)
+    suggestions = []
+    for i, x in enumerate(alliances):
+        for y in alliances[i + 1 :]:
+            pair = frozenset((x.name, y.name))
+            if pair in settled:
+                continue
+            compared = compare_stems(alliance_stem(x.name), alliance_stem(y.name))
+            titles = crossed.get(pair, [])
+            if compared is None and not titles:
+                continue
+            confidence, reason = compared or (0.3, "")
+            if titles:
+                confidence = min(0.99, confidence + 0.3)
+                evidence = f"《{titles[0]}》的供稿单位与标题中的联盟名称不一致"
+                reason = f"{reason}；{evidence}" if reason else evidence
+            keep, fold_in = sorted((x, y), key=_preference)
+            suggestions.append(
+                MergeSuggestion(keep.name, fold_in.name, round(confidence, 2), reason)
+            )
+    return sorted(suggestions, key=lambda s: (-s.confidence, s.a, s.b))
+
+
+def _preference(alliance: NamedAlliance) -> tuple:
+    # Better attested first; then the standard suffix; then the name itself, for stability.
+    return (-alliance.weight, not alliance.name.endswith(FULL_SUFFIXES[0]), alliance.name)
