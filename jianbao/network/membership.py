@@ -457,9 +457,7 @@ def notice_is_open(notice: PublicNotice, today: date | None = None) -> bool:
 
 
 def published_notices():
-    return PublicNotice.objects.filter(starts_on__lte=local_today()).prefetch_related(
-        "applications__alliance"
-    )
+    return PublicNotice.objects.filter(starts_on__lte=local_today())
 
 
 @transaction.atomic

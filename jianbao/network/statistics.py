@@ -7,6 +7,7 @@ what a reader sees in the chart is exactly what a screen reader reads.
 from __future__ import annotations
 
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -180,7 +181,8 @@ def bar_chart(table: Table, *, label_column: int = 0, value_columns=None, stacke
         chart.add(table.header[column], [row[column] for row in table.rows])
     if not table.rows:
         chart.no_data_text = "暂无数据"
-    return chart.render(is_unicode=True)
+    # pygal always embeds a config <script>; the chart works without it, on paper too.
+    return re.sub(r"<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
 
 
 def charts(tables: list[Table]) -> dict[str, str]:
