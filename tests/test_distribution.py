@@ -78,7 +78,9 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(cli, tmp_path):
 
 @pytest.mark.django_db
 def test_csv_without_the_expected_columns_is_refused(cli, tmp_path):
-    result = cli("recipients", "import", write_csv(tmp_path, "name,email\na,b@c.d\n"), "--list", "报")
+    result = cli(
+        "recipients", "import", write_csv(tmp_path, "name,email\na,b@c.d\n"), "--list", "报"
+    )
     assert result.status == 2
     assert "缺少列 单位、姓名、邮箱" in result.stderr
 
@@ -125,7 +127,9 @@ def test_unpublished_issue_is_not_sent(cli, imported_issue):
 
 
 @pytest.mark.django_db
-def test_publishing_an_issue_queues_its_deliveries(imported_issue, django_capture_on_commit_callbacks):
+def test_publishing_an_issue_queues_its_deliveries(
+    imported_issue, django_capture_on_commit_callbacks
+):
     from jianbao.bulletins.workflow import Action, transition
     from tests.factories import person
 
@@ -144,7 +148,9 @@ def test_publishing_an_issue_queues_its_deliveries(imported_issue, django_captur
 @pytest.mark.django_db
 def test_the_mail_has_html_with_links_plain_text_and_the_real_pdf(sink, imported_issue, settings):
     settings.JIANBAO_SITE_URL = "https://jianbao.example"
-    services.import_recipients("单位,姓名,邮箱\n科技部,张三,zhang@most.example\n".encode(), kind="报")
+    services.import_recipients(
+        "单位,姓名,邮箱\n科技部,张三,zhang@most.example\n".encode(), kind="报"
+    )
     services.queue_deliveries(imported_issue)
     report = services.send_queued(imported_issue.pk)
     assert report.sent == 1

@@ -90,8 +90,8 @@ def test_killed_worker_restarts_and_every_recipient_gets_exactly_one_mail(site):
 
             worker = start_worker(env, sink, log)
             assert wait_until(lambda: len(sink.messages) >= RECIPIENTS), (
-                (tmp_path / "worker.log").read_text(errors="replace")[-3000:]
-            )
+                tmp_path / "worker.log"
+            ).read_text(errors="replace")[-3000:]
             time.sleep(0.5)  # anything extra would arrive now
         finally:
             worker.kill()

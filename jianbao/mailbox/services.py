@@ -8,6 +8,7 @@ fetch; a crash after it meets the unique Message-ID and is only flagged.
 
 from __future__ import annotations
 
+import imaplib
 import logging
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -17,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessageFlags
+from imap_tools.errors import ImapToolsError
 
 from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
@@ -26,6 +28,7 @@ from jianbao.submissions.models import Submission, SubmissionEvent
 from jianbao.submissions.services import AttachmentRefused, read_attachment, receive
 
 logger = logging.getLogger(__name__)
+IMAP_ERRORS = (OSError, imaplib.IMAP4.error, ImapToolsError)
 NO_SUBJECT = "（无主题）"
 
 
@@ -63,16 +66,20 @@ def open_mailbox(config: MailboxConfig):
 
 
 def find_alliance_for_sender(address: str) -> Organisation | None:
+    """The registry's secretariat addresses first, then a submitter account's own e-mail."""
     from jianbao.network import services as network
 
-    if hasattr(network, "find_alliance_by_sender"):
-        return network.find_alliance_by_sender(address)
-    # Until the registry records secretariat addresses: a submitter's own e-mail.
+    finder = getattr(network, "find_alliance_by_sender", None)
+    if finder is not None and (alliance := finder(address)) is not None:
+        return alliance
     users = get_user_model().objects.filter(email__iexact=address, is_active=True)
-    alliances = Organisation.objects.filter(
-        role_grants__role=Role.SUBMITTER, role_grants__user__in=users
-    ).distinct()
-    return alliances.first() if len(alliances) == 1 else None
+    alliances = list(
+        Organisation.objects.filter(
+            role_grants__role=Role.SUBMITTER, role_grants__user__in=users
+        ).distinct()[:2]
+    )
+    # Two alliances behind one address: leave the choice to an editor.
+    return alliances[0] if len(alliances) == 1 else None
 
 
 @transaction.atomic
@@ -166,17 +173,9 @@ def fetch_submissions(*, url: str | None = None, limit: int | None = None) -> Fe
                     report.stored += 1
                 else:
                     report.duplicates += 1
-    except (OSError, box_errors()) as exc:
+    except IMAP_ERRORS as exc:
         raise JianbaoError(f"投稿邮箱连接失败：{exc}") from exc
     return report
-
-
-def box_errors() -> tuple[type[BaseException], ...]:
-    import imaplib
-
-    from imap_tools.errors import MailboxLoginError
-
-    return (imaplib.IMAP4.error, MailboxLoginError)
 
 
 def enqueue_fetch() -> None:
