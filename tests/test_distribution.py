@@ -13,7 +13,11 @@ from tests.mailservers import SinkHandler, SmtpSink
 
 FAKE_PDF = b"%PDF-1.4\n% a stand-in for the typst rendering\n%%EOF\n"
 
-CSV_GOOD = "单位,姓名,邮箱\n科技部创新发展司,张三,zhang@most.example\n工业和信息化部,李四,Li@miit.example\n"
+CSV_GOOD = (
+    "单位,姓名,邮箱\n"
+    "科技部创新发展司,张三,zhang@most.example\n"
+    "工业和信息化部,李四,Li@miit.example\n"
+)
 
 
 @pytest.fixture

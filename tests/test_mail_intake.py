@@ -49,7 +49,7 @@ def mail(
         msg = MIMEText(body, "plain", charset) if body is not None else MIMEBase("text", "plain")
     elif body is not None:
         msg.attach(MIMEText(body, "plain", charset))
-    msg["From"] = f"秘书处 <{sender}>" if False else sender
+    msg["From"] = sender
     msg["To"] = "tougao@jianbao.example"
     if subject:
         msg["Subject"] = subject
