@@ -110,7 +110,7 @@ def test_a_bad_xlsx_reports_its_row_numbers_and_imports_nothing(tmp_path, databa
 def test_an_unknown_column_refuses_the_file(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("全称,传真\n甲产业技术创新战略联盟,010\n", encoding="utf-8")
-    with pytest.raises(RegistryImportError, match="x.csv:1：不认识的列：传真"):
+    with pytest.raises(RegistryImportError, match=r"x\.csv:1：不认识的列：传真"):
         import_registry(path)
 
 

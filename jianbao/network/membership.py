@@ -263,7 +263,7 @@ def transition(
     application: MembershipApplication, action: str, *, by, comment: str = ""
 ) -> MembershipApplication:
     application = (
-        MembershipApplication.objects.select_for_update()
+        MembershipApplication.objects.select_for_update(of=("self",))
         .select_related("alliance", "notice")
         .get(pk=application.pk)
     )
