@@ -22,6 +22,10 @@ class MultipleFileField(forms.FileField):
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None):
+        # <input type=date> only shows ISO dates, whatever the locale prints.
+        super().__init__(attrs, format="%Y-%m-%d")
+
 
 PARTICULARS = [
     "field",

@@ -263,7 +263,7 @@ def application_detail(request, pk: int):
             "events": application.events.all(),
             "objections": application.objections.select_related("resolved_by"),
             "tally": tally,
-            "actions": [(a, Action(a).label) for a in actions if a != Action.CONFIRM],
+            "actions": _action_buttons(actions),
             "council_form": CouncilForm() if Action.CONFIRM in actions else None,
             "opinion_form": OpinionForm(
                 initial={"opinion": mine.opinion, "comment": mine.comment} if mine else None
@@ -274,6 +274,17 @@ def application_detail(request, pk: int):
             "is_office": services.is_office(request.user),
         },
     )
+
+
+def _action_buttons(actions: list[str]) -> list[tuple[str, str]]:
+    """One button per decision; the opinions, not the clerk, decide pass or fail."""
+    buttons = []
+    for action in actions:
+        if action == Action.CONFIRM or action == Action.COMMITTEE_FAIL:
+            continue  # the council has its own form; pass and fail share one button
+        label = "记录委员会审核结论" if action == Action.COMMITTEE_PASS else Action(action).label
+        buttons.append((action, label))
+    return buttons
 
 
 def _get_application(user, pk: int) -> MembershipApplication:
