@@ -38,7 +38,9 @@ def issue_deliveries(request, issue_id: int):
             "deliveries": deliveries,
             "problems": problems,
             "progress": progress,
-            "percent": round(100 * progress["sent"] / progress["total"]) if progress["total"] else 0,
+            "percent": round(100 * progress["sent"] / progress["total"])
+            if progress["total"]
+            else 0,
             "is_published": issue.state == Issue.State.PUBLISHED,
         },
     )

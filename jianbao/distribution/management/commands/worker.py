@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import close_old_connections
 from django.utils.crypto import get_random_string
-from django_tasks import DEFAULT_TASK_QUEUE_NAME, default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, task_backends
+from django_tasks_db.backend import DatabaseBackend
 
 from jianbao.core.commands import JianbaoCommand
 from jianbao.distribution import services
@@ -57,8 +58,15 @@ class Command(JianbaoCommand):
         if not batch:
             threading.Thread(target=_periodic, args=(stop,), daemon=True).start()
         try:
-            if default_task_backend.__class__.__name__ == "RQBackend":
-                call_command("rqworker", DEFAULT_TASK_QUEUE_NAME, burst=batch, with_scheduler=True)
+            if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+                # django-tasks-rq's Job class runs Task objects; RQ's own cannot.
+                call_command(
+                    "rqworker",
+                    DEFAULT_TASK_QUEUE_NAME,
+                    burst=batch,
+                    with_scheduler=True,
+                    job_class="django_tasks_rq.backend.Job",
+                )
             else:
                 self._run_database_worker(batch=batch, interval=interval, verbosity=verbosity)
         finally:
