@@ -431,8 +431,9 @@ def open_public_notice(
     starts_on = starts_on or local_today()
     working_days = working_days or default_notice_days()
     names = "、".join(a.alliance.name for a in applications)
+    who = f"{len(applications)}家联盟" if len(applications) > 1 else names
     notice = PublicNotice.objects.create(
-        title=f"关于{len(applications)}家联盟拟成为{NETWORK_NAME}网员的公示",
+        title=f"关于{who}拟成为{NETWORK_NAME}网员的公示",
         body=(
             f"经网员审核委员会审核及{NETWORK_NAME}理事会确认，{names}拟成为{NETWORK_NAME}网员，"
             f"现予公示。公示期为 {working_days} 个工作日。如有异议，请在公示期内通过本页提出。"

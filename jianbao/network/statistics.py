@@ -20,6 +20,7 @@ from pygal.style import Style
 from jianbao.bulletins.models import Article, ArticleContributor
 from jianbao.network.exchange import write_sheet
 from jianbao.network.models import ApplicationEvent, MembershipApplication, Organisation
+from jianbao.network.names import alliance_stem
 
 
 @dataclass(frozen=True)
@@ -147,61 +148,92 @@ PRINT_STYLE = Style(
     foreground_subtle="#666",
     colors=("#b00000", "#333333", "#8a8a8a", "#c9c9c9", "#5a5a5a", "#e08080"),
     font_family="Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif",
-    label_font_size=12,
-    major_label_font_size=12,
-    value_font_size=11,
-    legend_font_size=12,
-    title_font_size=15,
+    label_font_size=14,
+    major_label_font_size=14,
+    value_font_size=13,
+    legend_font_size=14,
+    title_font_size=16,
 )
 
 
-def _chart(kind, table: Table, height: int):
-    return kind(
+def _chart(kind, title: str, labels: list[str], *, most: float):
+    chart = kind(
         style=PRINT_STYLE,
-        title=table.title,
-        width=800,
-        height=height,
-        js=[],  # no script from a CDN: the SVG must stand alone, also on paper
+        title=title,
+        width=640,
+        height=max(220, 110 + 30 * len(labels)),
+        js=[],
         disable_xml_declaration=True,
         print_values=True,
-        show_y_guides=True,
+        print_values_position="top",
         truncate_label=-1,
+        truncate_legend=-1,
         legend_at_bottom=True,
-        explicit_size=False,
+        legend_at_bottom_columns=1,
+        no_data_text="暂无数据",
+        # pygal measures labels as Latin text; CJK characters are about twice as wide.
+        margin_left=10 + 7 * max((len(label) for label in labels), default=0),
     )
+    if most <= 20:
+        # Counts are whole numbers: no 0.1 steps on the axis.
+        chart.y_labels = list(range(0, int(most) + 2))
+    return chart
 
 
-def bar_chart(table: Table, *, label_column: int = 0, value_columns=None, stacked=False) -> str:
-    """A horizontal bar chart of a table: one bar per row, one series per value column."""
-    value_columns = value_columns or range(1, len(table.header))
-    kind = pygal.HorizontalStackedBar if stacked else pygal.HorizontalBar
-    chart = _chart(kind, table, height=max(240, 60 + 28 * len(table.rows)))
-    chart.x_labels = [str(row[label_column]) for row in table.rows]
-    for column in value_columns:
-        chart.add(table.header[column], [row[column] for row in table.rows])
-    if not table.rows:
-        chart.no_data_text = "暂无数据"
+def _render(chart) -> str:
     # pygal always embeds a config <script>; the chart works without it, on paper too.
     return re.sub(r"<script\b.*?</script>", "", chart.render(is_unicode=True), flags=re.S)
 
 
+def bar_chart(
+    title: str, labels: list[str], series: dict[str, list[float]], *, stacked=False
+) -> str:
+    """Horizontal bars: one per label, one series per key of ``series``."""
+    kind = pygal.HorizontalStackedBar if stacked else pygal.HorizontalBar
+    totals = [sum(values) for values in zip(*series.values(), strict=True)] if series else []
+    chart = _chart(kind, title, labels, most=max(totals, default=0))
+    # pygal stacks horizontal bars from the bottom; reverse so the chart reads like the table.
+    chart.x_labels = labels[::-1]
+    for name, values in series.items():
+        chart.add(name, values[::-1])
+    return _render(chart)
+
+
+def _short(name: str) -> str:
+    """粉末冶金产业技术创新战略联盟 → 粉末冶金联盟: the table beside the chart has the full name."""
+    stem = alliance_stem(name)
+    return f"{stem}联盟" if stem else name
+
+
 def charts(tables: list[Table]) -> dict[str, str]:
     per_alliance, per_section, _, by_state, per_step = tables
-    section_totals = Table(
-        "各期文章数（按栏目）",
-        ("栏目", "文章数"),
-        [
-            (f"{row[0]} {row[1]}", row[2])
-            for row in per_section.rows[-30:]  # the latest issues; the table has them all
-        ],
-    )
+    years = per_alliance.header[1:-1]
+    issues = list(dict.fromkeys(row[0] for row in per_section.rows))[-12:]
+    sections = list(dict.fromkeys(row[1] for row in per_section.rows if row[0] in issues))
+    counts = {(row[0], row[1]): row[2] for row in per_section.rows}
     return {
         per_alliance.title: bar_chart(
-            per_alliance, value_columns=range(1, len(per_alliance.header) - 1), stacked=True
+            per_alliance.title,
+            [_short(row[0]) for row in per_alliance.rows],
+            {year: [row[1 + i] for row in per_alliance.rows] for i, year in enumerate(years)},
+            stacked=True,
         ),
-        per_section.title: bar_chart(section_totals),
-        by_state.title: bar_chart(by_state),
-        per_step.title: bar_chart(per_step, value_columns=[2]),
+        per_section.title: bar_chart(
+            f"{per_section.title}（最近 {len(issues)} 期）",
+            issues,
+            {s: [counts.get((issue, s), 0) for issue in issues] for s in sections},
+            stacked=True,
+        ),
+        by_state.title: bar_chart(
+            by_state.title,
+            [row[0] for row in by_state.rows],
+            {"申请数": [r[1] for r in by_state.rows]},
+        ),
+        per_step.title: bar_chart(
+            per_step.title,
+            [row[0] for row in per_step.rows],
+            {"平均天数": [r[2] for r in per_step.rows]},
+        ),
     }
 
 
