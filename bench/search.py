@@ -83,6 +83,7 @@ def run_one(args) -> dict:
     from jianbao.archive.search.index import rebuild
     from jianbao.archive.search.text import parse_query
     from jianbao.archive.selectors import search_articles
+    from jianbao.archive.views import SEARCH_RESULT_LIMIT
     from jianbao.bulletins.models import Issue
     from jianbao.bulletins.services import store_bulletin
     from jianbao.network.models import Organisation
@@ -115,16 +116,19 @@ def run_one(args) -> dict:
     for kind, queries in QUERIES.items():
         page_ms, count_ms, scan_ms, details = [], [], [], []
         for query in queries:
-            search_articles(query)[:10]  # warm-up
+            search_articles(query, count_limit=SEARCH_RESULT_LIMIT)[:10]  # warm-up
             for _ in range(args.runs):
+                # What the search page does: a count capped at 1,000, the first 10 hits.
                 t0 = time.perf_counter()
-                results = search_articles(query)
-                total = results.count()
-                t1 = time.perf_counter()
+                results = search_articles(query, count_limit=SEARCH_RESULT_LIMIT)
+                results.count()
                 results[:10]
+                t1 = time.perf_counter()
+                # What `jianbao search --format json` adds: the exact total.
+                total = search_articles(query).count()
                 t2 = time.perf_counter()
-                count_ms.append((t1 - t0) * 1000)
-                page_ms.append((t2 - t0) * 1000)
+                page_ms.append((t1 - t0) * 1000)
+                count_ms.append((t2 - t1) * 1000)
             scans = []
             for _ in range(args.scan_runs):
                 t0 = time.perf_counter()
@@ -138,6 +142,7 @@ def run_one(args) -> dict:
             "page_p50": pct(page_ms, 50),
             "page_p95": pct(page_ms, 95),
             "count_p50": pct(count_ms, 50),
+            "count_p95": pct(count_ms, 95),
             "scan_p50": pct(scan_ms, 50),
             "queries": details,
         }
@@ -202,14 +207,19 @@ def report(r: dict) -> None:
         f"index {r['index_bytes'] / mib:,.0f} MiB; database {r['db_bytes'] / mib:,.0f} MiB"
     )
     print(
-        f"{'query kind':<24}{'page p50':>10}{'page p95':>10}{'count p50':>11}"
+        "page: capped count + ranked first page of 10 with snippets (the search page);\n"
+        "exact count: the full total (what `jianbao search` adds); scan: instr() over all text\n"
+    )
+    print(
+        f"{'query kind':<24}{'page p50':>10}{'page p95':>10}{'exact p50':>11}{'exact p95':>11}"
         f"{'scan p50':>10}{'scan/page':>11}   totals"
     )
     for kind, k in r["kinds"].items():
         totals = " ".join(f"{q['query']}={q['total']}" for q in k["queries"])
         print(
             f"{kind:<24}{k['page_p50']:>8.1f}ms{k['page_p95']:>8.1f}ms{k['count_p50']:>9.1f}ms"
-            f"{k['scan_p50']:>8.0f}ms{k['scan_p50'] / k['page_p50']:>10.0f}×   {totals}"
+            f"{k['count_p95']:>9.1f}ms{k['scan_p50']:>8.0f}ms"
+            f"{k['scan_p50'] / k['page_p50']:>10.0f}×   {totals}"
         )
     print(f"worst p95 of the ranked first page: {r['worst_p95']:.1f} ms; recall 100% (checked)")
 

@@ -152,6 +152,17 @@ def test_broad_queries_stay_exact_and_page_without_gaps(corpus, monkeypatch):
         assert set(whole) == brute_force(query), query
 
 
+def test_capped_count_lists_the_first_results_of_the_full_ranking(corpus):
+    full = search_articles("标准 会议").article_ids()
+    assert len(full) > 30
+    capped = search_articles("标准 会议", count_limit=30)
+    assert capped.count() == 30 and capped.is_capped
+    assert [hit.article.pk for hit in capped[:]] == full[:30]
+    assert [hit.article.pk for hit in capped[20:40]] == full[20:30]
+    exact = search_articles("粉末冶金", count_limit=10_000)
+    assert not exact.is_capped and exact.count() == len(brute_force("粉末冶金"))
+
+
 def test_filters_match_the_scan(corpus):
     alliance = Organisation.objects.filter(mentioned_in__isnull=False).first()
     cases = [

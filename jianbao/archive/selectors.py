@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString
 
 from jianbao.archive.models import SiteVersion
+from jianbao.archive.search import backends
 from jianbao.archive.search.backends import Filters, index_for
 from jianbao.archive.search.index import PUBLIC_STATES, article_id_of
 from jianbao.archive.search.text import highlight, parse_query, snippet
@@ -134,29 +136,43 @@ class SearchResults:
     """Lazy, sliceable search results: Django's Paginator counts and slices them,
     and only the requested page is ranked and loaded."""
 
-    def __init__(self, terms: tuple[str, ...], filters: Filters):
+    def __init__(self, terms: tuple[str, ...], filters: Filters, count_limit: int | None = None):
         self.terms = terms
         self.filters = filters
+        self.count_limit = count_limit
 
     @cached_property
     def _index(self):
         return index_for(connection)
 
     def count(self) -> int:
+        """The number of matches, or ``count_limit`` when there are more (see is_capped)."""
+        if self.is_capped:
+            return self.count_limit
         return self._count
 
     @cached_property
     def _count(self) -> int:
-        return self._index.count(self.terms, self.filters) if self.terms else 0
+        if not self.terms:
+            return 0
+        if self.count_limit is None:
+            return self._index.count(self.terms, self.filters)
+        # Count far enough to choose the same ranking as an exact count would.
+        limit = max(self.count_limit, backends.RANK_ALL_LIMIT)
+        return self._index.count(self.terms, self.filters, limit=limit)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count_limit is not None and self._count > self.count_limit
 
     def __len__(self) -> int:
-        return self._count
+        return self.count()
 
     def __getitem__(self, key):
         if isinstance(key, int):
             return self[key : key + 1][0]
         start, stop = key.start or 0, key.stop
-        if not self.terms or (stop is not None and stop <= start):
+        if not self.terms or not self._count or (stop is not None and stop <= start):
             return []
         limit = None if stop is None else stop - start
         ids = self._page(start, limit)
@@ -169,11 +185,15 @@ class SearchResults:
         return [article_id_of(i) for i in self._page(0, None)]
 
     def _page(self, offset: int, limit: int | None) -> list[int]:
-        return self._index.page(
-            self.terms, self.filters, offset=offset, limit=limit, total=self._count
-        )
+        if self.is_capped:
+            room = max(0, self.count_limit - offset)
+            limit = room if limit is None else min(limit, room)
+        total = self._count if self._count <= backends.RANK_ALL_LIMIT else sys.maxsize
+        return self._index.page(self.terms, self.filters, offset=offset, limit=limit, total=total)
 
     def _hits(self, article_ids: list[int]) -> list[SearchHit]:
+        if not article_ids:
+            return []
         # Only the fields a result shows: a page of results is three small queries.
         articles = (
             Article.objects.filter(pk__in=article_ids, section__issue__state__in=PUBLIC_STATES)
@@ -225,12 +245,17 @@ def search_articles(
     section: str | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
+    count_limit: int | None = None,
 ) -> SearchResults:
-    """Public articles whose normalised title or body contains every query term."""
+    """Public articles whose normalised title or body contains every query term.
+
+    ``count_limit`` stops counting (and paging) after that many matches: an exact
+    count of a common word reads its whole posting list, the first page does not.
+    """
     filters = Filters(
         alliance_id=alliance.pk if isinstance(alliance, Organisation) else alliance,
         section_title=section or None,
         year_from=year_from,
         year_to=year_to,
     )
-    return SearchResults(parse_query(query), filters)
+    return SearchResults(parse_query(query), filters, count_limit)

@@ -11,6 +11,8 @@ from jianbao.archive.feeds import AllianceFeed, IssuesFeed
 from jianbao.archive.forms import SearchForm
 
 PAGE_SIZE = 20
+# The site lists at most this many results of one search; narrower queries find the rest.
+SEARCH_RESULT_LIMIT = 1000
 
 
 @public_page
@@ -83,6 +85,7 @@ def search(request):
             section=data["section"] or None,
             year_from=data["year_from"],
             year_to=data["year_to"],
+            count_limit=SEARCH_RESULT_LIMIT,
         )
         page = Paginator(results, 10).get_page(request.GET.get("page"))
     query = request.GET.copy()

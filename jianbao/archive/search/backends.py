@@ -29,7 +29,7 @@ from jianbao.archive.search.text import bigram_tokens, character_tokens, term_to
 # bm25() weights of the columns tu, tb, bu, bb: a title match counts eight body matches.
 TITLE_WEIGHT = 8.0
 # Above this many matches SQLite stops ranking every match with bm25().
-RANK_ALL_LIMIT = 2000
+RANK_ALL_LIMIT = 1000
 
 
 class Document(Protocol):
@@ -102,10 +102,9 @@ class SqliteIndex:
         self.cursor.execute("INSERT INTO archive_fts(archive_fts, rank) VALUES ('automerge', 4)")
 
     # -- reads
-    def count(self, terms: tuple[str, ...], filters: Filters) -> int:
-        sql, params = self._select("count(*)", _match(terms), filters)
-        self.cursor.execute(sql, params)
-        return self.cursor.fetchone()[0]
+    def count(self, terms: tuple[str, ...], filters: Filters, *, limit: int | None = None) -> int:
+        """How many documents match; with ``limit``, counting stops at limit + 1."""
+        return self.count_expression(_match(terms), filters, limit=limit)
 
     def page(
         self,
@@ -138,8 +137,14 @@ class SqliteIndex:
         )
         return ids
 
-    def count_expression(self, expression: str, filters: Filters) -> int:
-        sql, params = self._select("count(*)", expression, filters)
+    def count_expression(
+        self, expression: str, filters: Filters, *, limit: int | None = None
+    ) -> int:
+        if limit is None:
+            sql, params = self._select("count(*)", expression, filters)
+        else:
+            sql, params = self._select("1", expression, filters)
+            sql, params = f"SELECT count(*) FROM ({sql} LIMIT %s)", [*params, limit + 1]
         self.cursor.execute(sql, params)
         return self.cursor.fetchone()[0]
 
@@ -203,8 +208,12 @@ class PostgresIndex:
         yield
         self.cursor.execute("ANALYZE archive_searchdocument")
 
-    def count(self, terms: tuple[str, ...], filters: Filters) -> int:
-        sql, params = self._select("count(*)", terms, filters)
+    def count(self, terms: tuple[str, ...], filters: Filters, *, limit: int | None = None) -> int:
+        if limit is None:
+            sql, params = self._select("count(*)", terms, filters)
+        else:
+            sql, params = self._select("1", terms, filters)
+            sql, params = f"SELECT count(*) FROM ({sql} LIMIT %s) AS capped", [*params, limit + 1]
         self.cursor.execute(sql, params)
         return self.cursor.fetchone()[0]
 
