@@ -174,7 +174,7 @@ def _chart(kind, title: str, labels: list[str], *, most: float):
         # pygal measures labels as Latin text; CJK characters are about twice as wide.
         margin_left=10 + 7 * max((len(label) for label in labels), default=0),
     )
-    if most <= 20:
+    if 0 < most <= 20:
         # Counts are whole numbers: no 0.1 steps on the axis.
         chart.y_labels = list(range(0, int(most) + 2))
     return chart
