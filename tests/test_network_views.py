@@ -205,3 +205,14 @@ def test_list_pages_make_the_same_number_of_queries_for_one_row_or_many(client, 
         applicant = person(f"sec-{alliance.pk}", "submitter", alliance=alliance)
         membership.apply(alliance, by=applicant, particulars=PARTICULARS)
     assert [_queries(client, url) for url in urls] == few
+
+
+def test_a_rejected_alliance_disappears_from_the_public_notice(client, cast, monkeypatch):
+    application, notice = on_notice(cast, monkeypatch)
+    membership.transition(application, "reject", by=cast.office, comment="材料不实")
+    page = client.get(reverse("network:notice", args=[notice.pk])).content.decode()
+    assert "健康建筑产业技术创新战略联盟" not in page.split("拟成为网员的联盟")[1]
+    assert (
+        "健康建筑产业技术创新战略联盟"
+        not in client.get(reverse("network:notices")).content.decode().split("公示期")[1]
+    )

@@ -454,12 +454,16 @@ def statistics_xlsx(request):
 # --- The public notice ----------------------------------------------------------
 
 
+def _still_on(applications):
+    """A withdrawn or rejected alliance disappears from the public notice."""
+    return applications.exclude(
+        state__in=[MembershipApplication.State.WITHDRAWN, MembershipApplication.State.REJECTED]
+    ).select_related("alliance")
+
+
 def public_notices(request):
     notices = membership.published_notices().prefetch_related(
-        Prefetch(
-            "applications",
-            queryset=MembershipApplication.objects.select_related("alliance"),
-        )
+        Prefetch("applications", queryset=_still_on(MembershipApplication.objects))
     )
     return render(
         request,
@@ -493,7 +497,7 @@ def public_notice(request, pk: int):
         "network/public_notice.html",
         {
             "notice": notice,
-            "alliances": [a.alliance for a in notice.applications.select_related("alliance")],
+            "alliances": [a.alliance for a in _still_on(notice.applications)],
             "form": form,
             "is_open": is_open,
         },
