@@ -75,9 +75,21 @@ def cast():
     return make_cast()
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+APPLICATION_FORM = ("网员注册申请表.pdf", b"%PDF-1.4 test")
+
+
 def applied(cast, *, submit=True):
     return membership.apply(
-        cast.alliance, by=cast.applicant, particulars=PARTICULARS, submit=submit
+        cast.alliance,
+        by=cast.applicant,
+        particulars=PARTICULARS,
+        documents=[APPLICATION_FORM],
+        submit=submit,
     )
 
 
@@ -221,17 +233,20 @@ def test_history_is_append_only(cast):
         event.save()
 
 
-def test_documents_are_stored_with_the_application(cast, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    application = membership.apply(
-        cast.alliance,
-        by=cast.applicant,
-        particulars=PARTICULARS,
-        documents=[("网员注册申请表.pdf", b"%PDF-1.4 test")],
-    )
-    [document] = application.documents.all()
+def test_documents_are_stored_with_the_application(cast):
+    [document] = applied(cast).documents.all()
     assert document.original_name == "网员注册申请表.pdf"
     assert document.file.read() == b"%PDF-1.4 test"
+
+
+def test_an_application_without_documents_stays_a_draft(cast):
+    with pytest.raises(TransitionRefused, match="请先上传申请材料"):
+        membership.apply(cast.alliance, by=cast.applicant, particulars=PARTICULARS)
+    draft = membership.apply(
+        cast.alliance, by=cast.applicant, particulars=PARTICULARS, submit=False
+    )
+    with pytest.raises(TransitionRefused, match="请先上传申请材料"):
+        membership.transition(draft, Action.SUBMIT, by=cast.applicant)
 
 
 # --- Committee: opinions, quorum, majority --------------------------------------------

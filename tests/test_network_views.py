@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,7 +17,14 @@ from jianbao.network.models import (
     ProfileChange,
 )
 from tests.factories import AllianceFactory, person
-from tests.test_network_membership import MONDAY, PARTICULARS, confirmed, make_cast, on_notice
+from tests.test_network_membership import (
+    APPLICATION_FORM,
+    MONDAY,
+    PARTICULARS,
+    confirmed,
+    make_cast,
+    on_notice,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +32,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cast():
     return make_cast()
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def as_user(client, user):
@@ -85,10 +98,7 @@ def test_an_alliance_proposes_a_change_on_its_page_and_sees_no_other(client, cas
     assert client.get(reverse("network:alliance", args=[other.pk])).status_code == 403
 
 
-def test_an_alliance_applies_with_documents_through_the_form(client, cast, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    settings.MEDIA_ROOT = tmp_path
+def test_an_alliance_applies_with_documents_through_the_form(client, cast):
     client = as_user(client, cast.applicant)
     response = client.post(
         reverse("network:apply"),
@@ -110,14 +120,18 @@ def test_an_alliance_applies_with_documents_through_the_form(client, cast, setti
 
 
 def test_another_alliance_cannot_see_an_application(client, cast):
-    application = membership.apply(cast.alliance, by=cast.applicant, particulars=PARTICULARS)
+    application = membership.apply(
+        cast.alliance, by=cast.applicant, particulars=PARTICULARS, documents=[APPLICATION_FORM]
+    )
     url = reverse("network:application", args=[application.pk])
     assert as_user(client, cast.other_secretariat).get(url).status_code == 403
     assert as_user(client, cast.members[0]).get(url).status_code == 200
 
 
 def test_a_refused_step_is_explained_not_crashed(client, cast):
-    application = membership.apply(cast.alliance, by=cast.applicant, particulars=PARTICULARS)
+    application = membership.apply(
+        cast.alliance, by=cast.applicant, particulars=PARTICULARS, documents=[APPLICATION_FORM]
+    )
     client = as_user(client, cast.office)
     url = reverse("network:application_action", args=[application.pk])
     client.post(url, {"action": "start_review"})
@@ -197,13 +211,17 @@ def _queries(client, url) -> int:
 
 def test_list_pages_make_the_same_number_of_queries_for_one_row_or_many(client, cast, monkeypatch):
     client = as_user(client, cast.office)
-    membership.apply(cast.alliance, by=cast.applicant, particulars=PARTICULARS)
+    membership.apply(
+        cast.alliance, by=cast.applicant, particulars=PARTICULARS, documents=[APPLICATION_FORM]
+    )
     urls = [reverse("network:registry"), reverse("network:applications")]
     few = [_queries(client, url) for url in urls]
     for _ in range(4):
         alliance = AllianceFactory()
         applicant = person(f"sec-{alliance.pk}", "submitter", alliance=alliance)
-        membership.apply(alliance, by=applicant, particulars=PARTICULARS)
+        membership.apply(
+            alliance, by=applicant, particulars=PARTICULARS, documents=[APPLICATION_FORM]
+        )
     assert [_queries(client, url) for url in urls] == few
 
 
@@ -216,3 +234,71 @@ def test_a_rejected_alliance_disappears_from_the_public_notice(client, cast, mon
         "健康建筑产业技术创新战略联盟"
         not in client.get(reverse("network:notices")).content.decode().split("公示期")[1]
     )
+
+
+ADMIN_MODELS = [
+    "organisation",
+    "networkbody",
+    "membershipapplication",
+    "publicnotice",
+    "objection",
+    "profilechange",
+    "mergedecision",
+]
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_the_admin_lists_the_registry_for_an_administrator(client, cast, monkeypatch, model):
+    on_notice(cast, monkeypatch)
+    admin = person("root", "admin")
+    admin.is_staff = True
+    admin.save()
+    response = as_user(client, admin).get(reverse(f"admin:network_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_the_procedure_records_cannot_be_edited_or_deleted_in_the_admin(client, cast):
+    application = membership.apply(
+        cast.alliance, by=cast.applicant, particulars=PARTICULARS, documents=[APPLICATION_FORM]
+    )
+    root = person("root")
+    root.is_staff = root.is_superuser = True
+    root.save()
+    client = as_user(client, root)
+    url = reverse("admin:network_membershipapplication_delete", args=[application.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert MembershipApplication.objects.filter(pk=application.pk).exists()
+
+
+def test_the_admin_merge_action_leads_to_the_confirmation_page(client, imported_issue):
+    root = person("root", "admin")
+    root.is_staff = root.is_superuser = True
+    root.save()
+    pair = Organisation.objects.filter(name__startswith="快堆")
+    response = as_user(client, root).post(
+        reverse("admin:network_organisation_changelist"),
+        {"action": "merge_selected", "_selected_action": [o.pk for o in pair]},
+    )
+    assert response.url.startswith(reverse("network:merge_confirm"))
+    assert Organisation.objects.filter(name__startswith="快堆").count() == 2
+    page = client.get(response.url).content.decode()
+    assert "快堆产业化技术创新战略联盟" in page and "确认合并" in page
+
+
+def test_an_alliance_may_save_a_draft_and_submit_it_later(client, cast):
+    client = as_user(client, cast.applicant)
+    client.post(
+        reverse("network:apply"),
+        {
+            "alliance": cast.alliance.pk,
+            **PARTICULARS,
+            "save_draft": "1",
+            "documents": [SimpleUploadedFile("申请表.pdf", b"%PDF-1.4")],
+        },
+    )
+    application = MembershipApplication.objects.get()
+    assert application.state == MembershipApplication.State.DRAFT
+    url = reverse("network:application_action", args=[application.pk])
+    client.post(url, {"action": "submit"})
+    application.refresh_from_db()
+    assert application.state == MembershipApplication.State.SUBMITTED

@@ -126,46 +126,51 @@ class EventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-@admin.register(MembershipApplication)
-class MembershipApplicationAdmin(admin.ModelAdmin):
-    """Read-only here: the procedure's steps go through the staff pages and their history."""
+class RecordAdmin(admin.ModelAdmin):
+    """Records of the procedure: readable here, written only by the services, never deleted.
 
+    Changing them in the admin would bypass the transition table and its
+    append-only history, so the steps are taken on the network's staff pages.
+    """
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MembershipApplication)
+class MembershipApplicationAdmin(RecordAdmin):
     list_display = ["alliance", "state", "created_at", "notice"]
     list_filter = ["state"]
     search_fields = ["alliance__name"]
+    list_select_related = ["alliance", "notice"]
     inlines = [DocumentInline, OpinionInline, EventInline]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(PublicNotice)
-class PublicNoticeAdmin(admin.ModelAdmin):
+class PublicNoticeAdmin(RecordAdmin):
     list_display = ["title", "starts_on", "ends_on"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Objection)
-class ObjectionAdmin(admin.ModelAdmin):
+class ObjectionAdmin(RecordAdmin):
     list_display = ["application", "name", "lodged_at", "resolved_at"]
-    readonly_fields = ["notice", "application", "name", "contact", "text", "lodged_at"]
+    list_select_related = ["application__alliance"]
 
 
 @admin.register(ProfileChange)
-class ProfileChangeAdmin(admin.ModelAdmin):
+class ProfileChangeAdmin(RecordAdmin):
     list_display = ["alliance", "state", "proposed_at", "decided_at"]
     list_filter = ["state"]
-    readonly_fields = ["alliance", "changes", "proposed_by", "proposed_at"]
+    list_select_related = ["alliance"]
 
 
 @admin.register(MergeDecision)
-class MergeDecisionAdmin(admin.ModelAdmin):
+class MergeDecisionAdmin(RecordAdmin):
     list_display = ["other_name", "canonical_name", "decision", "decided_by", "decided_at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    list_select_related = ["decided_by"]

@@ -87,7 +87,7 @@ BEFORE_ADMISSION = (
 )
 
 TRANSITIONS: dict[tuple[str, str], Step] = {
-    (State.DRAFT, Action.SUBMIT): Step(State.SUBMITTED, Actor.APPLICANT),
+    (State.DRAFT, Action.SUBMIT): Step(State.SUBMITTED, Actor.APPLICANT, guard="documents"),
     (State.SUBMITTED, Action.START_REVIEW): Step(State.COMMITTEE_REVIEW, Actor.OFFICE),
     (State.COMMITTEE_REVIEW, Action.COMMITTEE_PASS): Step(
         State.COMMITTEE_APPROVED, Actor.OFFICE, guard="committee_passed"
@@ -219,6 +219,8 @@ def tally(application: MembershipApplication) -> Tally:
 
 
 def _guard_problem(application: MembershipApplication, guard: str) -> str | None:
+    if guard == "documents":
+        return None if application.documents.exists() else "请先上传申请材料"
     if guard == "committee_passed":
         result = tally(application)
         if not result.has_quorum:

@@ -237,11 +237,17 @@ def apply(request):
                 by=request.user,
                 particulars=particulars,
                 documents=documents,
+                submit="save_draft" not in request.POST,
             )
         except JianbaoError as exc:
             _report(request, exc)
         else:
-            messages.success(request, "申请已提交，协发网秘书处将提交网员审核委员会审核")
+            messages.success(
+                request,
+                "草稿已保存，确认无误后请提交申请"
+                if application.state == MembershipApplication.State.DRAFT
+                else "申请已提交，协发网秘书处将提交网员审核委员会审核",
+            )
             return redirect("network:application", pk=application.pk)
     return render(request, "network/apply.html", {"form": form})
 
