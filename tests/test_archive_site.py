@@ -9,6 +9,19 @@ from jianbao.publishing.ingest.text import parse_bulletin_text
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Each test starts with a database of its own: nothing cached may outlive it."""
+    from django.core.cache import cache
+
+    from jianbao.archive.caching import forget_version
+
+    cache.clear()
+    forget_version()
+    yield
+    forget_version()
+
+
 @pytest.fixture
 def two_issues(imported_issue, fixture_text):
     later = fixture_text.replace("2023年第1期（总第66期）", "2023年第2期（总第67期）").replace(
@@ -217,6 +230,7 @@ def test_search_filters_and_pagination(client, imported_issue):
     alliance = Organisation.objects.get(name="粉末冶金产业技术创新战略联盟")
     html = client.get("/search/", {"q": "联盟", "alliance": alliance.pk}).content.decode()
     assert "找到 1 篇" in html
+    assert f'<option value="{alliance.pk}" selected>' in html
     html = client.get("/search/", {"q": "联盟", "year_from": 2024}).content.decode()
     assert "找到 0 篇" in html
     first = client.get("/search/", {"q": "联盟"}).content.decode()
@@ -248,6 +262,21 @@ def test_pages_carry_etag_and_answer_304_until_content_changes(client, imported_
     store_bulletin(parsed, replace=True)  # a correction republishes the issue
     again = client.get("/issues/2023-1/", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200 and again["ETag"] != etag
+
+
+def test_other_processes_see_a_publish_within_a_second(client, imported_issue, monkeypatch):
+    from jianbao.archive import caching
+
+    assert client.get("/issues/2023-1/").status_code == 200
+    # Another process publishes: this one learns only by reading the version again.
+    Issue.objects.filter(pk=imported_issue.pk).update(state=Issue.State.EDITING)
+    from jianbao.archive.search.index import bump_site_version
+
+    bump_site_version()
+    assert client.get("/issues/2023-1/").status_code == 200  # still the trusted version
+    monkeypatch.setattr(caching, "VERSION_SECONDS", 0)
+    caching._known["until"] = 0.0
+    assert client.get("/issues/2023-1/").status_code == 404
 
 
 def test_cached_page_shows_a_state_change_at_once(client, imported_issue):

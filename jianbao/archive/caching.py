@@ -9,6 +9,7 @@ answered 304 Not Modified when nothing changed.
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 from importlib.metadata import PackageNotFoundError, version
 
@@ -26,6 +27,38 @@ except PackageNotFoundError:  # pragma: no cover
     _RELEASE = "0"
 
 CACHE_SECONDS = 24 * 3600
+# How long a server process trusts the version it last read.  The process that
+# publishes forgets it at once; others notice within this many seconds.  It
+# spares every cached page a database connection, which costs more than the page.
+VERSION_SECONDS = 1.0
+
+_known = {"version": None, "until": 0.0}
+
+
+def current_version():
+    now = time.monotonic()
+    if _known["version"] is None or now >= _known["until"]:
+        _known["version"], _known["until"] = selectors.site_version(), now + VERSION_SECONDS
+    return _known["version"]
+
+
+def forget_version() -> None:
+    _known["version"] = None
+
+
+def _stamp(site) -> str:
+    # The time as well as the number: a restored database may reuse numbers.
+    return f"{_RELEASE}-{site.number}.{site.changed_at.timestamp():.6f}"
+
+
+def for_this_version(name: str, compute):
+    """``compute()``, cached until public content changes."""
+    key = f"archive:{_stamp(current_version())}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def public_page(view):
@@ -33,15 +66,14 @@ def public_page(view):
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        site = selectors.site_version()
-        # The time as well as the number: a restored database may reuse numbers.
-        stamp = f"{site.number}.{site.changed_at.timestamp():.6f}"
-        etag = f'"{_RELEASE}-{stamp}"'
+        site = current_version()
+        stamp = _stamp(site)
+        etag = f'"{stamp}"'
         last_modified = int(site.changed_at.timestamp())
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             return not_modified
-        key = f"archive:{_RELEASE}:{stamp}:{request.get_full_path()}"
+        key = f"archive:{stamp}:page:{request.get_full_path()}"
         cached = cache.get(key)
         if cached is not None:
             content, content_type = cached

@@ -1,6 +1,13 @@
 from django import forms
 
 from jianbao.archive import selectors
+from jianbao.archive.caching import for_this_version
+
+
+def _filter_choices() -> tuple[list, list]:
+    alliances = [(a.pk, a.name) for a in selectors.alliances() if a.article_count]
+    sections = [(s["title"], s["title"]) for s in selectors.sections()]
+    return alliances, sections
 
 
 class SearchForm(forms.Form):
@@ -12,9 +19,6 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["alliance"].choices = [("", "全部联盟")] + [
-            (a.pk, a.name) for a in selectors.alliances() if a.article_count
-        ]
-        self.fields["section"].choices = [("", "全部栏目")] + [
-            (s["title"], s["title"]) for s in selectors.sections()
-        ]
+        alliances, sections = for_this_version("search-choices", _filter_choices)
+        self.fields["alliance"].choices = [("", "全部联盟"), *alliances]
+        self.fields["section"].choices = [("", "全部栏目"), *sections]

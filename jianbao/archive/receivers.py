@@ -1,8 +1,10 @@
 """Derived data follows the content, inside the transaction that changed it."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from jianbao.archive.caching import forget_version
 from jianbao.archive.models import SearchDocument
 from jianbao.archive.search import index
 from jianbao.bulletins.models import Issue
@@ -13,7 +15,14 @@ from jianbao.bulletins.signals import issue_content_changed, issue_state_changed
 @receiver(issue_state_changed, dispatch_uid="archive.index_changed_state")
 def reindex_issue(sender, issue, **kwargs):
     index.index_issue(issue)
+    _content_changed()
+
+
+def _content_changed():
     index.bump_site_version()
+    # Now for reads inside this transaction, and again once others can see it.
+    forget_version()
+    transaction.on_commit(forget_version)
 
 
 @receiver(post_delete, sender=SearchDocument, dispatch_uid="archive.forget_document")
@@ -23,4 +32,4 @@ def forget_document(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=Issue, dispatch_uid="archive.issue_deleted")
 def issue_deleted(sender, instance, **kwargs):
-    index.bump_site_version()
+    _content_changed()
