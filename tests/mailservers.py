@@ -21,6 +21,7 @@ from email import message_from_bytes
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import MISSING, SMTP
 
 DOVECOT = Path("/usr/sbin/dovecot")
 REDIS_SERVER = Path(shutil.which("redis-server") or "/usr/bin/redis-server")
@@ -86,11 +87,51 @@ class SinkHandler:
             return Counter(r.lower() for m in self.messages for r in m.recipients)
 
 
+class BulkDataSMTP(SMTP):
+    """aiosmtpd reading DATA in large chunks rather than line by line.
+
+    Stock aiosmtpd spends ~14 ms of CPU per 575 KB message (one await per
+    base64 line), which caps a benchmark at ~55 mails/s however fast the
+    sender is.  Same protocol, same replies; a connection lost before the
+    final dot still leaves nothing behind.
+    """
+
+    async def smtp_DATA(self, arg: str) -> None:
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        buffer = bytearray(b"\r\n")  # so that an empty message's lone dot is found too
+        while not buffer.endswith(b"\r\n.\r\n"):
+            chunk = await self._reader.read(1 << 20)
+            if not chunk:
+                return
+            buffer += chunk
+        content = bytes(buffer[2:-3]).replace(b"\r\n..", b"\r\n.")
+        if content.startswith(b".."):
+            content = content[1:]
+        self.envelope.content = self.envelope.original_content = content
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push("250 OK" if status is MISSING else status)
+
+
+class BulkController(Controller):
+    def factory(self):
+        return BulkDataSMTP(self.handler, **self.SMTP_kwargs)
+
+
 class SmtpSink:
-    def __init__(self, handler: SinkHandler | None = None):
+    def __init__(self, handler: SinkHandler | None = None, *, bulk: bool = False):
         self.handler = handler or SinkHandler()
         self.port = free_port()
-        self.controller = Controller(
+        controller = BulkController if bulk else Controller
+        self.controller = controller(
             self.handler, hostname="127.0.0.1", port=self.port, data_size_limit=64 * 2**20
         )
 

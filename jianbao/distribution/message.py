@@ -77,10 +77,10 @@ class IssueMail:
     text: str
     html: str
 
-    def data_for(self, address: str, name: str, message_id: str) -> bytes:
+    def chunks_for(self, address: str, name: str, message_id: str) -> tuple[bytes, bytes]:
+        """The recipient's own headers, then the shared rest: sent as is, never copied."""
         to = sanitize_address((name, address), "utf-8") if name else address
-        head = f"To: {to}\r\nMessage-ID: {message_id}\r\n".encode("ascii")
-        return head + self.shared
+        return f"To: {to}\r\nMessage-ID: {message_id}\r\n".encode("ascii"), self.shared
 
 
 def build_issue_mail(issue: Issue, *, pdf: bytes | None = None) -> IssueMail:

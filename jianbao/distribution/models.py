@@ -90,10 +90,14 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["issue", "address"], name="delivery_once_per_address"),
         ]
         indexes = [
+            # Exactly the senders' and recovery's conditions, so that the
+            # database walks only the rows still to do: a scan of the issue's
+            # sent rows before every batch would make sending quadratic.
             models.Index(
-                fields=["issue", "state", "next_attempt_at"],
-                name="delivery_ready",
-                condition=Q(state__in=["queued", "sending"]),
+                fields=["issue", "id"], name="delivery_queued", condition=Q(state="queued")
+            ),
+            models.Index(
+                fields=["claimed_at"], name="delivery_sending", condition=Q(state="sending")
             ),
         ]
 

@@ -214,6 +214,9 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
 
 
+SENDING_FIELDS = ("id", "issue_id", "address", "person", "message_id")
+
+
 def _ready(issue_id: int):
     now = timezone.now()
     return Delivery.objects.filter(issue_id=issue_id, state=State.QUEUED).filter(
@@ -257,20 +260,20 @@ def send_queued(issue_id: int, *, mail: IssueMail | None = None, limit: int | No
     started, count = time.monotonic(), 0
     try:
         while True:
-            batch = list(_ready(issue_id).order_by("id").values_list("id", flat=True)[:200])
+            batch = list(_ready(issue_id).order_by("id").only(*SENDING_FIELDS)[:200])
             if not batch:
                 break
-            for delivery_id in batch:
+            for delivery in batch:
                 if stop_sending.is_set() or (limit is not None and count >= limit):
                     report.stopped = True
                     return report
-                if not _claim(delivery_id, token):
+                if not _claim(delivery.pk, token):
                     continue  # another worker has it
                 if mail is None:
                     mail = build_issue_mail(Issue.objects.get(pk=issue_id))
                 _pace(rate, started, count)
                 count += 1
-                _send_one(Delivery.objects.get(pk=delivery_id), token, mail, session, report)
+                _send_one(delivery, token, mail, session, report)
     finally:
         session.close()
         _schedule_retry(issue_id)
@@ -281,9 +284,9 @@ def _send_one(delivery: Delivery, token: str, mail: IssueMail, session, report) 
     def commit_sent() -> bool:
         return _move(delivery, token, State.SENDING, state=State.SENT, sent_at=timezone.now())
 
-    data = mail.data_for(delivery.address, delivery.person, delivery.message_id)
+    chunks = mail.chunks_for(delivery.address, delivery.person, delivery.message_id)
     try:
-        session.send(mail.from_address, delivery.address, data, commit_sent)
+        session.send(mail.from_address, delivery.address, chunks, commit_sent)
     except Preempted:
         return
     except ReplyError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -82,11 +82,14 @@ class MailSession:
         # After an aborted DATA the session state is unknown; start afresh.
         self.close()
 
-    def send(self, from_address: str, to: str, data: bytes, commit: Callable[[], bool]) -> None:
+    def send(
+        self, from_address: str, to: str, chunks: Sequence[bytes], commit: Callable[[], bool]
+    ) -> None:
+        """``chunks`` together are the message, SMTP-ready: CRLF, dot-stuffed, no final dot."""
         if not self.is_smtp:
             if not commit():
                 raise Preempted
-            self.backend.send_messages([_RawMessage(data, from_address, to)])
+            self.backend.send_messages([_RawMessage(b"".join(chunks), from_address, to)])
             return
         try:
             smtp = self._smtp()
@@ -103,7 +106,8 @@ class MailSession:
             if code != 354:
                 smtp.rset()
                 raise ReplyError(code, _text(reply), after_dot=False)
-            smtp.send(data)
+            for chunk in chunks:
+                smtp.send(chunk)
         except smtplib.SMTPResponseException as exc:  # e.g. refused login when opening
             self._drop()
             raise ReplyError(exc.smtp_code, _text(exc.smtp_error), after_dot=False) from None
