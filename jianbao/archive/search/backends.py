@@ -14,7 +14,8 @@ documents contain every term as a substring of the title or the body.
 * PostgreSQL: a tsvector of the same tokens (title weight A) finds
   candidates with ``@@`` and a GIN index; ``strpos`` then keeps exact
   matches, because tsvector positions stop at 16,383 and a phrase query
-  could miss text beyond that.  ``ts_rank`` orders them.
+  could miss text beyond that.  ``ts_rank`` orders up to RANK_ALL_LIMIT
+  matches; broader queries are ordered as on SQLite.
 """
 
 from __future__ import annotations
@@ -226,9 +227,37 @@ class PostgresIndex:
         limit: int | None,
         total: int | None = None,
     ) -> list[int]:
+        if total is None:
+            total = self.count(terms, filters)
+        if total <= RANK_ALL_LIMIT:
+            sql, params = self._select("d.id", terms, filters)
+            sql += " ORDER BY ts_rank(d.tokens, %s::tsquery) DESC, d.id DESC LIMIT %s OFFSET %s"
+            return self._ids(sql, [*params, _tsquery(terms), limit, offset])
+        # Broad query, as on SQLite: title matches, then the rest, each newest first,
+        # so that PostgreSQL can walk the primary key backwards and stop early.
+        in_title = " AND ".join(["strpos(d.title, %s) > 0"] * len(terms))
         sql, params = self._select("d.id", terms, filters)
-        sql += " ORDER BY ts_rank(d.tokens, %s::tsquery) DESC, d.id DESC LIMIT %s OFFSET %s"
-        self.cursor.execute(sql, [*params, _tsquery(terms), limit, offset])
+        ids = self._ids(
+            f"{sql} AND {in_title} ORDER BY d.id DESC LIMIT %s OFFSET %s",
+            [*params, *terms, limit, offset],
+        )
+        if limit is not None and len(ids) == limit:
+            return ids
+        if ids:
+            title_total = offset + len(ids)
+        else:
+            self.cursor.execute(
+                f"SELECT count(*) FROM ({sql} AND {in_title}) AS t", [*params, *terms]
+            )
+            title_total = self.cursor.fetchone()[0]
+        rest = None if limit is None else limit - len(ids)
+        return ids + self._ids(
+            f"{sql} AND NOT ({in_title}) ORDER BY d.id DESC LIMIT %s OFFSET %s",
+            [*params, *terms, rest, max(0, offset - title_total)],
+        )
+
+    def _ids(self, sql: str, params: list) -> list[int]:
+        self.cursor.execute(sql, params)
         return [row[0] for row in self.cursor.fetchall()]
 
     def _select(self, what: str, terms: tuple[str, ...], filters: Filters) -> tuple[str, list]:

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from jianbao.archive.models import SearchDocument, SiteVersion
 from jianbao.archive.search.backends import index_for
@@ -23,10 +25,6 @@ def document_id(year: int, day: date | None, article_pk: int) -> int:
 
 def article_id_of(document_id: int) -> int:
     return 0xFFFFFFFF - (document_id & 0xFFFFFFFF)
-
-
-def article_body(article: Article) -> str:
-    return "\n".join(block.text for block in article.blocks.all())
 
 
 def documents_for(issue_ids: list[int]) -> list[SearchDocument]:
@@ -114,9 +112,6 @@ def count_public_articles() -> int:
 
 
 def bump_site_version() -> None:
-    from django.db.models import F
-    from django.utils import timezone
-
     now = timezone.now()
     if not SiteVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
         SiteVersion.objects.create(pk=1, number=1, changed_at=now)
