@@ -433,3 +433,23 @@ def test_every_event_names_its_actor_except_the_public(cast, monkeypatch):
     membership.lodge_objection(notice, application=application, name="张三", contact="1", text="x")
     anonymous = ApplicationEvent.objects.filter(actor__isnull=True)
     assert list(anonymous.values_list("action", flat=True)) == ["objection"]
+
+
+def test_the_committee_and_the_applicant_hear_of_each_step_after_commit(
+    cast, mailoutbox, django_capture_on_commit_callbacks
+):
+    for i, member in enumerate(cast.members):
+        member.email = f"expert{i}@example.org"
+        member.save()
+    application = applied(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        membership.transition(application, Action.START_REVIEW, by=cast.office)
+    to_committee, to_applicant = mailoutbox
+    assert sorted(to_committee.to) == [
+        "expert0@example.org",
+        "expert1@example.org",
+        "expert2@example.org",
+    ]
+    assert "/network/applications/" in to_committee.body
+    assert to_applicant.to == ["wang@example.org"]
+    assert "委员会审核中" in to_applicant.subject

@@ -290,6 +290,9 @@ def transition(
     if step.to_state == State.ADMITTED:
         _make_network_member(application.alliance)
     _record(application, action, by=by, from_state=from_state, comment=comment)
+    from jianbao.network import notifications
+
+    transaction.on_commit(lambda: notifications.application_moved(application.pk, action))
     return application
 
 
