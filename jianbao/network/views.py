@@ -265,7 +265,7 @@ def application_detail(request, pk: int):
         {
             "application": application,
             "documents": application.documents.all(),
-            "opinions": application.opinions.select_related("member"),
+            "opinions": application.opinions.select_related("member__user"),
             "events": application.events.all(),
             "objections": application.objections.select_related("resolved_by"),
             "tally": tally,

@@ -135,3 +135,4 @@ def test_an_alliance_becomes_a_network_member(
     assert news.title == "健康建筑产业技术创新战略联盟正式成为产业技术创新战略联盟协同发展网网员"
     office.goto(application_url)
     expect(office.locator("#application-state")).to_have_text("正式网员")
+    shoot(office, "membership-history")
