@@ -302,3 +302,10 @@ def test_an_alliance_may_save_a_draft_and_submit_it_later(client, cast):
     client.post(url, {"action": "submit"})
     application.refresh_from_db()
     assert application.state == MembershipApplication.State.SUBMITTED
+
+
+def test_the_registry_page_lists_the_networks_bodies_and_an_alliance_finds_its_page(client, cast):
+    page = as_user(client, cast.office).get(reverse("network:registry")).content.decode()
+    assert "网员审核委员会" in page and "委员：委员0" in page and "系统用户 member0" in page
+    own = as_user(client, cast.applicant).get(reverse("network:applications")).content.decode()
+    assert reverse("network:alliance", args=[cast.alliance.pk]) in own

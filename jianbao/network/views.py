@@ -29,8 +29,10 @@ from jianbao.network.forms import (
 )
 from jianbao.network.membership import Action
 from jianbao.network.models import (
+    BodyMember,
     CommitteeOpinion,
     MembershipApplication,
+    NetworkBody,
     Objection,
     Organisation,
     ProfileChange,
@@ -82,6 +84,9 @@ def registry(request):
             "pending_changes": ProfileChange.objects.filter(
                 state=ProfileChange.State.PENDING
             ).count(),
+            "bodies": NetworkBody.objects.prefetch_related(
+                Prefetch("members", queryset=BodyMember.objects.select_related("unit", "user"))
+            ),
         },
     )
 
@@ -216,6 +221,7 @@ def applications(request):
         {
             "applications": visible,
             "can_apply": alliances_of(request.user).exists(),
+            "my_alliances": alliances_of(request.user),
             "is_office": services.is_office(request.user),
             "waiting_for_opinion": membership.applications_waiting_for_opinion(request.user),
         },
