@@ -237,3 +237,11 @@ def test_an_alliance_cannot_propose_changes_to_another():
 def test_names_recorded_in_the_registry_link_articles(tmp_path):
     import_registry(write_csv(tmp_path, GOOD_ROWS))
     assert OrganisationName.objects.get(name="健康建筑联盟").kind == OrganisationName.Kind.SHORT
+
+
+def test_a_broken_xlsx_is_one_clear_line(cli, tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    result = cli("registry", "import", str(broken))
+    assert result.status == 2
+    assert "不是可读的 XLSX 文件" in result.stderr and "Traceback" not in result.stderr
