@@ -45,6 +45,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per query")
     parser.add_argument("--scan-runs", type=int, default=1, help="timed brute-force scans")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite files")
+    parser.add_argument(
+        "--reuse", metavar="FILE", help="measure queries on a SQLite file a --keep run left"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -52,7 +55,9 @@ def main() -> None:
         return
     for size in args.sizes:
         env = dict(os.environ)
-        if not args.postgres:
+        if args.reuse:
+            env["DATABASE_URL"] = f"sqlite:///{Path(args.reuse).resolve()}"
+        elif not args.postgres:
             Path(args.workdir).mkdir(parents=True, exist_ok=True)
             db = Path(args.workdir) / f"bench-{size}.sqlite3"
             for f in Path(args.workdir).glob(f"{db.name}*"):
@@ -62,9 +67,10 @@ def main() -> None:
             sys.exit("--postgres needs DATABASE_URL=postgres://…")
         cmd = [sys.executable, __file__, "--one", str(size), "--runs", str(args.runs)]
         cmd += ["--scan-runs", str(args.scan_runs)] + (["--postgres"] if args.postgres else [])
+        cmd += ["--reuse", args.reuse] if args.reuse else []
         out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
         report(json.loads(out.strip().splitlines()[-1]))
-        if not args.postgres and not args.keep:
+        if not args.postgres and not args.keep and not args.reuse:
             for f in Path(args.workdir).glob(f"bench-{size}.sqlite3*"):
                 f.unlink()
 
@@ -81,21 +87,20 @@ def run_one(args) -> dict:
 
     from jianbao.archive.search.corpus import CorpusGenerator, store_corpus
     from jianbao.archive.search.index import rebuild
-    from jianbao.archive.search.text import parse_query
-    from jianbao.archive.selectors import search_articles
-    from jianbao.archive.views import SEARCH_RESULT_LIMIT
     from jianbao.bulletins.models import Issue
     from jianbao.bulletins.services import store_bulletin
     from jianbao.network.models import Organisation
     from jianbao.publishing.ingest.text import parse_bulletin_text
 
     size = args.one
-    call_command("migrate", verbosity=0)
-    if connection.vendor == "postgresql":
-        Issue.objects.all().delete()
     if connection.vendor == "sqlite":
         with connection.cursor() as c:
             c.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache, as a server would use
+    if args.reuse:
+        return measure(args, connection, size, generate_s=0.0, build_s=0.0)
+    call_command("migrate", verbosity=0)
+    if connection.vendor == "postgresql":
+        Issue.objects.all().delete()
     parsed = parse_bulletin_text((ROOT / "samples" / "2023-01.md").read_text(encoding="utf-8"))
     issue = store_bulletin(parsed).issue
     names = list(
@@ -110,6 +115,14 @@ def run_one(args) -> dict:
     with tqdm(total=size + 25, unit="篇", desc="索引", file=sys.stderr) as bar:
         rebuild(progress=bar.update)
     build_s = time.perf_counter() - started
+    return measure(args, connection, size, generate_s=generate_s, build_s=build_s)
+
+
+def measure(args, connection, size: int, *, generate_s: float, build_s: float) -> dict:
+    from jianbao.archive.search.text import parse_query
+    from jianbao.archive.selectors import search_articles
+    from jianbao.archive.views import SEARCH_RESULT_LIMIT
+
     chars, index_bytes, db_bytes = sizes(connection)
 
     kinds = {}
@@ -203,7 +216,8 @@ def report(r: dict) -> None:
     mib = 1024 * 1024
     print(
         f"\n== {r['vendor']}, {r['size']:,} articles, {r['chars'] / 1e6:.0f} M characters ==\n"
-        f"generate {r['generate_s']:.0f} s; index build {r['build_s']:.1f} s; "
+        f"generate {r['generate_s']:.0f} s; index build {r['build_s']:.1f} s "
+        f"{'(reused database)' if not r['build_s'] else ''}; "
         f"index {r['index_bytes'] / mib:,.0f} MiB; database {r['db_bytes'] / mib:,.0f} MiB"
     )
     print(
