@@ -177,6 +177,9 @@ JIANBAO_ACKNOWLEDGE_SUBMISSIONS = os.environ.get("JIANBAO_ACKNOWLEDGE_SUBMISSION
 # Mails per second at most when sending an issue to its lists (0: no limit).
 JIANBAO_SEND_RATE = float(os.environ.get("JIANBAO_SEND_RATE", 0))
 
+# Length of the public notice (公示) for network membership, in working days.
+JIANBAO_NOTICE_WORKING_DAYS = int(os.environ.get("JIANBAO_NOTICE_WORKING_DAYS", 5))
+
 # Serve static files straight from the apps when collectstatic has not run (development).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 

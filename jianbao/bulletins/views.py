@@ -41,6 +41,12 @@ def require_desk(user) -> None:
 @login_required
 def home(request):
     roles = roles_of(request.user)
+    if not roles:
+        from jianbao.network.membership import committee_seat
+
+        # Review-committee members usually hold no desk role.
+        if committee_seat(request.user):
+            return redirect("network:applications")
     if roles == {Role.SUBMITTER}:
         return redirect("submissions:mine")
     waiting = [
