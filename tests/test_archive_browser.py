@@ -36,6 +36,15 @@ CONTRAST_FAILURES = """() => {
 }"""
 
 
+@pytest.fixture(scope="session", autouse=True)
+def orm_beside_playwright():
+    # Playwright's sync API keeps an event loop running in this thread; the ORM
+    # calls here (test database set-up included) are still plain blocking calls.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM}
@@ -83,7 +92,7 @@ def test_pages_fit_a_360px_phone_without_javascript(phone, live_server, imported
     phone.fill("#site-q", "粉末冶金")
     phone.press("#site-q", "Enter")
     phone.wait_for_url("**/search/?q=*")
-    assert "粉末冶金联盟发布7项团体标准" in phone.content()
+    assert "粉末冶金联盟发布7项团体标准" in phone.inner_text("main")
 
 
 def test_text_contrast_meets_wcag_aa(desktop, live_server, imported_issue):
