@@ -56,10 +56,16 @@ class Received:
         return message_from_bytes(self.data)
 
 
+def with_pipelining(responses: list[str]) -> list[str]:
+    # aiosmtpd reads commands one line at a time, so pipelined ones simply queue.
+    return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+
 @dataclass
 class SinkHandler:
     """Records every accepted message; can answer 4xx for a while, or refuse addresses."""
 
+    pipelining: bool = False  # advertise PIPELINING, as Postfix and Exchange do
     temporary_failures: int = 0  # answer 451 to this many DATA commands first
     refuse: set[str] = field(default_factory=set)  # answer 550 to RCPT for these
     messages: list[Received] = field(default_factory=list)
@@ -67,6 +73,10 @@ class SinkHandler:
 
     def __post_init__(self):
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return with_pipelining(responses) if self.pipelining else responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -95,6 +105,12 @@ class BulkDataSMTP(SMTP):
     sender is.  Same protocol, same replies; a connection lost before the
     final dot still leaves nothing behind.
     """
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        # The reader pauses the socket whenever it holds twice its limit (one
+        # line, 1001 bytes): a pause and resume per received chunk.
+        self._reader._limit = 1 << 20
 
     async def smtp_DATA(self, arg: str) -> None:
         if await self.check_helo_needed() or await self.check_auth_needed("DATA"):

@@ -369,3 +369,39 @@ def test_deliveries_json_has_one_object_per_recipient(cli, sink, imported_issue,
         "error": "",
         "sent_at": None,
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_server_offering_pipelining_gets_the_same_mail_and_bounces(
+    settings, imported_issue, fake_pdf, bulk
+):
+    handler = SinkHandler(pipelining=True, refuse={"r2@example.org"})
+    with SmtpSink(handler, bulk=bulk) as sink:
+        for name, value in sink.email_settings().items():
+            setattr(settings, name, value)
+        add_recipients(4)
+        services.queue_deliveries(imported_issue)
+        report = services.send_queued(imported_issue.pk)
+    assert (report.sent, report.bounced) == (3, 1)
+    assert sorted(sink.handler.per_recipient()) == [
+        "r0@example.org",
+        "r1@example.org",
+        "r3@example.org",
+    ]
+    bodies = {m.message.get_payload()[0].get_payload()[0].get_payload() for m in sink.messages}
+    assert len(bodies) == 1  # the shared part, byte for byte
+
+
+def test_message_data_has_crlf_line_ends_and_stuffed_dots():
+    assert issue_message.smtp_data(b"a\n.b\r\n..c\rd") == b"a\r\n..b\r\n...c\r\nd\r\n"
+
+
+@pytest.mark.django_db
+def test_a_stop_request_releases_the_claimed_rows_untried(sink, imported_issue, fake_pdf):
+    add_recipients(10)
+    services.queue_deliveries(imported_issue)
+    report = services.send_queued(imported_issue.pk, limit=3)
+    assert report.stopped and report.sent == 3
+    states = sorted(Delivery.objects.values_list("state", "attempts"))
+    assert states == [("queued", 0)] * 7 + [("sent", 1)] * 3

@@ -215,6 +215,9 @@ class SendReport:
 
 
 SENDING_FIELDS = ("id", "issue_id", "address", "person", "message_id")
+# Claimed together, marked sent one by one: half the writes of claiming singly,
+# and a crash leaves at most this many rows for recovery to queue again.
+CLAIM_CHUNK = 25
 
 
 def _ready(issue_id: int):
@@ -224,14 +227,27 @@ def _ready(issue_id: int):
     )
 
 
+def _claim_many(delivery_ids: list[int], token: str) -> set[int]:
+    """Take queued rows for this sender (queued → sending) in one transaction."""
+    Delivery.objects.filter(pk__in=delivery_ids, state=State.QUEUED).update(
+        state=State.SENDING,
+        claim_token=token,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    return set(
+        Delivery.objects.filter(claim_token=token, state=State.SENDING).values_list("pk", flat=True)
+    )
+
+
 def _claim(delivery_id: int, token: str) -> bool:
-    return bool(
-        Delivery.objects.filter(pk=delivery_id, state=State.QUEUED).update(
-            state=State.SENDING,
-            claim_token=token,
-            claimed_at=timezone.now(),
-            attempts=F("attempts") + 1,
-        )
+    return delivery_id in _claim_many([delivery_id], token)
+
+
+def _release(delivery_ids: list[int], token: str) -> None:
+    """Give back claimed rows that were not tried; their final dot was never written."""
+    Delivery.objects.filter(pk__in=delivery_ids, state=State.SENDING, claim_token=token).update(
+        state=State.QUEUED, attempts=F("attempts") - 1
     )
 
 
@@ -254,26 +270,31 @@ def _pace(rate: float, started: float, count: int) -> None:
 def send_queued(issue_id: int, *, mail: IssueMail | None = None, limit: int | None = None):
     """Send every ready delivery of the issue over one reused connection."""
     report = SendReport()
-    token = worker_token()
     session = MailSession()
     rate = getattr(settings, "JIANBAO_SEND_RATE", 0)
     started, count = time.monotonic(), 0
     try:
-        while True:
-            batch = list(_ready(issue_id).order_by("id").only(*SENDING_FIELDS)[:200])
+        while not report.stopped:
+            batch = list(_ready(issue_id).order_by("id").only(*SENDING_FIELDS)[:CLAIM_CHUNK])
             if not batch:
                 break
-            for delivery in batch:
-                if stop_sending.is_set() or (limit is not None and count >= limit):
-                    report.stopped = True
-                    return report
-                if not _claim(delivery.pk, token):
-                    continue  # another worker has it
-                if mail is None:
-                    mail = build_issue_mail(Issue.objects.get(pk=issue_id))
-                _pace(rate, started, count)
-                count += 1
-                _send_one(delivery, token, mail, session, report)
+            # A fresh token per chunk tells this chunk's claims from any other's.
+            token = worker_token()
+            claimed = _claim_many([d.pk for d in batch], token)
+            pending = [d for d in batch if d.pk in claimed]
+            try:
+                while pending:
+                    if stop_sending.is_set() or (limit is not None and count >= limit):
+                        report.stopped = True
+                        break
+                    if mail is None:
+                        mail = build_issue_mail(Issue.objects.get(pk=issue_id))
+                    _pace(rate, started, count)
+                    count += 1
+                    _send_one(pending.pop(0), token, mail, session, report)
+            finally:
+                if pending:
+                    _release([d.pk for d in pending], token)
     finally:
         session.close()
         _schedule_retry(issue_id)

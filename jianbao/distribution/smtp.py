@@ -94,18 +94,18 @@ class MailSession:
         try:
             smtp = self._smtp()
             smtp.ehlo_or_helo_if_needed()
-            code, reply = smtp.mail(from_address)
-            if code != 250:
+            (mail_code, mail_reply), (rcpt_code, rcpt_reply), (data_code, data_reply) = _envelope(
+                smtp, from_address, to
+            )
+            if mail_code != 250:
                 smtp.rset()
-                raise ReplyError(code, _text(reply), after_dot=False)
-            code, reply = smtp.rcpt(to)
-            if code not in (250, 251):
+                raise ReplyError(mail_code, _text(mail_reply), after_dot=False)
+            if rcpt_code not in (250, 251):
                 smtp.rset()
-                raise ReplyError(code, _text(reply), after_dot=False, recipient=True)
-            code, reply = smtp.docmd("data")
-            if code != 354:
+                raise ReplyError(rcpt_code, _text(rcpt_reply), after_dot=False, recipient=True)
+            if data_code != 354:
                 smtp.rset()
-                raise ReplyError(code, _text(reply), after_dot=False)
+                raise ReplyError(data_code, _text(data_reply), after_dot=False)
             for chunk in chunks:
                 smtp.send(chunk)
         except smtplib.SMTPResponseException as exc:  # e.g. refused login when opening
@@ -125,6 +125,20 @@ class MailSession:
             raise ConnectionLost(str(exc) or exc.__class__.__name__, after_dot=True) from None
         if code != 250:
             raise ReplyError(code, _text(reply), after_dot=True)
+
+
+def _envelope(smtp: smtplib.SMTP, from_address: str, to: str) -> list[tuple[int, bytes]]:
+    """MAIL, RCPT and DATA, in one round trip when the server offers PIPELINING (RFC 2920)."""
+    if not smtp.has_extn("pipelining"):
+        replies = [smtp.mail(from_address), smtp.rcpt(to)]
+        # After a refused MAIL or RCPT, DATA would only earn a 503.
+        ok = replies[0][0] == 250 and replies[1][0] in (250, 251)
+        return [*replies, smtp.docmd("data") if ok else (503, b"not sent")]
+    smtp.send(
+        f"MAIL FROM:{smtplib.quoteaddr(from_address)}\r\n"
+        f"RCPT TO:{smtplib.quoteaddr(to)}\r\nDATA\r\n"
+    )
+    return [smtp.getreply() for _ in range(3)]
 
 
 def _text(reply: bytes | str) -> str:
