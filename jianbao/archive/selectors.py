@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 
 from django.db import connection
@@ -20,9 +21,14 @@ from jianbao.bulletins.models import Article, Block, Issue, Section
 from jianbao.bulletins.services import issues_with_content
 from jianbao.network.models import Organisation, OrganisationName
 
+_BEFORE_ANY_VERSION = datetime(2000, 1, 1, tzinfo=UTC)
+
 
 def site_version() -> SiteVersion:
-    return SiteVersion.objects.filter(pk=1).first() or SiteVersion(pk=1, number=0)
+    # The row is made by a migration; a fixed stand-in keeps ETags stable if it is gone.
+    return SiteVersion.objects.filter(pk=1).first() or SiteVersion(
+        pk=1, number=0, changed_at=_BEFORE_ANY_VERSION
+    )
 
 
 def public_issues() -> QuerySet[Issue]:
