@@ -198,6 +198,7 @@ def test_sitemap_lists_issues_and_articles(client, imported_issue):
 def test_robots_txt_points_at_the_sitemap(client, db):
     text = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in text and "Disallow: /admin/" in text
+    assert "Disallow: /desk/" in text and "Disallow: /issues/" not in text
 
 
 def test_search_page_highlights_matches(client, imported_issue):

@@ -122,5 +122,7 @@ def sitemap(request):
 
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("archive:sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap_url}"]
+    private = ["/admin/", "/accounts/", "/desk/", "/submit/", "/submissions/", "/network/"]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in [*private, "/search/"])]
+    lines.append(f"Sitemap: {sitemap_url}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
