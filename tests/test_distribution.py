@@ -34,6 +34,19 @@ def sink(settings):
         yield running
 
 
+@pytest.fixture
+def in_process_worker(monkeypatch):
+    """`jianbao worker --batch` inside the test transaction.
+
+    db_worker closes "old" connections between tasks; on PostgreSQL the test
+    transaction makes the connection look unusable, and closing it would end
+    the test's transaction.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
 def add_recipients(n: int, kind: str = "送", prefix: str = "r") -> None:
     rows = "".join(f"单位{i},联系人{i},{prefix}{i}@example.org\n" for i in range(n))
     services.import_recipients(f"单位,姓名,邮箱\n{rows}".encode(), kind=kind)
@@ -335,7 +348,9 @@ def test_rate_limit_paces_the_sending(sink, settings, imported_issue, fake_pdf):
 
 
 @pytest.mark.django_db
-def test_worker_batch_runs_the_ready_tasks_and_exits(cli, sink, imported_issue, fake_pdf):
+def test_worker_batch_runs_the_ready_tasks_and_exits(
+    cli, sink, imported_issue, fake_pdf, in_process_worker
+):
     add_recipients(5)
     services.queue_deliveries(imported_issue)
     services.enqueue_sending(imported_issue.pk)

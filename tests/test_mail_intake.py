@@ -30,6 +30,19 @@ def dovecot(settings):
     server.stop()
 
 
+@pytest.fixture
+def in_process_worker(monkeypatch):
+    """`jianbao worker --batch` inside the test transaction.
+
+    db_worker closes "old" connections between tasks; on PostgreSQL the test
+    transaction makes the connection look unusable, and closing it would end
+    the test's transaction.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
 def encoded(text: str, label: str) -> str:
     codec = {"gb2312": "gb18030", "gbk": "gbk"}.get(label, label)
     return f"=?{label}?B?{base64.b64encode(text.encode(codec)).decode()}?="
@@ -339,7 +352,7 @@ def test_fetch_interrupted_mid_batch_loses_nothing_and_duplicates_nothing(
 
 @needs_dovecot
 @pytest.mark.django_db
-def test_the_periodic_fetch_task_runs_in_the_worker(dovecot, alliance, cli):
+def test_the_periodic_fetch_task_runs_in_the_worker(dovecot, alliance, cli, in_process_worker):
     from jianbao.mailbox.tasks import fetch_mail
 
     dovecot.append(mail(subject="定时收取", message_id="<tick@x>", body="正文"))

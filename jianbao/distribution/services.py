@@ -303,7 +303,9 @@ def send_queued(issue_id: int, *, mail: IssueMail | None = None, limit: int | No
 
 def _send_one(delivery: Delivery, token: str, mail: IssueMail, session, report) -> None:
     def commit_sent() -> bool:
-        return _move(delivery, token, State.SENDING, state=State.SENT, sent_at=timezone.now())
+        return _move(
+            delivery, token, State.SENDING, state=State.SENT, sent_at=timezone.now(), error=""
+        )
 
     chunks = mail.chunks_for(delivery.address, delivery.person, delivery.message_id)
     try:
