@@ -14,6 +14,9 @@ render and MIME build happen once per issue and are shown apart.
 
 Floors (issue 5): at least 100 mails/s, and the cost per recipient at 10,000
 no more than 1.2 times that at 1,000.  Exit status 1 when a floor is missed.
+Sender and sink take turns on the CPU a dozen times per mail, so other busy
+processes on the machine cut the rate far more than the CPU columns show;
+`--runs 3` keeps the fastest run of each size.
 """
 
 from __future__ import annotations
@@ -161,6 +164,9 @@ def measure(count: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="runs per size; the fastest counts (others' load)"
+    )
     parser.add_argument("--sink", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--send", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -174,7 +180,10 @@ def main() -> int:
         return 0
 
     print(f"load average before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs")
-    rows = [measure(int(n)) for n in args.sizes.split(",")]
+    rows = []
+    for n in args.sizes.split(","):
+        runs = [measure(int(n)) for _ in range(args.runs)]
+        rows.append(min(runs, key=lambda r: r["queue_s"] + r["send_s"]))
     first = rows[0]
     print(
         f"one issue mail: {first['message_bytes'] / 1024:.0f} KB "

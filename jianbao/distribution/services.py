@@ -435,9 +435,12 @@ def recover_deliveries() -> int:
                 state=State.QUEUED,
                 error="发送进程中断，未交付服务器，重新排队",
             )
-    for issue_id in (
-        Delivery.objects.filter(state=State.QUEUED).values_list("issue_id", flat=True).distinct()
-    ):
+    # Rows waiting out a backoff have a deferred task already; these have none
+    # that is sure to run (its worker may have died holding it).
+    ready = Delivery.objects.filter(state=State.QUEUED).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+    )
+    for issue_id in ready.values_list("issue_id", flat=True).distinct():
         enqueue_sending(issue_id)
     return requeued
 

@@ -1,4 +1,17 @@
-"""`jianbao worker`: run background tasks (sending, mail intake) until stopped."""
+"""`jianbao worker`: run background tasks (sending, mail intake) until stopped.
+
+With the default database backend this is django-tasks-db's worker, plus a
+thread that enqueues the periodic work (mailbox fetch every
+JIANBAO_FETCH_INTERVAL seconds when IMAP_URL is set; recovery of deliveries a
+dead worker left behind, every minute).  `--batch` runs every ready task and
+exits.  SIGTERM or Ctrl-C stops a send between two mails.
+
+For larger deployments set JIANBAO_TASKS=rq and REDIS_URL=redis://host:6379/0
+(Debian: `apt-get install redis-server`); the same command then runs an RQ
+worker (`rqworker --with-scheduler`, or `--burst` for `--batch`) with
+django-tasks-rq's job class.  Start as many as you like, on as many machines:
+deliveries are claimed row by row in the database, so no two send one mail.
+"""
 
 from __future__ import annotations
 
