@@ -211,6 +211,7 @@ class SendReport:
     failed: int = 0
     bounced: int = 0
     stopped: bool = False
+    server_unavailable: bool = False
     errors: list[str] = field(default_factory=list)
 
 
@@ -274,7 +275,7 @@ def send_queued(issue_id: int, *, mail: IssueMail | None = None, limit: int | No
     rate = getattr(settings, "JIANBAO_SEND_RATE", 0)
     started, count = time.monotonic(), 0
     try:
-        while not report.stopped:
+        while not (report.stopped or report.server_unavailable):
             batch = list(_ready(issue_id).order_by("id").only(*SENDING_FIELDS)[:CLAIM_CHUNK])
             if not batch:
                 break
@@ -292,6 +293,9 @@ def send_queued(issue_id: int, *, mail: IssueMail | None = None, limit: int | No
                     _pace(rate, started, count)
                     count += 1
                     _send_one(pending.pop(0), token, mail, session, report)
+                    if report.server_unavailable:
+                        # The rest wait for the retry rather than each time out in turn.
+                        break
             finally:
                 if pending:
                     _release([d.pk for d in pending], token)
@@ -322,6 +326,7 @@ def _send_one(delivery: Delivery, token: str, mail: IssueMail, session, report) 
             report.sent += 1
         else:
             _retry_later(delivery, token, State.SENDING, f"连接中断：{exc}", report)
+            report.server_unavailable = True
         return
     except Exception:
         # Unknown failure before the dot: give the row back rather than leave it stuck.
