@@ -376,6 +376,7 @@ def test_acknowledgement_is_sent_once_when_turned_on(
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["secretariat@alliance.example"]
     assert "请回执" in mailoutbox[0].subject
+    assert mailoutbox[0].extra_headers["In-Reply-To"] == "<ack@x>"
 
 
 def test_imap_url_is_read_with_tls_for_imaps():

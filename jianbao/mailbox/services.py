@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessageFlags
 from imap_tools.errors import ImapToolsError
@@ -197,13 +197,14 @@ def acknowledge(submission_id: int) -> bool:
         if submission.events.filter(action="acknowledged").exists():
             return False
         SubmissionEvent.objects.create(submission=submission, action="acknowledged")
-    send_mail(
+    EmailMessage(
         subject=f"已收到：{submission.title}",
-        message=(
+        body=(
             f"您好！\n\n您投送的《{submission.title}》已收到，编辑部将尽快处理。\n\n"
             "此邮件由系统自动发送，请勿直接回复。"
         ),
-        from_email=None,
-        recipient_list=[submission.sender_email],
-    )
+        to=[submission.sender_email],
+        # Threads the reply under the sender's own mail.
+        headers={"In-Reply-To": submission.message_id, "References": submission.message_id},
+    ).send()
     return True
