@@ -423,3 +423,64 @@ def test_a_stop_request_releases_the_claimed_rows_untried(sink, imported_issue, 
     assert report.stopped and report.sent == 3
     states = sorted(Delivery.objects.values_list("state", "attempts"))
     assert states == [("queued", 0)] * 7 + [("sent", 1)] * 3
+
+
+def die_at_the_final_dot(monkeypatch, *, after_the_sent_mark: bool):
+    """Make the sender 'die' (socket gone, no QUIT) just before or after marking sent."""
+    from jianbao.distribution.smtp import MailSession
+
+    real_send = MailSession.send
+
+    def send(self, from_address, to, chunks, commit):
+        def dying_commit():
+            if after_the_sent_mark:
+                commit()
+            self.backend.connection.sock.shutdown(2)  # as the kernel does for a killed process
+            raise KeyboardInterrupt
+
+        return real_send(self, from_address, to, chunks, dying_commit)
+
+    monkeypatch.setattr(MailSession, "send", send)
+
+
+@pytest.mark.django_db
+def test_a_sender_dying_before_the_sent_mark_left_nothing_and_the_mail_goes_again(
+    sink, imported_issue, fake_pdf, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    add_recipients(1)
+    services.queue_deliveries(imported_issue)
+    die_at_the_final_dot(monkeypatch, after_the_sent_mark=False)
+    with pytest.raises(KeyboardInterrupt):
+        services.send_queued(imported_issue.pk)
+    time.sleep(0.2)
+    assert sink.messages == []  # no final dot, so the server dropped it
+    assert Delivery.objects.get().state == "sending"
+    monkeypatch.undo()
+    Delivery.objects.update(claimed_at=timezone.now() - timedelta(hours=1))
+    assert services.recover_deliveries() == 1
+    services.send_queued(imported_issue.pk)
+    assert len(sink.messages) == 1
+    assert Delivery.objects.get().state == "sent"
+
+
+@pytest.mark.django_db
+def test_a_sender_dying_after_the_sent_mark_never_causes_a_second_mail(
+    sink, imported_issue, fake_pdf, monkeypatch
+):
+    # The one window the guarantee leaves open: microseconds between the sent
+    # mark and writing the dot.  It errs towards no mail rather than two.
+    add_recipients(1)
+    services.queue_deliveries(imported_issue)
+    die_at_the_final_dot(monkeypatch, after_the_sent_mark=True)
+    with pytest.raises(KeyboardInterrupt):
+        services.send_queued(imported_issue.pk)
+    monkeypatch.undo()
+    assert services.recover_deliveries() == 0
+    services.send_queued(imported_issue.pk)
+    time.sleep(0.2)
+    assert sink.messages == []
+    assert Delivery.objects.get().state == "sent"
