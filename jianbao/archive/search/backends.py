@@ -210,11 +210,17 @@ class PostgresIndex:
         self.cursor.execute("ANALYZE archive_searchdocument")
 
     def count(self, terms: tuple[str, ...], filters: Filters, *, limit: int | None = None) -> int:
-        if limit is None:
-            sql, params = self._select("count(*)", terms, filters)
-        else:
-            sql, params = self._select("1", terms, filters)
-            sql, params = f"SELECT count(*) FROM ({sql} LIMIT %s) AS capped", [*params, limit + 1]
+        capped_at = RANK_ALL_LIMIT if limit is None else limit
+        sql, params = self._select("1", terms, filters)
+        self.cursor.execute(
+            f"SELECT count(*) FROM ({sql} LIMIT %s) AS capped", [*params, capped_at + 1]
+        )
+        found = self.cursor.fetchone()[0]
+        if found <= capped_at or limit is not None:
+            return found
+        # A broad query: the index would fetch most rows and read every tsvector,
+        # which is slower than reading the text itself.
+        sql, params = self._select("count(*)", terms, filters, use_index=False)
         self.cursor.execute(sql, params)
         return self.cursor.fetchone()[0]
 
@@ -260,11 +266,18 @@ class PostgresIndex:
         self.cursor.execute(sql, params)
         return [row[0] for row in self.cursor.fetchall()]
 
-    def _select(self, what: str, terms: tuple[str, ...], filters: Filters) -> tuple[str, list]:
-        where, params = ["d.tokens @@ %s::tsquery"], [_tsquery(terms)]
+    def _select(
+        self, what: str, terms: tuple[str, ...], filters: Filters, *, use_index: bool = True
+    ) -> tuple[str, list]:
+        # strpos first: where PostgreSQL filters row by row (a walk down the primary
+        # key), it reads the text before the much larger tsvector.
+        where, params = [], []
         for term in terms:
             where.append("(strpos(d.title, %s) > 0 OR strpos(d.body, %s) > 0)")
             params += [term, term]
+        if use_index:
+            where.append("d.tokens @@ %s::tsquery")
+            params.append(_tsquery(terms))
         more, more_params = filters.sql(self.alliance_table)
         sql = f"SELECT {what} FROM archive_searchdocument d WHERE " + " AND ".join(where + more)
         return sql, params + more_params
