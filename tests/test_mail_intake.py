@@ -384,3 +384,68 @@ def test_imap_url_is_read_with_tls_for_imaps():
     assert (config.secure, config.host, config.port) == (True, "mail.example", 993)
     assert (config.user, config.password, config.folder) == ("tou@gao", "p/w", "INBOX")
     assert mailbox.mailbox_config("imap://u:p@127.0.0.1:1143/").secure is False
+
+
+def dsn(original_message_id: str, recipient: str, *, action: str = "failed") -> bytes:
+    """A bounce as Postfix writes it (RFC 3464), quoting the original's headers."""
+    boundary = "DSN-boundary"
+    return (
+        "From: MAILER-DAEMON@mail.example (Mail Delivery System)\r\n"
+        "To: jianbao@localhost\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <dsn-{action}-{recipient}>\r\n"
+        "MIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\r\n'
+        "\r\n"
+        f"--{boundary}\r\n"
+        "Content-Type: text/plain\r\n\r\n"
+        "I'm sorry to have to inform you that your message could not be delivered.\r\n"
+        f"--{boundary}\r\n"
+        "Content-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mail.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\n"
+        f"Action: {action}\r\n"
+        "Status: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 <{0}>: Recipient address rejected:\r\n"
+        "    User unknown in virtual mailbox table\r\n".format(recipient)
+        + f"--{boundary}\r\n"
+        "Content-Type: text/rfc822-headers\r\n\r\n"
+        "From: jianbao@localhost\r\n"
+        f"To: {recipient}\r\n"
+        f"Message-ID: {original_message_id}\r\n"
+        "Subject: =?utf-8?b?566A5oql?=\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+
+
+@needs_dovecot
+@pytest.mark.django_db
+def test_a_bounce_marks_its_delivery_and_makes_no_submission(dovecot, imported_issue, cli):
+    from jianbao.distribution.models import Delivery
+
+    sent = Delivery.objects.create(
+        issue=imported_issue, address="gone@example.org", message_id="<d1@jianbao>", state="sent"
+    )
+    other = Delivery.objects.create(
+        issue=imported_issue, address="fine@example.org", message_id="<d2@jianbao>", state="sent"
+    )
+    dovecot.append(
+        dsn("<d1@jianbao>", "gone@example.org"),
+        dsn("<d2@jianbao>", "fine@example.org", action="delayed"),
+        dsn("<unknown@elsewhere>", "someone@example.org"),
+    )
+    result = cli("fetch-mail")
+    assert result.status == 0, result.stderr
+    assert "退信 1 封" in result.stdout
+    sent.refresh_from_db()
+    other.refresh_from_db()
+    assert sent.state == "bounced"
+    assert "550 5.1.1 <gone@example.org>: Recipient address rejected" in sent.error
+    assert other.state == "sent"  # a delay is not a failure
+    assert Submission.objects.count() == 0
+    assert dovecot.unseen_count() == 0
+
+
+def test_an_ordinary_multipart_mail_is_not_taken_for_a_bounce():
+    raw = mail(subject="附件", body="正文", attachments=[("a.txt", b"x", ("text", "plain"))])
+    assert parse_mail(raw).bounce is None

@@ -403,6 +403,19 @@ def resend(delivery: Delivery) -> None:
     transaction.on_commit(lambda: enqueue_sending(delivery.issue_id))
 
 
+def record_bounce(message_id: str, *, recipient: str, diagnostic: str) -> bool:
+    """A bounce that arrived later by mail: the delivery with that Message-ID was refused."""
+    return bool(
+        Delivery.objects.filter(
+            message_id=message_id, address=normalise_address(recipient), state=State.SENT
+        ).update(
+            state=State.BOUNCED,
+            error=f"退信：{diagnostic}"[:2000],
+            updated_at=timezone.now(),
+        )
+    )
+
+
 # --- Recovery ------------------------------------------------------------------
 
 

@@ -58,6 +58,17 @@ class MailPart:
 
 
 @dataclass(frozen=True)
+class Bounce:
+    """A delivery status notification (RFC 3464) about a mail we sent."""
+
+    original_message_id: str
+    recipient: str
+    action: str  # failed, delayed, delivered, relayed, expanded
+    status: str
+    diagnostic: str
+
+
+@dataclass(frozen=True)
 class ParsedMail:
     message_id: str
     sender: str
@@ -65,6 +76,7 @@ class ParsedMail:
     subject: str
     paragraphs: tuple[str, ...]
     attachments: tuple[MailPart, ...] = field(default=())
+    bounce: Bounce | None = None
 
 
 def _filename(part: Message) -> str:
@@ -81,8 +93,55 @@ def _filename(part: Message) -> str:
 _EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
 
 
+def _delivery_status_fields(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    if isinstance(payload, list):  # compat32 parses each field block as headers
+        return payload
+    return [email.message_from_string(block) for block in str(payload).split("\n\n")]
+
+
+def parse_bounce(message: Message) -> Bounce | None:
+    if message.get_content_type() != "multipart/report":
+        return None
+    status_fields: list[Message] = []
+    original_id = ""
+    for part in message.walk():
+        ctype = part.get_content_type()
+        if ctype == "message/delivery-status":
+            status_fields = _delivery_status_fields(part)
+        elif ctype in ("message/rfc822", "message/global") and part.is_multipart():
+            original_id = original_id or str(part.get_payload(0).get("Message-ID", ""))
+        elif ctype in ("text/rfc822-headers", "text/rfc822-header"):
+            headers = email.message_from_bytes(part.get_payload(decode=True) or b"")
+            original_id = original_id or str(headers.get("Message-ID", ""))
+    recipient_fields = next((f for f in status_fields if f.get("Final-Recipient")), None)
+    if recipient_fields is None or not original_id.strip():
+        return None
+
+    def value(name: str) -> str:
+        text = " ".join(str(recipient_fields.get(name, "")).split())
+        return text.split(";", 1)[1].strip() if ";" in text and name != "Action" else text
+
+    return Bounce(
+        original_message_id=original_id.strip(),
+        recipient=value("Final-Recipient").lower(),
+        action=value("Action").lower(),
+        status=value("Status"),
+        diagnostic=value("Diagnostic-Code") or value("Status"),
+    )
+
+
 def parse_mail(raw: bytes) -> ParsedMail:
     message = email.message_from_bytes(raw, policy=compat32)
+    if (bounce := parse_bounce(message)) is not None:
+        return ParsedMail(
+            message_id=decode_header_value(message.get("Message-ID")).strip()[:500],
+            sender=parseaddr(decode_header_value(message.get("From")))[1].lower(),
+            sender_name="",
+            subject=decode_header_value(message.get("Subject")),
+            paragraphs=(),
+            bounce=bounce,
+        )
     message_id = decode_header_value(message.get("Message-ID")).strip()
     if not message_id:
         # No id: the content itself identifies the message across fetches.

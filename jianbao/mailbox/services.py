@@ -22,7 +22,7 @@ from imap_tools.errors import ImapToolsError
 
 from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
-from jianbao.mailbox.parsing import ParsedMail, parse_mail
+from jianbao.mailbox.parsing import Bounce, ParsedMail, parse_mail
 from jianbao.network.models import Organisation
 from jianbao.submissions.models import Submission, SubmissionEvent
 from jianbao.submissions.services import AttachmentRefused, read_attachment, receive
@@ -132,10 +132,25 @@ def store_mail(parsed: ParsedMail) -> tuple[Submission, bool]:
     return submission, True
 
 
+def record_bounce(bounce: Bounce) -> bool:
+    """A bounce of an issue mail marks its delivery; no other bounce becomes a submission."""
+    from jianbao.distribution.services import record_bounce as mark_delivery
+
+    if bounce.action != "failed":
+        return False  # "delayed" and the like: the sending side retries on its own
+    found = mark_delivery(
+        bounce.original_message_id, recipient=bounce.recipient, diagnostic=bounce.diagnostic
+    )
+    if not found:
+        logger.info("bounce for unknown message %s", bounce.original_message_id)
+    return found
+
+
 @dataclass
 class FetchReport:
     stored: int = 0
     duplicates: int = 0
+    bounces: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -163,12 +178,18 @@ def fetch_submissions(*, url: str | None = None, limit: int | None = None) -> Fe
                 if raw is None:
                     continue
                 try:
-                    _submission, created = store_mail(parse_mail(raw))
+                    parsed = parse_mail(raw)
+                    if parsed.bounce is not None:
+                        report.bounces += record_bounce(parsed.bounce)
+                    else:
+                        _submission, created = store_mail(parsed)
                 except Exception as exc:  # one bad message must not block the rest
                     logger.exception("mail uid %s not stored", uid)
                     report.errors.append(f"UID {uid}：{exc}")
                     continue
                 box.flag(uid, MailMessageFlags.SEEN, True)
+                if parsed.bounce is not None:
+                    continue
                 if created:
                     report.stored += 1
                 else:

@@ -12,7 +12,9 @@ class Command(JianbaoCommand):
 
     def handle(self, *, limit, **options):
         report = fetch_submissions(limit=limit)
-        self.stdout.write(f"新投稿 {report.stored} 份，已收过 {report.duplicates} 封")
+        self.stdout.write(
+            f"新投稿 {report.stored} 份，已收过 {report.duplicates} 封，退信 {report.bounces} 封"
+        )
         for error in report.errors:
             self.stderr.write(error)
         if report.errors:
