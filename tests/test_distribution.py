@@ -484,3 +484,30 @@ def test_a_sender_dying_after_the_sent_mark_never_causes_a_second_mail(
     time.sleep(0.2)
     assert sink.messages == []
     assert Delivery.objects.get().state == "sent"
+
+
+def test_the_worker_enqueues_the_mailbox_fetch_and_recovery_periodically(settings, monkeypatch):
+    import threading
+
+    from jianbao.distribution.management.commands import worker
+    from jianbao.mailbox import services as mailbox
+
+    settings.IMAP_URL = "imap://u:p@127.0.0.1:1/INBOX"
+    settings.JIANBAO_FETCH_INTERVAL = 0.1
+    calls = {"fetch": 0, "recover": 0}
+    monkeypatch.setattr(
+        mailbox, "enqueue_fetch", lambda: calls.__setitem__("fetch", 1 + calls["fetch"])
+    )
+    monkeypatch.setattr(
+        services, "recover_deliveries", lambda: calls.__setitem__("recover", 1 + calls["recover"])
+    )
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker.periodic, args=(stop,), kwargs={"tick": 0.02, "recover_every": 0.1}
+    )
+    thread.start()
+    time.sleep(0.5)
+    stop.set()
+    thread.join(2)
+    assert calls["fetch"] >= 2 and calls["recover"] >= 2

@@ -32,18 +32,17 @@ from jianbao.distribution import services
 logger = logging.getLogger("jianbao.worker")
 
 
-def _periodic(stop: threading.Event) -> None:
+def periodic(stop: threading.Event, *, tick: float = 5.0, recover_every: float = 60.0) -> None:
     """Enqueue the periodic work: mailbox fetch and recovery of abandoned deliveries."""
-    from jianbao.mailbox.services import enqueue_fetch
+    from jianbao.mailbox import services as mailbox
 
     fetch_every = getattr(settings, "JIANBAO_FETCH_INTERVAL", 300)
-    recover_every = 60
     last_fetch = last_recover = time.monotonic()
-    while not stop.wait(5):
+    while not stop.wait(tick):
         try:
             now = time.monotonic()
             if settings.IMAP_URL and fetch_every and now - last_fetch >= fetch_every:
-                enqueue_fetch()
+                mailbox.enqueue_fetch()
                 last_fetch = now
             if now - last_recover >= recover_every:
                 services.recover_deliveries()
@@ -69,7 +68,7 @@ class Command(JianbaoCommand):
             enqueue_fetch()
         stop = threading.Event()
         if not batch:
-            threading.Thread(target=_periodic, args=(stop,), daemon=True).start()
+            threading.Thread(target=periodic, args=(stop,), daemon=True).start()
         try:
             if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
                 # django-tasks-rq's Job class runs Task objects; RQ's own cannot.
