@@ -86,7 +86,7 @@ def _database_from_env() -> dict:
         config["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-                "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=5000;"
+                "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=5000;PRAGMA cache_size=-65536;"
             ),
             "transaction_mode": "IMMEDIATE",
         }
@@ -176,6 +176,14 @@ IMAP_URL = os.environ.get("IMAP_URL", "")
 JIANBAO_ACKNOWLEDGE_SUBMISSIONS = os.environ.get("JIANBAO_ACKNOWLEDGE_SUBMISSIONS", "0") == "1"
 # Mails per second at most when sending an issue to its lists (0: no limit).
 JIANBAO_SEND_RATE = float(os.environ.get("JIANBAO_SEND_RATE", 0))
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 60))
+# How often the worker reads the submission mailbox, in seconds.
+JIANBAO_FETCH_INTERVAL = int(os.environ.get("JIANBAO_FETCH_INTERVAL", 300))
+# Temporary (4xx) failures: first retry after this many seconds, doubling, at most so many tries.
+JIANBAO_SEND_RETRY_SECONDS = int(os.environ.get("JIANBAO_SEND_RETRY_SECONDS", 60))
+JIANBAO_SEND_MAX_ATTEMPTS = int(os.environ.get("JIANBAO_SEND_MAX_ATTEMPTS", 8))
+# A delivery claimed this long ago by a worker that may still live is taken back.
+JIANBAO_SEND_CLAIM_TIMEOUT = int(os.environ.get("JIANBAO_SEND_CLAIM_TIMEOUT", 900))
 
 # Length of the public notice (公示) for network membership, in working days.
 JIANBAO_NOTICE_WORKING_DAYS = int(os.environ.get("JIANBAO_NOTICE_WORKING_DAYS", 5))

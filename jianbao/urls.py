@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("desk/deliveries/", include("jianbao.distribution.urls")),
     path("desk/", include("jianbao.bulletins.urls")),
     path("", include("jianbao.submissions.urls")),
     path("network/", include("jianbao.network.urls")),
