@@ -95,3 +95,19 @@ def database_fingerprint(db):
 def fast_password_hashing(settings):
     # Argon2 is deliberately slow; production keeps it (see test_accounts.py).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """A SQLite test database in a file, not in shared-cache memory.
+
+    The live server of the browser tests answers in other threads; shared-cache
+    memory databases lock whole tables ("database table is locked") where a
+    file in WAL mode lets readers and a writer wait for each other.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
