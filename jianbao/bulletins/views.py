@@ -229,12 +229,18 @@ def article_edit(request, article_id: int):
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已保存《{article.title}》")
+            if request.headers.get("HX-Request"):
+                # Edited in place: reload the page so the list and preview agree.
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
             return redirect(f"{issue_url(issue)}#article-{article.pk}")
-    return render(
-        request,
-        "bulletins/desk/article_form.html",
-        {"form": form, "article": article, "issue": issue},
+    template = (
+        "bulletins/desk/_article_inline_form.html"
+        if request.headers.get("HX-Request")
+        else "bulletins/desk/article_form.html"
     )
+    return render(request, template, {"form": form, "article": article, "issue": issue})
 
 
 def issue_url(issue: Issue) -> str:

@@ -100,14 +100,17 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     # 4. The editor fixes it and submits again; the reviewer approves.
     editor.reload()
     expect(editor.get_by_text("粉末冶金一文请写明标准名称")).to_be_visible()
+    issue_page = editor.url
     editor.locator("a.button", has_text="编辑").nth(0).click()
-    body = editor.locator("#id_body")
+    body = editor.locator("li.inline-edit #id_body")  # edited in place, on the issue page
     body.fill(
         body.input_value().replace(
             "《钼铌合金棒材》", "《钼铌合金棒材》《铁基粉末冶金零件用渗铜粉》"
         )
     )
+    assert editor.url == issue_page
     editor.get_by_role("button", name="保存").click()
+    expect(editor.locator("li.inline-edit")).to_have_count(0)
     editor.get_by_role("button", name="提交审核").click()
     reviewer.reload()
     expect(reviewer.get_by_text("与来稿对比")).to_be_visible()
