@@ -14,7 +14,7 @@ DEB_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-dejavu-cor
 # `make test` adds its own, so that a fresh machine runs apt-get once.
 test: DEB_PACKAGES += postgresql-15 postgresql-client-15 chromium dovecot-imapd redis-server
 
-.PHONY: help install venv run test lint fmt clean samples
+.PHONY: help install venv run test lint fmt clean bench samples
 
 help:
 	@echo "make run     set up, migrate, load the sample bulletin, serve on http://$(BIND)/"
@@ -68,3 +68,11 @@ samples: venv
 	> var/sample.pdf
 	pdftoppm -r $(SAMPLE_DPI) -png -f 1 -l 1 -singlefile var/sample.pdf docs/sample-page-1
 	pdftoppm -r $(SAMPLE_DPI) -png -f 3 -l 3 -singlefile var/sample.pdf docs/sample-page-3
+
+# Benchmarks print their figures; they are not part of `make test`.
+bench: install
+	scripts/apt-ensure wrk
+	$(VENV)/python bench/render.py
+	$(VENV)/python bench/mail.py
+	$(VENV)/python bench/search.py --sizes 100000
+	bench/web.sh

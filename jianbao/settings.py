@@ -191,6 +191,14 @@ JIANBAO_NOTICE_WORKING_DAYS = int(os.environ.get("JIANBAO_NOTICE_WORKING_DAYS", 
 # Serve static files straight from the apps when collectstatic has not run (development).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# The archive caches whole pages; one entry per page, so more than the default 300.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 # The largest bulletin file the importer reads; larger files are refused
 # before any byte is decoded.
 JIANBAO_MAX_IMPORT_BYTES = int(os.environ.get("JIANBAO_MAX_IMPORT_BYTES", 20 * 1024 * 1024))

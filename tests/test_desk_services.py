@@ -280,3 +280,23 @@ def test_submitter_cannot_submit_for_another_alliance(team):
         intake.submit_from_web(
             team["submitter"], alliance=other, title="t", body="b", credit="", files=[]
         )
+
+
+def test_published_page_carries_the_correction_note(issue, team, client):
+    article = editing.add_article(
+        issue, issue.sections.first(), by=team["editor"], title="标题", body="原来的正文。"
+    )
+    run_to_signing(issue, team)
+    workflow.transition(issue, Action.SIGN, by=team["signer"])
+    workflow.transition(issue, Action.PUBLISH, by=team["signer"])
+    editing.correct_article(
+        article,
+        by=team["editor"],
+        title="标题",
+        body="更正后的正文。",
+        credit="",
+        note="更正第一段中的单位名称",
+    )
+    html = client.get(f"/issues/{issue.year}-{issue.number}/").content.decode()
+    assert "勘误说明" in html and "更正第一段中的单位名称" in html
+    assert "更正后的正文。" in html and "原来的正文。" not in html
