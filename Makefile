@@ -57,7 +57,7 @@ clean:
 
 # Preview pictures of the PDF layout, from the sample issue (no database needed).
 SAMPLE_DPI ?= 70
-samples: venv
+samples: install
 	mkdir -p docs var
 	$(VENV)/python -c "import os, sys, django; \
 	os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'jianbao.settings'); django.setup(); \
