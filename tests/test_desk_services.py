@@ -300,3 +300,19 @@ def test_published_page_carries_the_correction_note(issue, team, client):
     html = client.get(f"/issues/{issue.year}-{issue.number}/").content.decode()
     assert "勘误说明" in html and "更正第一段中的单位名称" in html
     assert "更正后的正文。" in html and "原来的正文。" not in html
+
+
+def test_every_history_model_is_append_only():
+    from django.apps import apps
+
+    from jianbao.core.models import AppendOnlyModel
+
+    history = {m.__name__ for m in apps.get_models() if issubclass(m, AppendOnlyModel)}
+    assert history == {"IssueEvent", "SubmissionEvent", "ApplicationEvent"}
+
+
+def test_submission_history_refuses_changes(team):
+    event = submit(team).events.get()
+    event.comment = "changed"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()

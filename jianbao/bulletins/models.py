@@ -1,5 +1,6 @@
 from django.db import models
 
+from jianbao.core.models import AppendOnlyModel
 from jianbao.network.models import Organisation
 
 
@@ -182,7 +183,7 @@ class Block(models.Model):
         return self.text[:40]
 
 
-class IssueEvent(models.Model):
+class IssueEvent(AppendOnlyModel):
     """Append-only history of an issue: import, sign-off steps, corrections."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
@@ -203,11 +204,6 @@ class IssueEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("IssueEvent rows are append-only")
-        super().save(*args, **kwargs)
 
     ACTION_LABELS = {
         "imported": "导入归档",

@@ -57,3 +57,15 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         suffix = f"（{self.alliance}）" if self.alliance_id else ""
         return f"{self.user} · {self.get_role_display()}{suffix}"
+
+
+class AppendOnlyModel(models.Model):
+    """History rows: written once, never changed, so the record can be trusted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)

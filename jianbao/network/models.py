@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from jianbao.core.models import AppendOnlyModel
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -444,7 +446,7 @@ class CommitteeOpinion(models.Model):
         return f"{self.member} · {self.get_opinion_display()}"
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(AppendOnlyModel):
     """Append-only history of an application: every step and every opinion."""
 
     application = models.ForeignKey(
@@ -467,11 +469,6 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("ApplicationEvent rows are append-only")
-        super().save(*args, **kwargs)
 
     @property
     def to_state_label(self) -> str:

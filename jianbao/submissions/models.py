@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from jianbao.core.models import AppendOnlyModel
+
 
 class Submission(models.Model):
     """One news item sent in by an alliance secretariat (web form or mailbox)."""
@@ -107,7 +109,7 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class SubmissionEvent(models.Model):
+class SubmissionEvent(AppendOnlyModel):
     """Append-only history of a submission."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
@@ -125,8 +127,3 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("SubmissionEvent rows are append-only")
-        super().save(*args, **kwargs)
