@@ -183,3 +183,50 @@ def test_pdf_preview_on_demand_for_an_issue_being_edited(client, ctx):
     assert response.content.startswith(b"%PDF")
     client.force_login(ctx["people"]["submitter"])
     assert client.get(reverse("desk:pdf", args=[ctx["issue"].pk])).status_code == 403
+
+
+def query_count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_intake_queue_and_review_page_queries_do_not_grow_with_rows(client, ctx):
+    editor, reviewer, alliance = ctx["editor"], ctx["reviewer"], ctx["submission"].alliance
+    issue = ctx["issue"]
+    issue_page = reverse("desk:issue", args=[issue.pk])
+
+    def use_edited_submissions(count):
+        for n in range(count):
+            submission = intake.submit_from_web(
+                ctx["people"]["submitter"],
+                alliance=alliance,
+                title=f"来稿{n}",
+                body="正文。",
+                credit="",
+                files=[],
+            )
+            article = intake.accept_into(submission, issue=issue, section=ctx["section"], by=editor)
+            editing.update_article(article, by=editor, title=f"改{n}", body="改。", credit="")
+
+    def review_page_queries():
+        workflow.transition(issue, Action.SUBMIT, by=editor)
+        client.force_login(reviewer)
+        count = query_count(client, issue_page)
+        diffs = client.get(issue_page).content.decode().count("与来稿对比")
+        workflow.transition(issue, Action.RETURN, by=reviewer, comment="再改")
+        return count, diffs
+
+    client.force_login(editor)
+    queue_one = query_count(client, reverse("submissions:queue") + "?state=")
+    use_edited_submissions(1)
+    one = review_page_queries()
+    use_edited_submissions(3)
+    four = review_page_queries()
+    assert (one[1], four[1]) == (1, 4)
+    assert four[0] == one[0]
+    client.force_login(editor)
+    assert query_count(client, reverse("submissions:queue") + "?state=") == queue_one

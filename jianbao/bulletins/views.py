@@ -97,21 +97,22 @@ def issue_new(request):
     return render(request, "bulletins/desk/issue_new.html", {"form": form, "series": series})
 
 
-def _article_diffs(issue: Issue) -> dict[int, str]:
-    """For the reviewer: each article's text against what the alliance sent."""
-    diffs = {}
+def _attach_submission_diffs(issue: Issue) -> None:
+    """For the reviewer: each article's text against what the alliance sent.
+
+    Sets ``submission_diff`` on the prefetched articles the page lists.
+    """
     for section in issue.sections.all():
         for article in section.articles.all():
-            submission = article.submissions.first()
+            submission = next(iter(article.submissions.all()), None)
             if submission is None:
                 continue
             before = [submission.title, *submission.paragraphs]
             after = [article.title, *(b.text for b in article.blocks.all())]
             if before != after:
-                diffs[article.pk] = difflib.HtmlDiff(wrapcolumn=40).make_table(
+                article.submission_diff = difflib.HtmlDiff(wrapcolumn=40).make_table(
                     before, after, "来稿", "编辑后", context=True, numlines=1
                 )
-    return diffs
 
 
 @login_required
@@ -121,6 +122,8 @@ def issue_detail(request, issue_id: int):
         issues_with_content().prefetch_related("sections__articles__submissions"), pk=issue_id
     )
     can_edit = issue.state == Issue.State.EDITING and has_role(request.user, Role.EDITOR)
+    if issue.state != Issue.State.EDITING:
+        _attach_submission_diffs(issue)
     actions = [
         (a, workflow.Action(a).label, workflow.TRANSITIONS[(issue.state, a)].needs_comment)
         for a in workflow.allowed_actions(issue, request.user)
@@ -137,7 +140,6 @@ def issue_detail(request, issue_id: int):
             "actions": actions,
             "events": issue.events.select_related("actor"),
             "revisions": issue.revisions.all(),
-            "diffs": _article_diffs(issue) if issue.state != Issue.State.EDITING else {},
             "pdf_url": reverse("desk:pdf", args=[issue.pk]),
         },
     )

@@ -164,7 +164,13 @@ def queue(request):
         .order_by("-year", "-number")
         .first()
     )
-    rows = [(s, services.suggest_section(s, issue.series) if issue else None) for s in items[:200]]
+    # One suggestion per alliance, not one history query per row.
+    suggestions: dict[int | None, str | None] = {}
+    rows = []
+    for submission in items[:200]:
+        if issue and submission.alliance_id not in suggestions:
+            suggestions[submission.alliance_id] = services.suggest_section(submission, issue.series)
+        rows.append((submission, suggestions.get(submission.alliance_id)))
     return render(request, "submissions/queue.html", {"form": form, "rows": rows})
 
 
