@@ -94,13 +94,14 @@ def _strict(data: bytes, encoding: str, path: str) -> str:
         raise UnreadableFile(path, f"不是有效的 {encoding} 文本", line=line) from None
 
 
+# Control characters (Unicode category Cc) other than tab, line and page breaks.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _refuse_control_characters(text: str, path: str) -> None:
-    for lineno, line in enumerate(text.splitlines(), 1):
-        for ch in line:
-            if unicodedata.category(ch) == "Cc" and ch not in "\t\f\v":
-                raise UnreadableFile(
-                    path, f"含有控制字符 U+{ord(ch):04X}，不像文本文件", line=lineno
-                )
+    if m := _CONTROL.search(text):
+        line = text.count("\n", 0, m.start()) + 1
+        raise UnreadableFile(path, f"含有控制字符 U+{ord(m.group()):04X}，不像文本文件", line=line)
 
 
 def remove_cjk_ascii_spaces(text: str) -> str:
