@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 
 from jianbao.archive.search import backends
+from jianbao.archive.search import index as index_module
 from jianbao.archive.search.corpus import CorpusGenerator, store_corpus
 from jianbao.archive.search.index import PUBLIC_STATES, index_issue, rebuild
 from jianbao.archive.search.text import normalise, parse_query
@@ -176,6 +177,86 @@ def test_filters_match_the_scan(corpus):
         for query in ("联盟", "标准 专家", "冶", '"ISO/IEC JTC 1"'):
             expected = brute_force(query, **filters)
             assert found_ids(search_articles(query, **filters)) == expected, (query, filters)
+
+
+def test_every_ascii_punctuation_mark_and_space_is_searchable(imported_issue):
+    # The SQLite tokenizer must keep these inside tokens, and tsvector literals
+    # must quote them; a lost separator would merge or split tokens.
+    punctuation = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum())
+    block = Block.objects.filter(article__section__issue=imported_issue).first()
+    block.text = f"符号：{' '.join(punctuation)} 连写{punctuation}完"
+    block.save()
+    issue_content_changed.send(sender=Issue, issue=imported_issue)
+    queries = [c for c in punctuation if c != '"'] + ["[\\]", "&'(", "'(", "\\ ]", "#$%&", "连写!"]
+    queries += ['"$ % &"', '"} ~ 连"', "符号:!"]
+    for query in queries:
+        expected = brute_force(query)
+        assert block.article_id in expected, query
+        assert found_ids(search_articles(query)) == expected, query
+
+
+@pytest.fixture
+def committed_corpus(transactional_db, parsed):
+    """Helper processes read only what is committed: no test transaction here."""
+    from jianbao.bulletins.services import store_bulletin
+
+    issue = store_bulletin(parsed).issue
+    generator = CorpusGenerator(parsed, ["甲乙产业技术创新战略联盟"], seed=3)
+    store_corpus(issue.series, generator, 120, per_issue=10)
+
+
+def _record_builds(monkeypatch):
+    builds = []
+    replace_index = index_module._replace_index
+
+    def recorded(batches, progress, *, unless_changed_since=None):
+        done = replace_index(batches, progress, unless_changed_since=unless_changed_since)
+        builds.append((unless_changed_since is not None, done))
+        return done
+
+    monkeypatch.setattr(index_module, "_replace_index", recorded)
+    return builds
+
+
+def test_rebuild_in_two_processes_equals_one(committed_corpus, monkeypatch):
+    builds = _record_builds(monkeypatch)
+    assert rebuild(jobs=1) == 145
+    one = {q: found_ids(search_articles(q)) for q in ("联盟", "冶", "标准 会议", '"ISO/IEC JTC 1"')}
+    assert rebuild(jobs=2) == 145
+    assert builds == [(False, 145), (True, 145)]  # the second build used a helper process
+    for query, ids in one.items():
+        assert found_ids(search_articles(query)) == ids == brute_force(query), query
+
+
+def test_rebuild_starts_over_when_content_changed_after_helpers_began(
+    committed_corpus, monkeypatch
+):
+    builds = _record_builds(monkeypatch)
+    versions = iter([7, 8])  # read before the helpers start, then under the lock
+    monkeypatch.setattr(index_module, "site_version", lambda: next(versions))
+    assert rebuild(jobs=2) == 145
+    assert builds == [(True, None), (False, 145)]
+    assert found_ids(search_articles("联盟")) == brute_force("联盟")
+
+
+def test_rebuild_batches_come_in_document_id_order(corpus):
+    # FTS5 writes out its pending tokens whenever a row id goes down, so a
+    # rebuild in any other order makes thousands of tiny segments.
+    batches = index_module._chunks(index_module._public_issue_ids(), 7)
+    ids = [doc.id for batch in batches for doc in index_module.documents_for(batch)]
+    assert len(ids) == Article.objects.count() and ids == sorted(ids)
+
+
+def test_upgrading_retokenises_the_documents_already_indexed(transactional_db, parsed):
+    from django.core.management import call_command
+
+    from jianbao.bulletins.services import store_bulletin
+
+    store_bulletin(parsed)
+    call_command("migrate", "archive", "0003", verbosity=0)
+    call_command("migrate", "archive", verbosity=0)
+    for query in ("标准", "冶", '"ISO/IEC JTC 1"', "联盟 会议"):
+        assert found_ids(search_articles(query)) == brute_force(query), query
 
 
 def test_title_matches_rank_above_body_matches(imported_issue):
