@@ -143,11 +143,15 @@ def _chunks(ids: list[int], size: int) -> list[list[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
+def prepared_batch(issue_ids: list[int]) -> Batch:
+    """These issues' documents and their index rows, ready for ``store``."""
+    docs = documents_for(issue_ids)
+    return docs, backend_for(connection.vendor).prepare(docs)
+
+
 def _prepared_here(issues_per_batch: int) -> Iterator[Batch]:
-    backend = backend_for(connection.vendor)
     for issue_ids in _chunks(_public_issue_ids(), issues_per_batch):
-        docs = documents_for(issue_ids)
-        yield docs, backend.prepare(docs)
+        yield prepared_batch(issue_ids)
 
 
 def count_public_articles() -> int:

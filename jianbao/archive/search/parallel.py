@@ -30,13 +30,9 @@ def _start(database: dict) -> None:
 
 
 def _prepare(issue_ids: list[int]):
-    from django.db import connection
+    from jianbao.archive.search.index import prepared_batch
 
-    from jianbao.archive.search.backends import backend_for
-    from jianbao.archive.search.index import documents_for
-
-    docs = documents_for(issue_ids)
-    return docs, backend_for(connection.vendor).prepare(docs)
+    return prepared_batch(issue_ids)
 
 
 class Helpers:
