@@ -18,30 +18,8 @@ THREADS=${THREADS:-2}
 
 command -v wrk >/dev/null || scripts/apt-ensure wrk
 
-tmp=$(mktemp -d /tmp/jianbao-web-bench.XXXXXX)
-server=""
-cleanup() {
-    if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-export JIANBAO_VAR_DIR=$tmp
-unset DATABASE_URL
-.venv/bin/jianbao migrate --noinput -v0
-.venv/bin/jianbao collectstatic --noinput -v0
-.venv/bin/jianbao import samples/2023-01.md >/dev/null 2>&1
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-.venv/bin/gunicorn jianbao.wsgi:application --bind "127.0.0.1:$port" --workers "$WORKERS" \
-    --log-level warning >"$tmp/gunicorn.log" 2>&1 &
-server=$!
-for _ in $(seq 50); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/robots.txt" && break
-    sleep 0.2
-done
-
-base="http://127.0.0.1:$port"
+. bench/sample-server.sh
+start_sample_server web-bench "$WORKERS"
 declare -A urls=(
     [static]="$base/static/archive/site.css"
     [issue]="$base/issues/2023-1/"
