@@ -308,7 +308,7 @@ def test_every_history_model_is_append_only():
     from jianbao.core.models import AppendOnlyModel
 
     history = {m.__name__ for m in apps.get_models() if issubclass(m, AppendOnlyModel)}
-    assert history == {"IssueEvent", "SubmissionEvent", "ApplicationEvent"}
+    assert history == {"HistoryEvent", "IssueEvent", "SubmissionEvent", "ApplicationEvent"}
 
 
 def test_submission_history_refuses_changes(team):
@@ -316,3 +316,32 @@ def test_submission_history_refuses_changes(team):
     event.comment = "changed"
     with pytest.raises(ValueError, match="append-only"):
         event.save()
+
+
+def test_shared_history_refuses_update_and_delete(team):
+    from django.db import transaction
+
+    from jianbao.core.history import history_of, record
+    from jianbao.core.models import AppendOnlyError, HistoryEvent
+
+    with transaction.atomic():
+        event = record("core.user.test", by=team["editor"], subject=team["editor"], comment="一")
+    assert list(history_of(team["editor"])) == [event]
+    assert event.actor_name and event.subject_label == str(team["editor"])
+    event.comment = "二"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        HistoryEvent.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        HistoryEvent.objects.update(comment="三")
+    assert HistoryEvent.objects.get().comment == "一"
+
+
+def test_history_actions_are_namespaced():
+    from jianbao.core.history import record
+
+    with pytest.raises(ValueError, match="app.object.verb"):
+        record("sign", by=None)

@@ -59,13 +59,59 @@ class RoleGrant(models.Model):
         return f"{self.user} · {self.get_role_display()}{suffix}"
 
 
+class AppendOnlyError(ValueError):
+    pass
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+
+
 class AppendOnlyModel(models.Model):
-    """History rows: written once, never changed, so the record can be trusted."""
+    """History rows: written once, never changed or deleted, so the record can be trusted."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValueError(f"{type(self).__name__} rows are append-only")
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+
+
+class HistoryEvent(AppendOnlyModel):
+    """One write, by whom, to what: the shared history of every app (see core.history)."""
+
+    action = models.CharField("操作", max_length=80, db_index=True)
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.PROTECT
+    )
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject_label = models.CharField("对象", max_length=300, blank=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField("经办人", max_length=100, blank=True)
+    comment = models.TextField("说明", blank=True)
+    data = models.JSONField("内容", default=dict, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "操作记录"
+        verbose_name_plural = "操作记录"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.subject_label}"

@@ -1,0 +1,69 @@
+"""The one shared history: every write records who did what to which object.
+
+A service calls ``record()`` inside its own transaction, so the change and
+its history row commit together or not at all.  Action names are namespaced
+``app.object.verb`` (``bulletins.issue.sign``, ``core.role.grant``).  Rows
+keep a label of their subject, so the record outlives the object it names.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from jianbao.core.models import HistoryEvent
+
+SYSTEM_NAME = "系统"
+
+
+def _actor_name(by) -> str:
+    if by is None:
+        return SYSTEM_NAME
+    full = (by.get_full_name() or by.get_username()).strip()
+    return full or SYSTEM_NAME
+
+
+def record(
+    action: str,
+    *,
+    by,
+    subject=None,
+    comment: str = "",
+    data: dict | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    actor_name: str = "",
+) -> HistoryEvent:
+    """Write one history row; ``by`` is a user, or None for the system (CLI, worker).
+
+    ``actor_name`` names a person who is not a user of the site, such as the
+    ``--by`` of a command-line import.
+    """
+    if action.count(".") != 2:
+        raise ValueError(f"history action {action!r} is not app.object.verb")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"record({action!r}) must run inside the write's own transaction")
+    user = by if getattr(by, "pk", None) else None
+    event = HistoryEvent(
+        action=action,
+        actor=user,
+        actor_name=(actor_name or _actor_name(user))[:100],
+        comment=comment,
+        data=data or {},
+        from_state=from_state,
+        to_state=to_state,
+    )
+    if subject is not None:
+        event.subject_type = ContentType.objects.get_for_model(type(subject))
+        event.subject_id = str(subject.pk)
+        event.subject_label = str(subject)[:300]
+    event.save()
+    return event
+
+
+def history_of(subject):
+    """The history rows of one object, oldest first."""
+    return HistoryEvent.objects.filter(
+        subject_type=ContentType.objects.get_for_model(type(subject)),
+        subject_id=str(subject.pk),
+    ).order_by("created_at", "id")
