@@ -343,5 +343,5 @@ def test_shared_history_refuses_update_and_delete(team):
 def test_history_actions_are_namespaced():
     from jianbao.core.history import record
 
-    with pytest.raises(ValueError, match="app.object.verb"):
+    with pytest.raises(ValueError, match=r"app\.object\.verb"):
         record("sign", by=None)
