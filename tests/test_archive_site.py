@@ -1,3 +1,4 @@
+import dataclasses
 import re
 
 import pytest
@@ -260,7 +261,10 @@ def test_pages_carry_etag_and_answer_304_until_content_changes(client, imported_
     etag, modified = first["ETag"], first["Last-Modified"]
     assert etag and modified
     assert client.get("/issues/2023-1/", HTTP_IF_NONE_MATCH=etag).status_code == 304
-    store_bulletin(parsed, replace=True)  # a correction republishes the issue
+    store_bulletin(parsed, replace=True)  # the same content again changes nothing
+    assert client.get("/issues/2023-1/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    corrected = dataclasses.replace(parsed, office=parsed.office + "（更正）")
+    store_bulletin(corrected, replace=True)  # a correction republishes the issue
     again = client.get("/issues/2023-1/", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200 and again["ETag"] != etag
 

@@ -308,7 +308,13 @@ def test_every_history_model_is_append_only():
     from jianbao.core.models import AppendOnlyModel
 
     history = {m.__name__ for m in apps.get_models() if issubclass(m, AppendOnlyModel)}
-    assert history == {"HistoryEvent", "IssueEvent", "SubmissionEvent", "ApplicationEvent"}
+    assert history == {
+        "HistoryEvent",
+        "IssueEvent",
+        "IssueRevision",
+        "SubmissionEvent",
+        "ApplicationEvent",
+    }
 
 
 def test_submission_history_refuses_changes(team):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from jianbao.bulletins.models import (
     Article,
@@ -19,6 +20,7 @@ from jianbao.bulletins.services import NumberingConflict, issue_to_bulletin
 from jianbao.bulletins.signals import issue_content_changed
 from jianbao.bulletins.workflow import FROZEN_STATES
 from jianbao.core.errors import JianbaoError
+from jianbao.core.history import record
 from jianbao.core.models import Role
 from jianbao.core.roles import display_name, has_role, require_role
 from jianbao.publishing.parsed import HEADING, PARAGRAPH, bulletin_to_dict
@@ -26,6 +28,55 @@ from jianbao.publishing.parsed import HEADING, PARAGRAPH, bulletin_to_dict
 
 class IssueFrozen(JianbaoError):
     pass
+
+
+class EditConflict(JianbaoError):
+    """Someone saved the article after this form was opened; nothing was overwritten."""
+
+    def __init__(self, article: Article, event):
+        self.article = article
+        self.event = event
+        who = (
+            f"{event.actor_name}于{timezone.localtime(event.created_at):%m月%d日 %H:%M}"
+            if event
+            else "他人"
+        )
+        super().__init__(
+            f"《{article.title}》在您打开后已被{who}修改；您的修改未保存，"
+            "请对照下方对方的改动重新修改后再保存"
+        )
+
+
+def article_state(article: Article) -> dict:
+    return {
+        "title": article.title,
+        "toc_title": article.toc_title,
+        "credit": article.credit,
+        "body": body_text(article),
+    }
+
+
+def _record_edit(verb: str, issue: Issue, article: Article, *, by, before=None, after=None):
+    data = {"article": article.pk, "title": article.title, "version": article.version}
+    if before is not None:
+        data["before"] = before
+    if after is not None:
+        data["after"] = after
+        data["changed"] = sorted(k for k in after if (before or {}).get(k) != after[k])
+    record(f"bulletins.article.{verb}", by=by, subject=issue, data=data)
+
+
+def last_edit(article: Article):
+    """The history row of the article's latest save, for a conflict message."""
+    from jianbao.core.models import HistoryEvent
+
+    return (
+        HistoryEvent.objects.filter(
+            action__startswith="bulletins.article.", data__article=article.pk
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def next_numbers(series: Series, year: int) -> tuple[int, int]:
@@ -73,6 +124,7 @@ def create_issue(series: Series, *, year: int, number: int, running_number: int,
     IssueEvent.objects.create(
         issue=issue, action="created", to_state=issue.state, actor=by, actor_name=display_name(by)
     )
+    record("bulletins.issue.create", by=by, subject=issue)
     return issue
 
 
@@ -138,20 +190,38 @@ def add_article(
         credit=credit.strip(),
     )
     _write_blocks(article, body)
+    _record_edit("add", issue, article, by=by, after=article_state(article))
     issue_content_changed.send(sender=Issue, issue=issue)
     return article
 
 
 @transaction.atomic
 def update_article(
-    article: Article, *, by, title: str, body: str, credit: str, toc_title: str = ""
+    article: Article,
+    *,
+    by,
+    title: str,
+    body: str,
+    credit: str,
+    toc_title: str = "",
+    version: int | None = None,
 ) -> Article:
-    access_issue_for_edit(by, article.section.issue_id)
+    """Save the desk's form; ``version`` is the one the form was opened on."""
+    issue = access_issue_for_edit(by, article.section.issue_id)
+    # Re-read under the write lock: the caller's copy may be stale.
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if version is not None and version != article.version:
+        raise EditConflict(article, last_edit(article))
+    before = article_state(article)
     article.title, article.toc_title = title.strip(), toc_title.strip()
     article.credit = credit.strip().strip("（）()")
+    article.version += 1
     article.save()
     _write_blocks(article, body)
-    issue_content_changed.send(sender=Issue, issue=article.section.issue)
+    after = article_state(article)
+    if after != before:
+        _record_edit("edit", issue, article, by=by, before=before, after=after)
+    issue_content_changed.send(sender=Issue, issue=issue)
     return article
 
 
@@ -185,6 +255,18 @@ def move_article(article: Article, *, by, section: Section, position: int) -> No
     if source.pk != section.pk:
         _renumber(source, [a for a in source.articles.order_by("position") if a.pk != article.pk])
     _renumber(section, target)
+    record(
+        "bulletins.article.move",
+        by=by,
+        subject=issue,
+        data={
+            "article": article.pk,
+            "title": article.title,
+            "from": source.title,
+            "to": section.title,
+            "position": position,
+        },
+    )
     issue_content_changed.send(sender=Issue, issue=issue)
 
 
@@ -198,6 +280,12 @@ def reorder_section(section: Section, *, by, article_ids: list[int]) -> None:
     _renumber(section, [by_id[i] for i in article_ids])
     for other in Section.objects.filter(pk__in=moved_from):
         _renumber(other, list(other.articles.order_by("position")))
+    record(
+        "bulletins.section.reorder",
+        by=by,
+        subject=issue,
+        data={"section": section.title, "articles": article_ids},
+    )
     issue_content_changed.send(sender=Issue, issue=issue)
 
 
@@ -205,6 +293,8 @@ def reorder_section(section: Section, *, by, article_ids: list[int]) -> None:
 def delete_article(article: Article, *, by) -> None:
     issue = access_issue_for_edit(by, article.section.issue_id)
     section = article.section
+    # The whole text goes into the history, so a deletion can be undone by hand.
+    _record_edit("delete", issue, article, by=by, before=article_state(article))
     article.delete()
     _renumber(section, list(section.articles.order_by("position")))
     issue_content_changed.send(sender=Issue, issue=issue)
@@ -232,6 +322,7 @@ def correct_article(
     )
     article.title, article.toc_title = title.strip(), toc_title.strip()
     article.credit = credit.strip().strip("（）()")
+    article.version += 1
     article.save()
     _write_blocks(article, body)
     IssueEvent.objects.create(

@@ -28,9 +28,13 @@ class ArticleForm(forms.Form):
         required=False,
         help_text="如：粉末冶金产业技术创新战略联盟秘书处供稿（不含括号）",
     )
+    # The article's version when the form was opened (editing.update_article).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 class CorrectionForm(ArticleForm):
+    version = None
+
     note = forms.CharField(
         label="勘误说明",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -55,16 +55,15 @@ class Issue(models.Model):
         SIGNING = "signing", "待签发"
         SIGNED = "signed", "已签发"
         PUBLISHED = "published", "已发布"
+        WITHDRAWN = "withdrawn", "已撤回"
 
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="issues")
     year = models.PositiveIntegerField("年份")
     number = models.PositiveIntegerField("年度期号")
     running_number = models.PositiveIntegerField("总期号")
+    # Set by the 签发 step (or by an import), never typed in: see workflow.transition.
     date = models.DateField("日期", null=True, blank=True)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.EDITING)
-    editor_name = models.CharField("本期编辑", max_length=50, blank=True)
-    reviewer_name = models.CharField("审核", max_length=50, blank=True)
-    signer_name = models.CharField("签发", max_length=50, blank=True)
     distribution = models.JSONField("报送范围", default=dict, blank=True)
     contacts = models.JSONField("联系方式", default=list, blank=True)
     source_name = models.CharField("导入来源", max_length=300, blank=True)
@@ -95,6 +94,29 @@ class Issue(models.Model):
     def key(self) -> str:
         return f"{self.year}-{self.number}"
 
+    # The printed 本期编辑/审核/签发 come from the history, never from columns
+    # anyone could edit (bulletins.selectors.signoff).
+    @property
+    def signoff(self):
+        cached = self.__dict__.get("_signoff")
+        if cached is None:
+            from jianbao.bulletins.selectors import signoff
+
+            cached = self.__dict__["_signoff"] = signoff(self)
+        return cached
+
+    @property
+    def editor_name(self) -> str:
+        return self.signoff.editor
+
+    @property
+    def reviewer_name(self) -> str:
+        return self.signoff.reviewer
+
+    @property
+    def signer_name(self) -> str:
+        return self.signoff.signer
+
 
 class Section(models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sections")
@@ -122,6 +144,9 @@ class Article(models.Model):
         "导读标题", max_length=500, blank=True, help_text="导读措辞与标题不同时填写"
     )
     credit = models.CharField("供稿行", max_length=300, blank=True, help_text="不含括号")
+    # Bumped by every save through the desk, so a form opened on an older
+    # version is refused instead of overwriting someone else's edit.
+    version = models.PositiveIntegerField("版本", default=1)
     contributors = models.ManyToManyField(
         Organisation,
         through="ArticleContributor",
@@ -186,7 +211,7 @@ class Block(models.Model):
 class IssueEvent(AppendOnlyModel):
     """Append-only history of an issue: import, sign-off steps, corrections."""
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="events")
     action = models.CharField("操作", max_length=30)
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20, blank=True)
@@ -195,6 +220,8 @@ class IssueEvent(AppendOnlyModel):
     )
     actor_name = models.CharField("经办人", max_length=100, blank=True)
     comment = models.TextField("说明", blank=True)
+    # An import's printed names and date: {"editor", "reviewer", "signer", "date"}.
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
@@ -214,6 +241,8 @@ class IssueEvent(AppendOnlyModel):
         "return": "退回修改",
         "sign": "签发",
         "publish": "发布",
+        "withdraw": "撤回",
+        "republish": "重新发布",
         "corrected": "勘误",
     }
 
@@ -225,10 +254,10 @@ class IssueEvent(AppendOnlyModel):
         return Issue.State(self.to_state).label if self.to_state else ""
 
 
-class IssueRevision(models.Model):
-    """The content of a signed issue before a correction (勘误) changed it."""
+class IssueRevision(AppendOnlyModel):
+    """The content of an issue before a correction (勘误) or a re-import changed it."""
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="revisions")
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField("修订号")
     snapshot = models.JSONField("修订前内容")
     note = models.TextField("勘误说明")

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q, QuerySet
 
 from jianbao.bulletins.models import (
     Article,
@@ -15,12 +15,20 @@ from jianbao.bulletins.models import (
     Block,
     Issue,
     IssueEvent,
+    IssueRevision,
     Section,
     Series,
     SeriesSection,
 )
+from jianbao.bulletins.selectors import signoff
 from jianbao.bulletins.signals import issue_content_changed
-from jianbao.core.errors import IssueAlreadyExists, IssueNotFound, JianbaoError
+from jianbao.core.errors import (
+    AmbiguousIssueRef,
+    IssueAlreadyExists,
+    IssueNotFound,
+    JianbaoError,
+)
+from jianbao.core.roles import display_name
 from jianbao.network import services as network
 from jianbao.network.models import Organisation
 from jianbao.network.names import alliance_stem, short_name_at_start
@@ -84,11 +92,22 @@ def _conflicting_issue(series: Series, bulletin: ParsedBulletin) -> Issue | None
 
 @transaction.atomic
 def store_bulletin(
-    bulletin: ParsedBulletin, *, source_name: str = "", replace: bool = False, actor_name: str = ""
+    bulletin: ParsedBulletin,
+    *,
+    by=None,
+    source_name: str = "",
+    replace: bool = False,
+    actor_name: str = "",
 ) -> StoreResult:
-    """Store a parsed bulletin as an archived (published) issue, all or nothing."""
+    """Store a parsed bulletin as an archived (published) issue, all or nothing.
+
+    ``by`` is the user who imports (None: the command line, named by ``actor_name``).
+    Replacing keeps the earlier content as a revision and re-links the
+    submissions that fed the replaced articles.
+    """
     series = series_for(bulletin)
     existing = _conflicting_issue(series, bulletin)
+    links: list[tuple[int, int, int, str]] = []
     if existing is not None:
         same_numbers = (existing.year, existing.number, existing.running_number) == (
             bulletin.year,
@@ -99,10 +118,14 @@ def store_bulletin(
             raise NumberingConflict(
                 f"{bulletin.label} 与已有的 {existing.label} 期号冲突，未导入", existing
             )
+        before = issue_to_bulletin(existing)
+        if bulletin_to_dict(before) == bulletin_to_dict(bulletin):
+            return StoreResult(existing, created=False, unchanged=True)
         if not replace:
-            if bulletin_to_dict(issue_to_bulletin(existing)) == bulletin_to_dict(bulletin):
-                return StoreResult(existing, created=False, unchanged=True)
             raise IssueAlreadyExists(existing)
+        existing = Issue.objects.select_for_update().get(pk=existing.pk)
+        _keep_revision(existing, before, note=f"覆盖导入 {source_name}".strip(), by=by)
+        links = _submission_links(existing)
         existing.sections.all().delete()
         issue = existing
     else:
@@ -110,23 +133,68 @@ def store_bulletin(
     issue.year, issue.number = bulletin.year, bulletin.number
     issue.running_number, issue.date = bulletin.running_number, bulletin.date
     issue.state = Issue.State.PUBLISHED
-    issue.editor_name, issue.reviewer_name = bulletin.editor, bulletin.reviewer
-    issue.signer_name = bulletin.signer
     issue.distribution = {k: list(v) for k, v in bulletin.distribution.items()}
     issue.contacts = [_contact_dict(c) for c in bulletin.contacts]
-    issue.source_name = source_name
+    issue.source_name = source_name[:300]
     issue.save()
     _store_sections(issue, bulletin.sections)
+    _relink_submissions(issue, links)
     _remember_series_sections(series, bulletin.sections)
-    issue_content_changed.send(sender=Issue, issue=issue)
     IssueEvent.objects.create(
         issue=issue,
         action="replaced" if existing else "imported",
         to_state=issue.state,
-        actor_name=actor_name,
+        actor=by if getattr(by, "pk", None) else None,
+        actor_name=actor_name or (display_name(by) if getattr(by, "pk", None) else "系统"),
         comment=f"从 {source_name} 导入" if source_name else "导入",
+        # The names and date the file prints: the signoff replays them.
+        data={
+            "editor": bulletin.editor,
+            "reviewer": bulletin.reviewer,
+            "signer": bulletin.signer,
+            "date": bulletin.date.isoformat() if bulletin.date else None,
+        },
     )
+    issue.__dict__.pop("_signoff", None)
+    issue_content_changed.send(sender=Issue, issue=issue)
     return StoreResult(issue, created=existing is None)
+
+
+def _keep_revision(issue: Issue, before: ParsedBulletin, *, note: str, by) -> IssueRevision:
+    number = (issue.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return IssueRevision.objects.create(
+        issue=issue,
+        number=number,
+        snapshot=bulletin_to_dict(before),
+        note=note,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+
+
+def _submission_links(issue: Issue) -> list[tuple[int, int, int, str]]:
+    """(submission, section position, article position, title) of every linked article."""
+    from jianbao.submissions.models import Submission
+
+    return [
+        (pk, s_pos, a_pos, title)
+        for pk, s_pos, a_pos, title in Submission.objects.filter(
+            article__section__issue=issue
+        ).values_list("pk", "article__section__position", "article__position", "article__title")
+    ]
+
+
+def _relink_submissions(issue: Issue, links: list[tuple[int, int, int, str]]) -> None:
+    """Point each submission at the new article of the same title, else the same place."""
+    from jianbao.submissions.models import Submission
+
+    if not links:
+        return
+    articles = list(Article.objects.filter(section__issue=issue).select_related("section"))
+    by_title = {a.title: a for a in articles}
+    by_place = {(a.section.position, a.position): a for a in articles}
+    for pk, s_pos, a_pos, title in links:
+        article = by_title.get(title) or by_place.get((s_pos, a_pos))
+        Submission.objects.filter(pk=pk).update(article=article, issue=issue)
 
 
 def _store_sections(issue: Issue, sections: tuple[ParsedSection, ...]) -> None:
@@ -206,6 +274,7 @@ def issues_with_content():
 def issue_to_bulletin(issue: Issue) -> ParsedBulletin:
     """The stored issue as plain data, for export and rendering."""
     issue = issues_with_content().get(pk=issue.pk)
+    names = signoff(issue)
     sections = tuple(
         ParsedSection(
             title=s.title,
@@ -230,33 +299,67 @@ def issue_to_bulletin(issue: Issue) -> ParsedBulletin:
         year=issue.year,
         number=issue.number,
         running_number=issue.running_number,
-        date=issue.date,
+        date=names.signed_on or issue.date,
         sections=sections,
         distribution={k: tuple(v) for k, v in issue.distribution.items()},
-        editor=issue.editor_name,
-        reviewer=issue.reviewer_name,
-        signer=issue.signer_name,
+        editor=names.editor,
+        reviewer=names.reviewer,
+        signer=names.signer,
         contacts=tuple(ContactItem(**c) for c in issue.contacts),
     )
 
 
-ISSUE_KEY = re.compile(r"^(?:(\d{4})-(\d+)|(\d+))$")
+# ``series-1:2023-1`` or ``2023-1``; ``series-1:66`` or ``66``. ASCII digits only: ``\d``
+# would take ٢٠٢٣ too, and a slug is what SlugField allows.
+ISSUE_KEY = re.compile(r"^(?:([-\w]+):)?(?:(\d{4})-(\d+)|(\d+))$", re.ASCII)
+# A message names at most this many candidates (and one more, to show there are more).
+_MAX_CANDIDATES = 10
 
 
-def find_issue(key: str, *, series: Series | None = None) -> Issue:
-    """An issue by ``2023-1`` (year and yearly number) or ``66`` (running number)."""
+def find_issue(
+    key: str, *, series: Series | str | None = None, within: QuerySet[Issue] | None = None
+) -> Issue:
+    """An issue by ``2023-1`` (year and yearly number) or ``66`` (running number).
+
+    Every ref is resolved here, on the command line and on the site. When more than
+    one series has that number the ref must name the series, as ``series-1:2023-1``
+    or with ``series`` (a Series or its slug); otherwise AmbiguousIssueRef lists the
+    candidates. ``within`` narrows the issues looked at (the public site: published).
+    """
     m = ISSUE_KEY.match(key.strip())
     if not m:
-        raise IssueNotFound(f"期号“{key}”的写法不对：应写作 2023-1（年份-期号）或 66（总期号）")
-    qs = Issue.objects.all() if series is None else series.issues.all()
-    if m.group(3):
-        qs = qs.filter(running_number=int(m.group(3)))
+        raise IssueNotFound(
+            f"期号“{key}”的写法不对：应写作 2023-1（年份-期号）或 66（总期号），"
+            "有多个简报系列时在前面加系列代号，如 series-1:2023-1"
+        )
+    slug, year, number, running = m.groups()
+    bare = f"{year}-{number}" if year else running
+    if any(len(n) > 9 for n in (number, running) if n):
+        # No such issue; and a number past the column's range must not reach the database.
+        raise IssueNotFound(f"归档中没有 {key.strip()} 这一期")
+    qs = Issue.objects.all() if within is None else within
+    if isinstance(series, Series):
+        qs = qs.filter(series=series)
+    elif series:
+        slug = slug or series
+        if slug != series:
+            raise IssueNotFound(f"期号“{key}”与所给的简报系列“{series}”不符")
+    if slug:
+        if not Series.objects.filter(slug=slug).exists():
+            codes = "、".join(Series.objects.order_by("slug").values_list("slug", flat=True))
+            raise IssueNotFound(f"没有代号为“{slug}”的简报系列（现有：{codes or '无'}）")
+        qs = qs.filter(series__slug=slug)
+    if year:
+        qs = qs.filter(year=int(year), number=int(number))
     else:
-        qs = qs.filter(year=int(m.group(1)), number=int(m.group(2)))
-    issue = qs.first()
-    if issue is None:
-        raise IssueNotFound(f"归档中没有 {key} 这一期")
-    return issue
+        qs = qs.filter(running_number=int(running))
+    found = list(qs.select_related("series").order_by("series__slug")[: _MAX_CANDIDATES + 1])
+    if not found:
+        raise IssueNotFound(f"归档中没有 {key.strip()} 这一期")
+    if len(found) > 1:
+        refs = [f"{issue.series.slug}:{bare}" for issue in found]
+        raise AmbiguousIssueRef(bare, found, refs)
+    return found[0]
 
 
 def export_json(issue: Issue) -> str:

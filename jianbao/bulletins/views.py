@@ -69,7 +69,11 @@ def home(request):
 @login_required
 def issue_list(request):
     require_desk(request.user)
-    issues = Issue.objects.select_related("series").order_by("-year", "-number")
+    issues = (
+        Issue.objects.select_related("series")
+        .prefetch_related("events")
+        .order_by("-year", "-number")
+    )
     return render(request, "bulletins/desk/issue_list.html", {"issues": issues})
 
 
@@ -222,11 +226,19 @@ def article_edit(request, article_id: int):
         "toc_title": article.toc_title,
         "credit": article.credit,
         "body": editing.body_text(article),
+        "version": article.version,
     }
     form = ArticleForm(request.POST or None, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             editing.update_article(article, by=request.user, **form.cleaned_data)
+        except editing.EditConflict as exc:
+            # Keep what this editor typed; show the other person's change beside it.
+            form.add_error(None, str(exc))
+            conflict = _conflict_view(exc, form.cleaned_data)
+            form.data = form.data.copy()
+            form.data["version"] = exc.article.version
         except JianbaoError as exc:
             form.add_error(None, str(exc))
         else:
@@ -242,7 +254,21 @@ def article_edit(request, article_id: int):
         if request.headers.get("HX-Request")
         else "bulletins/desk/article_form.html"
     )
-    return render(request, template, {"form": form, "article": article, "issue": issue})
+    return render(
+        request, template, {"form": form, "article": article, "issue": issue, "conflict": conflict}
+    )
+
+
+def _conflict_view(exc, mine: dict) -> dict:
+    current = editing.article_state(exc.article)
+    table = difflib.HtmlDiff(wrapcolumn=40).make_table(
+        _lines(current), _lines(mine), "已保存的版本", "您的修改", context=True, numlines=1
+    )
+    return {"event": exc.event, "current": current, "table": table}
+
+
+def _lines(state: dict) -> list[str]:
+    return [state.get("title", ""), *state.get("body", "").split("\n\n"), state.get("credit", "")]
 
 
 def issue_url(issue: Issue) -> str:
@@ -259,9 +285,14 @@ def article_new(request, section_id: int):
         return redirect("desk:issue", section.issue_id)
     form = ArticleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        article = editing.add_article(section.issue, section, by=request.user, **form.cleaned_data)
-        messages.success(request, f"已添加《{article.title}》")
-        return redirect("desk:issue", section.issue_id)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            article = editing.add_article(section.issue, section, by=request.user, **data)
+        except JianbaoError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已添加《{article.title}》")
+            return redirect("desk:issue", section.issue_id)
     return render(
         request,
         "bulletins/desk/article_form.html",
@@ -277,7 +308,7 @@ def article_move(request, article_id: int):
         article = _article_for_edit(request, article_id)
     except editing.IssueFrozen as exc:
         messages.error(request, str(exc))
-        return redirect("desk:issues")
+        return redirect("desk:issue", get_object_or_404(Article, pk=article_id).section.issue_id)
     issue = article.section.issue
     direction = request.POST.get("direction")
     if direction in ("up", "down"):
@@ -315,10 +346,14 @@ def section_reorder(request, section_id: int):
 @login_required
 @require_POST
 def article_delete(request, article_id: int):
-    article = _article_for_edit(request, article_id)
+    article = get_object_or_404(Article.objects.select_related("section"), pk=article_id)
     issue_id = article.section.issue_id
-    editing.delete_article(article, by=request.user)
-    messages.success(request, f"已删除《{article.title}》")
+    try:
+        editing.delete_article(article, by=request.user)
+    except editing.IssueFrozen as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已删除《{article.title}》")
     return redirect("desk:issue", issue_id)
 
 

@@ -3,7 +3,8 @@
 The table is the whole policy.  ``transition`` is the only code that changes
 an issue's state: it checks the role, writes the history row and changes
 the state in one transaction, and the names printed on the issue
-(本期编辑/审核/签发) are read back from that history.
+(本期编辑/审核/签发) are read back from that history (selectors.signoff).
+A published issue is never deleted: it is withdrawn (撤回), with a reason.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Action(models.TextChoices):
     RETURN = "return", "退回修改"
     SIGN = "sign", "签发"
     PUBLISH = "publish", "发布"
+    WITHDRAW = "withdraw", "撤回"
+    REPUBLISH = "republish", "重新发布"
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,19 @@ class Step:
     to_state: str
     role: str
     needs_comment: bool = False
+    # The PDF must render before this step: what is signed can be printed.
+    needs_render: bool = False
 
 
 TRANSITIONS: dict[tuple[str, str], Step] = {
-    (State.EDITING, Action.SUBMIT): Step(State.REVIEW, Role.EDITOR),
+    (State.EDITING, Action.SUBMIT): Step(State.REVIEW, Role.EDITOR, needs_render=True),
     (State.REVIEW, Action.APPROVE): Step(State.SIGNING, Role.REVIEWER),
     (State.REVIEW, Action.RETURN): Step(State.EDITING, Role.REVIEWER, needs_comment=True),
-    (State.SIGNING, Action.SIGN): Step(State.SIGNED, Role.SIGNER),
+    (State.SIGNING, Action.SIGN): Step(State.SIGNED, Role.SIGNER, needs_render=True),
     (State.SIGNING, Action.RETURN): Step(State.EDITING, Role.SIGNER, needs_comment=True),
     (State.SIGNED, Action.PUBLISH): Step(State.PUBLISHED, Role.SIGNER),
+    (State.PUBLISHED, Action.WITHDRAW): Step(State.WITHDRAWN, Role.SIGNER, needs_comment=True),
+    (State.WITHDRAWN, Action.REPUBLISH): Step(State.PUBLISHED, Role.SIGNER, needs_comment=True),
 }
 
 # Whose turn it is in each state, for queues and notifications.
@@ -55,7 +62,7 @@ WAITING_FOR = {
     State.SIGNED: Role.SIGNER,
 }
 
-FROZEN_STATES = (State.SIGNED, State.PUBLISHED)
+FROZEN_STATES = (State.SIGNED, State.PUBLISHED, State.WITHDRAWN)
 
 
 class TransitionRefused(JianbaoError):
@@ -89,8 +96,40 @@ def last_actor(issue: Issue, action: str):
     return event.actor if event else None
 
 
-@transaction.atomic
 def transition(issue: Issue, action: str, *, by, comment: str = "") -> Issue:
+    if action not in Action.values:
+        raise TransitionRefused(f"没有“{action[:20]}”这一操作")
+    issue = Issue.objects.select_related("series").get(pk=issue.pk)
+    step = TRANSITIONS.get((issue.state, action))
+    if step is not None and step.needs_render and has_role(by, step.role):
+        # Outside the transaction: typesetting takes seconds, and SQLite's
+        # write lock must not be held meanwhile. Content cannot change once
+        # the issue has left 编辑中, and a submit re-checks its version below.
+        version = content_version(issue)
+        check_renders(issue)
+    else:
+        version = None
+    return _transition(issue, action, by=by, comment=comment, checked_version=version)
+
+
+def content_version(issue: Issue) -> tuple:
+    from jianbao.bulletins.models import Article
+
+    return tuple(
+        Article.objects.filter(section__issue=issue).order_by("pk").values_list("pk", "version")
+    )
+
+
+def check_renders(issue: Issue) -> None:
+    """Refuse an issue whose PDF cannot be made, naming the article and the character."""
+    from jianbao.bulletins.services import issue_to_bulletin
+    from jianbao.publishing.render.pdf import preflight
+
+    preflight(issue_to_bulletin(issue))
+
+
+@transaction.atomic
+def _transition(issue: Issue, action: str, *, by, comment: str, checked_version) -> Issue:
     # Lock the row so two people pressing 签发 at once cannot both succeed.
     issue = Issue.objects.select_for_update().select_related("series").get(pk=issue.pk)
     step = TRANSITIONS.get((issue.state, action))
@@ -105,20 +144,17 @@ def transition(issue: Issue, action: str, *, by, comment: str = "") -> Issue:
     comment = comment.strip()
     if step.needs_comment and not comment:
         raise TransitionRefused(f"“{Action(action).label}”必须填写意见")
+    if step.needs_render and checked_version != content_version(issue):
+        raise TransitionRefused(
+            f"{issue.label} 的内容刚被修改，请重新检查后再“{Action(action).label}”"
+        )
     from_state = issue.state
     issue.state = step.to_state
     name = display_name(by)
-    if action == Action.SUBMIT:
-        issue.editor_name = name
-    elif action == Action.APPROVE:
-        issue.reviewer_name = name
-    elif action == Action.SIGN:
-        issue.signer_name = name
-        # The date printed on a bulletin is its 签发 date.
+    if action == Action.SIGN:
+        # The date printed on a bulletin is its 签发 date, the sign event's own.
         issue.date = timezone.localdate()
-    elif action == Action.RETURN:
-        issue.reviewer_name = issue.signer_name = ""
-    issue.save()
+    issue.save(update_fields=["state", "date", "updated_at"])
     IssueEvent.objects.create(
         issue=issue,
         action=action,
@@ -128,6 +164,7 @@ def transition(issue: Issue, action: str, *, by, comment: str = "") -> Issue:
         actor_name=name,
         comment=comment,
     )
+    issue.__dict__.pop("_signoff", None)
     issue_state_changed.send(sender=Issue, issue=issue, from_state=from_state, to_state=issue.state)
     from jianbao.bulletins import notifications
 

@@ -187,3 +187,26 @@ def render_pdf(bulletin: ParsedBulletin, settings: PdfSettings | None = None) ->
         except typst.TypstError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "未知错误"
             raise RenderFailed(f"排版失败：{first}") from exc
+
+
+def preflight(bulletin: ParsedBulletin) -> None:
+    """Typeset the bulletin once and throw the PDF away; name the article at fault.
+
+    Run before 提交审核 and 签发, so that nothing is signed that cannot be printed.
+    """
+    fonts.font_dirs()
+    for section in bulletin.sections:
+        for article in section.articles:
+            text = "".join(
+                [
+                    article.title,
+                    article.toc_title,
+                    article.credit,
+                    *(b.text for b in article.blocks),
+                ]
+            )
+            try:
+                fonts.check_coverage(text)
+            except fonts.MissingGlyph as exc:
+                raise RenderFailed(f"《{article.title}》（{section.title}）：{exc}") from exc
+    render_pdf(bulletin)

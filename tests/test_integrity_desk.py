@@ -1,0 +1,233 @@
+"""Issue #12, the desk's side: names from the history, withdrawal, render checks,
+concurrent edits, re-imports that keep what they replace, and no 500 on bad input."""
+
+import dataclasses
+
+import pytest
+from django.urls import reverse
+
+from jianbao.bulletins import editing, workflow
+from jianbao.bulletins.models import Article, Block, Issue, IssueEvent
+from jianbao.bulletins.services import issue_to_bulletin, store_bulletin
+from jianbao.core.models import HistoryEvent
+from jianbao.publishing.parsed import ParsedArticle
+from jianbao.publishing.render.pdf import RenderFailed
+from jianbao.submissions.models import Submission
+from tests.factories import SeriesFactory, person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team():
+    return {
+        "editor": person("ed", "editor", name="杨丹泽"),
+        "editor2": person("ed2", "editor", name="王二"),
+        "reviewer": person("rv", "reviewer", name="尚辉良"),
+        "signer": person("sg", "signer", name="李新男"),
+    }
+
+
+@pytest.fixture
+def issue(team):
+    issue = editing.create_issue(
+        SeriesFactory(), year=2026, number=1, running_number=1, by=team["editor"]
+    )
+    editing.add_article(
+        issue,
+        issue.sections.first(),
+        by=team["editor"],
+        title="联盟召开理事会",
+        body="会议在北京召开。\n\n第二段。",
+    )
+    return issue
+
+
+def sign_off(issue, team, upto=workflow.Action.PUBLISH):
+    steps = [
+        (workflow.Action.SUBMIT, "editor"),
+        (workflow.Action.APPROVE, "reviewer"),
+        (workflow.Action.SIGN, "signer"),
+        (workflow.Action.PUBLISH, "signer"),
+    ]
+    for action, who in steps:
+        issue = workflow.transition(issue, action, by=team[who])
+        if action == upto:
+            break
+    return issue
+
+
+def test_printed_names_are_not_columns_anyone_can_edit():
+    names = {f.name for f in Issue._meta.get_fields()}
+    assert not names & {"editor_name", "reviewer_name", "signer_name"}
+
+
+def test_printed_names_and_date_come_from_the_history(issue, team):
+    issue = sign_off(issue, team, upto=workflow.Action.SIGN)
+    bulletin = issue_to_bulletin(issue)
+    assert (bulletin.editor, bulletin.reviewer, bulletin.signer) == ("杨丹泽", "尚辉良", "李新男")
+    sign = IssueEvent.objects.get(issue=issue, action="sign")
+    from django.utils import timezone
+
+    assert bulletin.date == timezone.localdate(sign.created_at)
+
+
+def test_a_return_clears_the_names_of_the_round(issue, team):
+    issue = workflow.transition(issue, workflow.Action.SUBMIT, by=team["editor"])
+    issue = workflow.transition(issue, workflow.Action.APPROVE, by=team["reviewer"])
+    issue = workflow.transition(issue, "return", by=team["signer"], comment="请核对第二段")
+    bulletin = issue_to_bulletin(issue)
+    assert (bulletin.editor, bulletin.reviewer, bulletin.signer) == ("杨丹泽", "", "")
+
+
+def test_imported_issue_prints_the_names_of_its_file(imported_issue):
+    bulletin = issue_to_bulletin(imported_issue)
+    assert (bulletin.editor, bulletin.reviewer, bulletin.signer) == ("杨丹泽", "尚辉良", "李新男")
+
+
+def test_published_issue_is_withdrawn_with_a_reason_not_deleted(client, issue, team):
+    issue = sign_off(issue, team)
+    public = f"/issues/{issue.key}/"
+    assert client.get(public).status_code == 200
+    with pytest.raises(workflow.TransitionRefused, match="必须填写意见"):
+        workflow.transition(issue, workflow.Action.WITHDRAW, by=team["signer"])
+    with pytest.raises(Exception, match="签发"):
+        workflow.transition(issue, workflow.Action.WITHDRAW, by=team["editor"], comment="x")
+    issue = workflow.transition(
+        issue, workflow.Action.WITHDRAW, by=team["signer"], comment="误发，撤回"
+    )
+    assert issue.state == Issue.State.WITHDRAWN
+    event = issue.events.get(action="withdraw")
+    assert (event.actor_name, event.comment) == ("李新男", "误发，撤回")
+    assert client.get(public).status_code == 404
+    # Nobody can delete it, withdrawn or not: its history protects it.
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        Issue.objects.filter(pk=issue.pk).delete()
+    issue = workflow.transition(
+        issue, workflow.Action.REPUBLISH, by=team["signer"], comment="已核实，重新发布"
+    )
+    assert client.get(public).status_code == 200
+
+
+def test_an_issue_whose_pdf_cannot_render_cannot_be_submitted(issue, team):
+    article = Article.objects.get(section__issue=issue)
+    editing.update_article(
+        article, by=team["editor"], title=article.title, credit="", body="私用区字符\ue000在此。"
+    )
+    with pytest.raises(RenderFailed) as caught:
+        workflow.transition(issue, workflow.Action.SUBMIT, by=team["editor"])
+    message = str(caught.value)
+    assert "《联盟召开理事会》" in message and "U+E000" in message
+    issue.refresh_from_db()
+    assert issue.state == Issue.State.EDITING
+    assert not issue.events.filter(action="submit").exists()
+
+
+def test_an_issue_whose_pdf_cannot_render_cannot_be_signed(issue, team):
+    issue = sign_off(issue, team, upto=workflow.Action.APPROVE)
+    # As if a font went missing after review: the sign step checks again.
+    Block.objects.filter(article__section__issue=issue).update(text="字\ue000")
+    with pytest.raises(Exception, match=r"《联盟召开理事会》.*U\+E000"):
+        workflow.transition(issue, workflow.Action.SIGN, by=team["signer"])
+    issue.refresh_from_db()
+    assert issue.state == Issue.State.SIGNING
+
+
+def edit_form(article, **changes):
+    data = {
+        "title": article.title,
+        "toc_title": "",
+        "credit": "",
+        "body": editing.body_text(article),
+        "version": article.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_second_save_from_an_older_form_is_refused_and_shows_the_first(client, issue, team):
+    article = Article.objects.get(section__issue=issue)
+    url = reverse("desk:article_edit", args=[article.pk])
+    first = edit_form(article, body="杨丹泽改过的正文。")
+    second = edit_form(article, body="王二改过的正文。")  # opened at the same version
+
+    client.force_login(team["editor"])
+    assert client.post(url, first).status_code == 302
+    client.force_login(team["editor2"])
+    response = client.post(url, second)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "已被杨丹泽于" in page and "您的修改未保存" in page
+    assert "王二改过的正文。" in page  # what the second editor typed is still in the form
+    assert "杨丹泽改过的正文。" in page  # and the other change is shown
+    article.refresh_from_db()
+    assert editing.body_text(article) == "杨丹泽改过的正文。"
+    # Saving again from the refreshed form (it now carries the new version) works.
+    again = edit_form(article, body="王二合并后的正文。")
+    assert client.post(url, again).status_code == 302
+    article.refresh_from_db()
+    assert editing.body_text(article) == "王二合并后的正文。"
+
+
+def test_every_desk_edit_leaves_a_history_row_with_before_and_after(issue, team):
+    article = Article.objects.get(section__issue=issue)
+    editing.update_article(
+        article, by=team["editor2"], title="联盟召开理事会", credit="", body="新的正文。"
+    )
+    event = HistoryEvent.objects.filter(action="bulletins.article.edit").get()
+    assert event.actor_name == "王二"
+    assert event.data["before"]["body"] == "会议在北京召开。\n\n第二段。"
+    assert event.data["after"]["body"] == "新的正文。"
+    assert event.data["changed"] == ["body"]
+    editing.delete_article(article, by=team["editor"])
+    deleted = HistoryEvent.objects.get(action="bulletins.article.delete")
+    assert deleted.data["before"]["title"] == "联盟召开理事会"
+
+
+def test_replacing_an_issue_keeps_a_revision_and_its_submission_links(imported_issue, parsed):
+    article = Article.objects.filter(section__issue=imported_issue).order_by("pk")[3]
+    submission = Submission.objects.create(
+        title=article.title,
+        body="来稿",
+        article=article,
+        issue=imported_issue,
+        state=Submission.State.USED,
+    )
+    before = issue_to_bulletin(imported_issue)
+    first = parsed.sections[0]
+    changed = dataclasses.replace(
+        parsed,
+        sections=(
+            dataclasses.replace(
+                first, articles=(ParsedArticle(title="新增的一篇", blocks=()), *first.articles)
+            ),
+            *parsed.sections[1:],
+        ),
+    )
+    store_bulletin(changed, source_name="again.md", replace=True, actor_name="档案员")
+    revision = imported_issue.revisions.get()
+    assert (
+        revision.snapshot["sections"][0]["articles"][0]["title"]
+        == before.sections[0].articles[0].title
+    )
+    assert "覆盖导入 again.md" in revision.note
+    submission.refresh_from_db()
+    assert submission.article is not None and submission.article.title == article.title
+    assert submission.issue_id == imported_issue.pk
+    event = imported_issue.events.get(action="replaced")
+    assert event.actor_name == "档案员"
+
+
+def test_bad_desk_requests_are_answered_not_500(client, issue, team):
+    client.force_login(team["editor"])
+    bogus = client.post(reverse("desk:transition", args=[issue.pk]), {"action": "bogus"})
+    assert bogus.status_code == 302
+    issue = sign_off(issue, team, upto=workflow.Action.SIGN)
+    article = Article.objects.get(section__issue=issue)
+    client.force_login(team["editor"])
+    response = client.post(reverse("desk:article_delete", args=[article.pk]), follow=True)
+    assert response.status_code == 200
+    assert "已签发，内容已冻结" in response.content.decode()
+    assert Article.objects.filter(pk=article.pk).exists()
