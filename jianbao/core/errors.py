@@ -28,3 +28,17 @@ class IssueAlreadyExists(JianbaoError):
 
 class IssueNotFound(JianbaoError):
     pass
+
+
+class AmbiguousIssueRef(IssueNotFound):
+    """A ref such as ``2023-1`` that more than one series has: the caller names the series."""
+
+    def __init__(self, key: str, candidates, refs: list[str]):
+        self.key = key
+        self.candidates = list(candidates)
+        self.refs = refs
+        listed = "、".join(
+            f"{ref}（{issue.series.title}{issue.series.name}）"
+            for ref, issue in zip(refs, self.candidates, strict=True)
+        )
+        super().__init__(f"期号 {key} 不止一期，请写明简报系列：{listed}")
