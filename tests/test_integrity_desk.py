@@ -231,3 +231,18 @@ def test_bad_desk_requests_are_answered_not_500(client, issue, team):
     assert response.status_code == 200
     assert "已签发，内容已冻结" in response.content.decode()
     assert Article.objects.filter(pk=article.pk).exists()
+
+
+def test_command_line_import_names_the_system_or_the_given_person(cli, tmp_path, fixture_text):
+    path = tmp_path / "2023-01.md"
+    path.write_text(fixture_text, encoding="utf-8")
+    assert cli("import", str(path)).status == 0
+    issue = Issue.objects.get()
+    assert issue.events.get(action="imported").actor_name == "系统"
+    path.write_text(
+        fixture_text.replace("第二届第三次会议", "第二届第三次全体会议"), encoding="utf-8"
+    )
+    result = cli("import", str(path), "--replace", "--by", "档案室张三")
+    assert result.status == 0, result.stderr
+    assert issue.events.get(action="replaced").actor_name == "档案室张三"
+    assert issue.revisions.count() == 1

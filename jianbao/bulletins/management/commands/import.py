@@ -11,13 +11,18 @@ class Command(JianbaoCommand):
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--replace", action="store_true", help="覆盖归档中已有的同一期")
         parser.add_argument("--quiet", "-q", action="store_true", help="不列出修复与警告")
+        parser.add_argument(
+            "--by", default="", metavar="姓名", help="记入处理记录的经办人（默认“系统”）"
+        )
 
-    def handle(self, *args, files, replace, quiet, **options):
+    def handle(self, *args, files, replace, quiet, by, **options):
         failed = 0
         for path in files:
             try:
                 parsed = read_bulletin_file(path, known_sections=known_section_titles())
-                result = store_bulletin(parsed, source_name=path, replace=replace)
+                result = store_bulletin(
+                    parsed, source_name=path, replace=replace, actor_name=by.strip()[:100]
+                )
             except IssueAlreadyExists as exc:
                 self.stderr.write(f"jianbao import：{path}：{exc}")
                 failed += 1
