@@ -49,7 +49,7 @@ def in_process_worker(monkeypatch):
 
 def add_recipients(n: int, kind: str = "送", prefix: str = "r") -> None:
     rows = "".join(f"单位{i},联系人{i},{prefix}{i}@example.org\n" for i in range(n))
-    services.import_recipients(f"单位,姓名,邮箱\n{rows}".encode(), kind=kind)
+    services.import_recipients(f"单位,姓名,邮箱\n{rows}".encode(), kind=kind, by=None)
 
 
 def write_csv(tmp_path, text: str, encoding: str = "utf-8") -> str:
@@ -113,7 +113,9 @@ def test_send_queues_one_delivery_per_recipient_and_later_only_the_new_one(cli, 
     assert Delivery.objects.filter(issue=imported_issue).count() == 5
     assert cli("send", imported_issue.key).status == 0
     assert Delivery.objects.filter(issue=imported_issue).count() == 5
-    services.import_recipients("单位,姓名,邮箱\n新单位,新人,new@example.org\n".encode(), kind="送")
+    services.import_recipients(
+        "单位,姓名,邮箱\n新单位,新人,new@example.org\n".encode(), kind="送", by=None
+    )
     result = cli("send", imported_issue.key)
     assert "新排队 1 封" in result.stdout
     assert Delivery.objects.filter(issue=imported_issue).count() == 6
@@ -166,7 +168,7 @@ def test_publishing_an_issue_queues_its_deliveries(
 def test_the_mail_has_html_with_links_plain_text_and_the_real_pdf(sink, imported_issue, settings):
     settings.JIANBAO_SITE_URL = "https://jianbao.example"
     services.import_recipients(
-        "单位,姓名,邮箱\n科技部,张三,zhang@most.example\n".encode(), kind="报"
+        "单位,姓名,邮箱\n科技部,张三,zhang@most.example\n".encode(), kind="报", by=None
     )
     services.queue_deliveries(imported_issue)
     report = services.send_queued(imported_issue.pk)
@@ -266,7 +268,7 @@ def test_a_refused_address_is_bounced_with_the_smtp_reply_and_can_be_resent(
         assert bounced.error.startswith("550 5.1.1")
         sink.handler.refuse.clear()
         with django_capture_on_commit_callbacks(execute=False):
-            services.resend(bounced)
+            services.resend(bounced, by=None)
         services.send_queued(imported_issue.pk)
     assert Delivery.objects.get(address="r1@example.org").state == "sent"
     assert sorted(sink.handler.per_recipient().values()) == [1, 1, 1]
@@ -280,7 +282,7 @@ def test_a_sent_delivery_cannot_be_resent(imported_issue):
     from jianbao.core.errors import JianbaoError
 
     with pytest.raises(JianbaoError, match="不能重发"):
-        services.resend(delivery)
+        services.resend(delivery, by=None)
 
 
 @pytest.mark.django_db

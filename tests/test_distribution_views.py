@@ -88,7 +88,7 @@ def test_queue_button_adds_only_new_recipients(
     from jianbao.distribution.services import import_recipients
 
     import_recipients(
-        "单位,姓名,邮箱\n甲,乙,a@example.org\n丙,丁,new@example.org\n".encode(), kind="报"
+        "单位,姓名,邮箱\n甲,乙,a@example.org\n丙,丁,new@example.org\n".encode(), kind="报", by=None
     )
     client.force_login(person("qianfa", "signer"))
     with django_capture_on_commit_callbacks(execute=False):
@@ -124,6 +124,6 @@ def test_admin_lists_deliveries_read_only(admin_client, imported_issue, deliveri
 def test_recipients_list_command_prints_json(cli):
     from jianbao.distribution.services import import_recipients
 
-    import_recipients("单位,姓名,邮箱\n甲,乙,x@example.org\n".encode(), kind="送")
+    import_recipients("单位,姓名,邮箱\n甲,乙,x@example.org\n".encode(), kind="送", by=None)
     result = cli("recipients", "list", "--format", "json")
     assert '"address": "x@example.org"' in result.stdout

@@ -1,7 +1,23 @@
 """报/送 lists and one delivery row per issue × address (the outbox)."""
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+# Line breaks and NUL would end up in a mail's To: header (where they are
+# refused at sending time, or worse); other C0 controls and Unicode line
+# separators likewise.  Refused on import and in every form.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def refuse_control_characters(value: str) -> None:
+    if found := FORBIDDEN_CHARACTERS.search(value or ""):
+        raise ValidationError(
+            f"不能含有换行符、NUL 或其他控制字符（发现 U+{ord(found.group()):04X}）",
+            code="control_character",
+        )
 
 
 class DistributionList(models.Model):
@@ -28,9 +44,11 @@ class Recipient(models.Model):
         related_name="recipients",
         verbose_name="名单",
     )
-    organisation = models.CharField("单位", max_length=200)
-    person = models.CharField("姓名", max_length=100, blank=True)
-    address = models.EmailField("邮箱")
+    organisation = models.CharField("单位", max_length=200, validators=[refuse_control_characters])
+    person = models.CharField(
+        "姓名", max_length=100, blank=True, validators=[refuse_control_characters]
+    )
+    address = models.EmailField("邮箱", validators=[refuse_control_characters])
     is_active = models.BooleanField("接收", default=True)
     created_at = models.DateTimeField("加入时间", auto_now_add=True)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import socket
 import threading
@@ -29,10 +30,19 @@ from django.utils import timezone
 
 from jianbao.bulletins.models import Issue
 from jianbao.core.errors import JianbaoError, UnreadableFile
+from jianbao.core.history import record
 from jianbao.core.text import decode_text
 from jianbao.distribution.message import IssueMail, build_issue_mail
-from jianbao.distribution.models import Delivery, DistributionList, Recipient
+from jianbao.distribution.models import (
+    FORBIDDEN_CHARACTERS,
+    Delivery,
+    DistributionList,
+    Recipient,
+)
+from jianbao.distribution.resilience import DATABASE_UNAVAILABLE, Patience, first_line, retrying
 from jianbao.distribution.smtp import ConnectionLost, MailSession, Preempted, ReplyError
+
+logger = logging.getLogger("jianbao.distribution")
 
 State = Delivery.State
 CSV_COLUMNS = ("单位", "姓名", "邮箱")
@@ -82,28 +92,66 @@ def distribution_list(kind: str) -> DistributionList:
     return DistributionList.objects.get_or_create(kind=kind)[0]
 
 
+FIELD_NAMES = {"单位": "organisation", "姓名": "person", "邮箱": "address"}
+
+
+def _field_problem(column: str, value: str) -> str | None:
+    if found := FORBIDDEN_CHARACTERS.search(value):
+        char = found.group()
+        kind = {"\r": "回车符", "\n": "换行符", "\x00": "NUL 字符"}.get(char, "控制字符")
+        return f"{column}含有{kind}（U+{ord(char):04X}），不允许"
+    limit = Recipient._meta.get_field(FIELD_NAMES[column]).max_length
+    if len(value) > limit:
+        return f"{column}长 {len(value)} 字，超过上限 {limit} 字"
+    return None
+
+
 def parse_recipients_csv(data: bytes, path: str) -> list[tuple[int, str, str, str]]:
-    """(line, 单位, 姓名, 邮箱) rows, or RecipientsRefused listing every bad line."""
+    """(line, 单位, 姓名, 邮箱) rows, or RecipientsRefused listing every bad line.
+
+    Every value is checked here, before the database sees it: SQLite would
+    store an over-long name as it is, PostgreSQL would refuse the whole
+    import with a DataError naming no line.
+    """
     try:
         text, _ = decode_text(data, path)  # Excel writes GBK as often as UTF-8
     except UnreadableFile as exc:
         raise RecipientsRefused(path, [exc.reason]) from None
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise RecipientsRefused(path, [f"第1行：{exc}"]) from None
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
         problem = f"第1行：缺少列 {'、'.join(missing)}（应为 单位,姓名,邮箱）"
         raise RecipientsRefused(path, [problem])
     index = {c: header.index(c) for c in CSV_COLUMNS}
     rows, problems, seen = [], [], {}
-    for row in reader:
-        line = reader.line_num
+    while True:
+        # A quoted value may span lines: name the line the row starts on.
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(f"第{line}行：无法读取（{exc}）")
+            break
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < len(header):
             problems.append(f"第{line}行：只有 {len(row)} 列，应有 {len(header)} 列")
             continue
         organisation, person, address = (row[index[c]].strip() for c in CSV_COLUMNS)
+        bad = [
+            f"第{line}行 {problem}"
+            for column, value in zip(CSV_COLUMNS, (organisation, person, address), strict=True)
+            if (problem := _field_problem(column, value))
+        ]
+        if bad:
+            problems.extend(bad)
+            continue
         address = normalise_address(address)
         if not organisation:
             problems.append(f"第{line}行：单位为空")
@@ -123,8 +171,13 @@ def parse_recipients_csv(data: bytes, path: str) -> list[tuple[int, str, str, st
 
 
 @transaction.atomic
-def import_recipients(data: bytes, *, kind: str, path: str = "CSV") -> ImportResult:
-    """Add or update the list's recipients from a 单位,姓名,邮箱 CSV; all rows or none."""
+def import_recipients(
+    data: bytes, *, kind: str, by, path: str = "CSV", actor_name: str = ""
+) -> ImportResult:
+    """Add or update the list's recipients from a 单位,姓名,邮箱 CSV; all rows or none.
+
+    ``by`` is the user, or None for the command line (``actor_name``: its --by).
+    """
     rows = parse_recipients_csv(data, path)
     target = distribution_list(kind)
     existing = {r.address: r for r in target.recipients.all()}
@@ -150,6 +203,20 @@ def import_recipients(data: bytes, *, kind: str, path: str = "CSV") -> ImportRes
             result.updated += 1
         else:
             result.unchanged += 1
+    record(
+        "distribution.recipients.import",
+        by=by,
+        actor_name=actor_name,
+        subject=target,
+        comment=f"从 {path} 导入“{kind}”名单",
+        data={
+            "file": path,
+            "rows": len(rows),
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+    )
     return result
 
 
@@ -212,6 +279,8 @@ class SendReport:
     bounced: int = 0
     stopped: bool = False
     server_unavailable: bool = False
+    tried: int = 0
+    started: float = field(default_factory=time.monotonic)
     errors: list[str] = field(default_factory=list)
 
 
@@ -268,51 +337,147 @@ def _pace(rate: float, started: float, count: int) -> None:
             time.sleep(wait)
 
 
+class _Holding:
+    """The claims of one sender, to give back after the database was lost mid-send.
+
+    ``unsent`` holds rows whose sent mark may have committed although the
+    final dot never followed (the database failed on that very write): they
+    go back to the queue with the rest.
+    """
+
+    def __init__(self):
+        self.tokens: list[str] = []
+        self.unsent: set[int] = set()
+
+    def new_token(self) -> str:
+        token = worker_token()
+        self.tokens.append(token)
+        return token
+
+    def give_back(self) -> None:
+        if self.unsent:
+            Delivery.objects.filter(
+                pk__in=self.unsent, claim_token__in=self.tokens, state=State.SENT
+            ).update(state=State.QUEUED, sent_at=None, attempts=F("attempts") - 1)
+        if self.tokens:
+            Delivery.objects.filter(claim_token__in=self.tokens, state=State.SENDING).update(
+                state=State.QUEUED, attempts=F("attempts") - 1
+            )
+        self.forget()
+
+    def forget(self) -> None:
+        self.tokens, self.unsent = [], set()
+
+
+@dataclass
+class _Prepared:
+    """The issue's mail, built once per send; or why it cannot be built."""
+
+    mail: IssueMail | None = None
+    problem: str = ""
+
+
+def _prepare(issue_id: int, prepared: _Prepared) -> None:
+    if prepared.mail is not None or prepared.problem:
+        return
+    try:
+        prepared.mail = build_issue_mail(Issue.objects.get(pk=issue_id))
+    except DATABASE_UNAVAILABLE:
+        raise
+    except Exception as exc:
+        # A PDF that cannot be typeset (a character no font has) fails the
+        # same way for every recipient: say so on each delivery, once.
+        prepared.problem = f"无法生成本期邮件：{first_line(exc)}"
+        logger.warning("issue %s: %s", issue_id, prepared.problem)
+
+
 def send_queued(issue_id: int, *, mail: IssueMail | None = None, limit: int | None = None):
-    """Send every ready delivery of the issue over one reused connection."""
+    """Send every ready delivery of the issue over one reused connection.
+
+    A locked or lost database pauses the send (with backoff) rather than
+    ending it: the claims are given back and the send goes on once the
+    database answers again.
+    """
     report = SendReport()
     session = MailSession()
-    rate = getattr(settings, "JIANBAO_SEND_RATE", 0)
-    started, count = time.monotonic(), 0
+    prepared = _Prepared(mail=mail)
+    holding = _Holding()
+    patience = Patience(f"发送第 {issue_id} 号简报", stop=stop_sending)
     try:
-        while not (report.stopped or report.server_unavailable):
-            batch = list(_ready(issue_id).order_by("id").only(*SENDING_FIELDS)[:CLAIM_CHUNK])
-            if not batch:
-                break
-            # A fresh token per chunk tells this chunk's claims from any other's.
-            token = worker_token()
-            claimed = _claim_many([d.pk for d in batch], token)
-            pending = [d for d in batch if d.pk in claimed]
+        while True:
             try:
-                while pending:
-                    if stop_sending.is_set() or (limit is not None and count >= limit):
-                        report.stopped = True
-                        break
-                    if mail is None:
-                        mail = build_issue_mail(Issue.objects.get(pk=issue_id))
-                    _pace(rate, started, count)
-                    count += 1
-                    _send_one(pending.pop(0), token, mail, session, report)
-                    if report.server_unavailable:
-                        # The rest wait for the retry rather than each time out in turn.
-                        break
-            finally:
-                if pending:
-                    _release([d.pk for d in pending], token)
+                holding.give_back()
+                _send_batches(issue_id, prepared, limit, session, report, holding)
+            except DATABASE_UNAVAILABLE as exc:
+                session.close()  # a half-sent message without its final dot is discarded
+                patience.wait(exc)  # re-raises on SIGTERM
+            else:
+                patience.recovered()
+                break
     finally:
+        holding.forget()
         session.close()
-        _schedule_retry(issue_id)
+    retrying(lambda: _schedule_retry(issue_id), what="安排重试", stop=stop_sending)
     return report
 
 
-def _send_one(delivery: Delivery, token: str, mail: IssueMail, session, report) -> None:
-    def commit_sent() -> bool:
-        return _move(
-            delivery, token, State.SENDING, state=State.SENT, sent_at=timezone.now(), error=""
-        )
+def _send_batches(issue_id, prepared: _Prepared, limit, session, report: SendReport, holding):
+    rate = getattr(settings, "JIANBAO_SEND_RATE", 0)
+    while not (report.stopped or report.server_unavailable):
+        batch = list(_ready(issue_id).order_by("id").only(*SENDING_FIELDS)[:CLAIM_CHUNK])
+        if not batch:
+            break
+        # A fresh token per chunk tells this chunk's claims from any other's.
+        token = holding.new_token()
+        claimed = _claim_many([d.pk for d in batch], token)
+        pending = [d for d in batch if d.pk in claimed]
+        try:
+            _send_chunk(issue_id, pending, token, prepared, limit, session, report, holding, rate)
+        except DATABASE_UNAVAILABLE:
+            raise  # given back by send_queued once the database answers
+        except BaseException:
+            if pending:
+                _release([d.pk for d in pending], token)
+            raise
+        if pending:
+            # Untried: their final dot was never written.
+            _release([d.pk for d in pending], token)
 
-    chunks = mail.chunks_for(delivery.address, delivery.person, delivery.message_id)
+
+def _send_chunk(issue_id, pending, token, prepared, limit, session, report, holding, rate):
+    while pending:
+        if stop_sending.is_set() or (limit is not None and report.tried >= limit):
+            report.stopped = True
+            return
+        _prepare(issue_id, prepared)
+        delivery = pending.pop(0)
+        if prepared.problem:
+            _fail(delivery, token, prepared.problem, report)
+            continue
+        _pace(rate, report.started, report.tried)
+        report.tried += 1
+        _send_one(delivery, token, prepared.mail, session, report, holding)
+        if report.server_unavailable:
+            # The rest wait for the retry rather than each time out in turn.
+            return
+
+
+def _send_one(
+    delivery: Delivery, token: str, mail: IssueMail, session, report, holding=None
+) -> None:
+    def commit_sent() -> bool:
+        try:
+            return _move(
+                delivery, token, State.SENDING, state=State.SENT, sent_at=timezone.now(), error=""
+            )
+        except DATABASE_UNAVAILABLE:
+            # The mark may have committed; the dot will not follow (see send_queued).
+            if holding is not None:
+                holding.unsent.add(delivery.pk)
+            raise
+
     try:
+        chunks = mail.chunks_for(delivery.address, delivery.person, delivery.message_id)
         session.send(mail.from_address, delivery.address, chunks, commit_sent)
     except Preempted:
         return
@@ -328,11 +493,23 @@ def _send_one(delivery: Delivery, token: str, mail: IssueMail, session, report) 
             _retry_later(delivery, token, State.SENDING, f"连接中断：{exc}", report)
             report.server_unavailable = True
         return
-    except Exception:
-        # Unknown failure before the dot: give the row back rather than leave it stuck.
-        _move(delivery, token, State.SENDING, state=State.QUEUED, error="发送时出现内部错误")
+    except DATABASE_UNAVAILABLE:
+        session.close()
         raise
+    except Exception as exc:
+        # Anything else (a name with a line break, a bug): this delivery fails
+        # with the reason, the connection starts afresh, the batch goes on.
+        session.close()
+        logger.warning("delivery %s failed: %s", delivery.pk, first_line(exc))
+        _fail(delivery, token, f"发送时出错：{exc.__class__.__name__}: {first_line(exc)}", report)
+        return
     report.sent += 1
+
+
+def _fail(delivery: Delivery, token: str, reason: str, report) -> None:
+    if _move(delivery, token, State.SENDING, state=State.FAILED, error=reason[:2000]):
+        report.failed += 1
+        report.errors.append(f"{delivery.address}：{reason}")
 
 
 def _record_refusal(delivery: Delivery, token: str, exc: ReplyError, report) -> None:
@@ -378,27 +555,50 @@ def _schedule_retry(issue_id: int) -> None:
 
 
 def deliver(delivery_id: int) -> str:
-    """Send one delivery if it is still queued; the resend button's task."""
-    delivery = Delivery.objects.get(pk=delivery_id)
-    token = worker_token()
-    if not _claim(delivery_id, token):
-        return Delivery.objects.values_list("state", flat=True).get(pk=delivery_id)
-    session = MailSession()
+    """Send one delivery if it is still queued."""
+    issue_id = Delivery.objects.values_list("issue_id", flat=True).get(pk=delivery_id)
+    holding = _Holding()
+    token = holding.new_token()
     try:
-        _send_one(delivery, token, build_issue_mail(delivery.issue), session, SendReport())
-    finally:
-        session.close()
-        _schedule_retry(delivery.issue_id)
+        if not _claim(delivery_id, token):
+            return Delivery.objects.values_list("state", flat=True).get(pk=delivery_id)
+        delivery = Delivery.objects.only(*SENDING_FIELDS).get(pk=delivery_id)
+        prepared = _Prepared()
+        _prepare(issue_id, prepared)
+        report = SendReport()
+        if prepared.problem:
+            _fail(delivery, token, prepared.problem, report)
+        else:
+            session = MailSession()
+            try:
+                _send_one(delivery, token, prepared.mail, session, report, holding)
+            finally:
+                session.close()
+    except DATABASE_UNAVAILABLE:
+        # The task is run again whole (tasks.py); give back what it held first.
+        retrying(holding.give_back, what="归还投递", stop=stop_sending)
+        raise
+    _schedule_retry(issue_id)
     return Delivery.objects.values_list("state", flat=True).get(pk=delivery_id)
 
 
 @transaction.atomic
-def resend(delivery: Delivery) -> None:
+def resend(delivery: Delivery, *, by) -> None:
     """Queue a failed or bounced delivery again, on a person's say-so."""
+    delivery = Delivery.objects.select_for_update().select_related("issue").get(pk=delivery.pk)
     if delivery.state not in (State.FAILED, State.BOUNCED):
         raise JianbaoError(f"{delivery.address} 的状态是“{delivery.get_state_display()}”，不能重发")
     Delivery.objects.filter(pk=delivery.pk, state=delivery.state).update(
         state=State.QUEUED, attempts=0, next_attempt_at=None, claim_token="", error=""
+    )
+    record(
+        "distribution.delivery.resend",
+        by=by,
+        subject=delivery,
+        from_state=delivery.state,
+        to_state=State.QUEUED,
+        comment=f"重发给 {delivery.address}",
+        data={"issue": delivery.issue_id, "address": delivery.address, "error": delivery.error},
     )
     transaction.on_commit(lambda: enqueue_sending(delivery.issue_id))
 

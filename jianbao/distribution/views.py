@@ -56,7 +56,7 @@ def resend(request, issue_id: int):
     count = 0
     for delivery in targets:
         try:
-            services.resend(delivery)
+            services.resend(delivery, by=request.user)
             count += 1
         except JianbaoError as exc:
             messages.error(request, str(exc))

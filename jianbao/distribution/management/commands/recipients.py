@@ -15,22 +15,25 @@ class Command(JianbaoCommand):
         imp = sub.add_parser("import", help="从 CSV 导入收件人；有错误的文件一行也不导入")
         imp.add_argument("file")
         imp.add_argument("--list", dest="kind", required=True, choices=["报", "送"])
+        imp.add_argument("--by", default="", help="经办人姓名，记入操作记录（默认：系统）")
         lst = sub.add_parser("list", help="列出收件人")
         lst.add_argument("--list", dest="kind", choices=["报", "送"])
         lst.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *, action, kind, **options):
         if action == "import":
-            self._import(options["file"], kind)
+            self._import(options["file"], kind, options["by"].strip())
         else:
             self._list(kind, options["format"])
 
-    def _import(self, file: str, kind: str) -> None:
+    def _import(self, file: str, kind: str, by_name: str) -> None:
         path = Path(file)
         if not path.is_file():
             self.fail(f"找不到文件 {file}")
         try:
-            result = import_recipients(path.read_bytes(), kind=kind, path=file)
+            result = import_recipients(
+                path.read_bytes(), kind=kind, path=file, by=None, actor_name=by_name
+            )
         except RecipientsRefused as exc:
             self.fail(str(exc))
         self.stdout.write(

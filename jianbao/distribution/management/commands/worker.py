@@ -28,6 +28,13 @@ from django_tasks_db.backend import DatabaseBackend
 
 from jianbao.core.commands import JianbaoCommand
 from jianbao.distribution import services
+from jianbao.distribution.resilience import (
+    DATABASE_UNAVAILABLE,
+    Patience,
+    first_line,
+    reset_connections,
+    retrying,
+)
 
 logger = logging.getLogger("jianbao.worker")
 
@@ -47,6 +54,10 @@ def periodic(stop: threading.Event, *, tick: float = 5.0, recover_every: float =
             if now - last_recover >= recover_every:
                 services.recover_deliveries()
                 last_recover = now
+        except DATABASE_UNAVAILABLE as exc:
+            # Tried again at the next tick; the main loop logs the outage.
+            logger.debug("periodic enqueue: %s", first_line(exc))
+            reset_connections()
         except Exception:
             logger.exception("periodic enqueue failed")
         finally:
@@ -61,11 +72,11 @@ class Command(JianbaoCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="空闲时轮询间隔（秒）")
 
     def handle(self, *, batch: bool, interval: float, verbosity: int, **options):
-        services.recover_deliveries()
+        retrying(services.recover_deliveries, what="后台进程启动")
         if settings.IMAP_URL and not batch:
             from jianbao.mailbox.services import enqueue_fetch
 
-            enqueue_fetch()
+            retrying(enqueue_fetch, what="后台进程启动")
         stop = threading.Event()
         if not batch:
             threading.Thread(target=periodic, args=(stop,), daemon=True).start()
@@ -106,4 +117,18 @@ class Command(JianbaoCommand):
             excluded_queue_names=[],
         )
         worker.configure_signals()
-        worker.run()
+        # A locked or lost database ends Worker.run with an OperationalError
+        # (it only skips "locked" while picking a task, and only on some
+        # paths): wait it out and go on polling.  SIGTERM still ends the
+        # wait, through the worker's signal handler.
+        patience = Patience("后台进程")
+        while True:
+            try:
+                worker.run()
+                return
+            except DATABASE_UNAVAILABLE as exc:
+                if not worker.running:
+                    return
+                if time.monotonic() - patience.last > 2 * patience.cap:
+                    patience.recovered()  # it ran fine since the last failure: a new outage
+                patience.wait(exc)
