@@ -171,7 +171,7 @@ def test_a_second_save_from_an_older_form_is_refused_and_shows_the_first(client,
     assert editing.body_text(article) == "王二合并后的正文。"
 
 
-def test_every_desk_edit_leaves_a_history_row_with_before_and_after(issue, team):
+def test_every_desk_edit_leaves_a_history_row_with_before_and_after(client, issue, team):
     article = Article.objects.get(section__issue=issue)
     editing.update_article(
         article, by=team["editor2"], title="联盟召开理事会", credit="", body="新的正文。"
@@ -181,6 +181,9 @@ def test_every_desk_edit_leaves_a_history_row_with_before_and_after(issue, team)
     assert event.data["before"]["body"] == "会议在北京召开。\n\n第二段。"
     assert event.data["after"]["body"] == "新的正文。"
     assert event.data["changed"] == ["body"]
+    client.force_login(team["reviewer"])
+    page = client.get(reverse("desk:issue", args=[issue.pk])).content.decode()
+    assert "王二：修改文章《联盟召开理事会》（正文）" in page
     editing.delete_article(article, by=team["editor"])
     deleted = HistoryEvent.objects.get(action="bulletins.article.delete")
     assert deleted.data["before"]["title"] == "联盟召开理事会"

@@ -1,13 +1,29 @@
+"""Series settings are edited here; issues and their content are only read.
+
+An issue's content, state and printed names change through the desk's
+services (editing, workflow, corrections), which check the sign-off and
+record every step; the admin offers no way around them, to superusers
+neither, and no issue can be deleted here.
+"""
+
 from django.contrib import admin
 
 from jianbao.bulletins.models import (
     Article,
+    ArticleContributor,
     Block,
     Issue,
     IssueEvent,
+    IssueRevision,
     Section,
     Series,
     SeriesSection,
+)
+from jianbao.core.admin_tools import (
+    ReadOnlyAdmin,
+    ReadOnlyStackedInline,
+    ReadOnlyTabularInline,
+    RecordedAdmin,
 )
 
 
@@ -17,64 +33,93 @@ class SeriesSectionInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
-    list_display = ["title", "name", "office"]
+class SeriesAdmin(RecordedAdmin):
+    list_display = ["title", "name", "office", "separate_review_and_sign"]
     inlines = [SeriesSectionInline]
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(ReadOnlyTabularInline):
     model = Section
-    extra = 0
     fields = ["position", "title", "toc_title"]
     show_change_link = True
 
 
-class IssueEventInline(admin.TabularInline):
+class IssueEventInline(ReadOnlyTabularInline):
     model = IssueEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "from_state", "to_state", "actor_name", "comment"]
-    readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+class IssueRevisionInline(ReadOnlyTabularInline):
+    model = IssueRevision
+    fields = ["number", "note", "created_by", "created_at"]
+    show_change_link = True
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(ReadOnlyAdmin):
     list_display = ["label", "date", "state", "editor_name", "reviewer_name", "signer_name"]
     list_filter = ["series", "year", "state"]
-    inlines = [SectionInline, IssueEventInline]
-    readonly_fields = ["created_at", "updated_at", "source_name"]
+    inlines = [SectionInline, IssueRevisionInline, IssueEventInline]
 
     @admin.display(description="期号")
     def label(self, obj):
         return obj.label
 
 
-class ArticleInline(admin.StackedInline):
+class ArticleInline(ReadOnlyStackedInline):
     model = Article
-    extra = 0
     fields = ["position", "title", "toc_title", "credit"]
     show_change_link = True
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ReadOnlyAdmin):
     list_display = ["title", "issue", "position"]
     list_filter = ["issue"]
+    list_select_related = ["issue"]
     inlines = [ArticleInline]
 
 
-class BlockInline(admin.TabularInline):
+class BlockInline(ReadOnlyTabularInline):
     model = Block
-    extra = 0
+    fields = ["position", "kind", "text"]
+
+
+class ArticleContributorInline(ReadOnlyTabularInline):
+    model = ArticleContributor
+    fields = ["position", "organisation", "name_as_printed"]
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ReadOnlyAdmin):
     list_display = ["title", "section", "credit"]
     search_fields = ["title", "credit"]
     list_filter = ["section__issue"]
-    filter_horizontal = ["alliances"]
-    inlines = [BlockInline]
+    list_select_related = ["section"]
+    inlines = [ArticleContributorInline, BlockInline]
+
+
+@admin.register(Block)
+class BlockAdmin(ReadOnlyAdmin):
+    list_display = ["article", "position", "kind"]
+    list_select_related = ["article"]
+    search_fields = ["text"]
+
+
+@admin.register(ArticleContributor)
+class ArticleContributorAdmin(ReadOnlyAdmin):
+    list_display = ["name_as_printed", "article", "organisation"]
+    list_select_related = ["article", "organisation"]
+
+
+@admin.register(IssueEvent)
+class IssueEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "issue", "action", "to_state", "actor_name"]
+    list_filter = ["action"]
+    list_select_related = ["issue"]
+
+
+@admin.register(IssueRevision)
+class IssueRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["issue", "number", "created_by", "created_at"]
+    list_select_related = ["issue", "created_by"]

@@ -25,6 +25,7 @@ from jianbao.bulletins.forms import (
 from jianbao.bulletins.models import Article, Issue, IssueRevision, Section, Series
 from jianbao.bulletins.services import issue_to_bulletin, issues_with_content
 from jianbao.core.errors import JianbaoError
+from jianbao.core.history import history_of
 from jianbao.core.models import Role
 from jianbao.core.roles import has_role, roles_of
 from jianbao.publishing.parsed import bulletin_to_dict
@@ -143,6 +144,7 @@ def issue_detail(request, issue_id: int):
             and (has_role(request.user, Role.EDITOR) or has_role(request.user, Role.SIGNER)),
             "actions": actions,
             "events": issue.events.select_related("actor"),
+            "edits": history_of(issue),
             "revisions": issue.revisions.all(),
             "pdf_url": reverse("desk:pdf", args=[issue.pk]),
         },

@@ -15,6 +15,50 @@ from jianbao.core.models import HistoryEvent
 
 SYSTEM_NAME = "系统"
 
+# For people reading the record: "bulletins.article.edit" → "修改文章".
+VERBS = {
+    "add": "添加",
+    "edit": "修改",
+    "delete": "删除",
+    "move": "移动",
+    "reorder": "调整顺序",
+    "create": "新建",
+    "grant": "授予",
+    "revoke": "撤销",
+    "import": "导入",
+    "merge": "合并",
+    "resend": "重发",
+    "dismiss": "驳回",
+    "approve": "批准",
+    "reject": "驳回",
+    "update": "修改",
+    "withdraw": "撤回",
+    "restore": "恢复",
+}
+OBJECTS = {
+    "article": "文章",
+    "issue": "一期",
+    "section": "栏目",
+    "role": "角色",
+    "recipients": "报送名单",
+    "delivery": "投递",
+    "organisation": "联盟",
+    "objection": "异议",
+    "submission": "稿件",
+    "registry": "联盟名录",
+    "profile": "联盟资料",
+    "user": "用户",
+    "series": "简报系列",
+}
+
+
+def action_label(action: str) -> str:
+    _, _, rest = action.partition(".")
+    obj, _, verb = rest.partition(".")
+    if verb in VERBS and obj in OBJECTS:
+        return VERBS[verb] + OBJECTS[obj]
+    return action
+
 
 def _actor_name(by) -> str:
     if by is None:

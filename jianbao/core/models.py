@@ -115,3 +115,9 @@ class HistoryEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.actor_name} {self.action} {self.subject_label}"
+
+    @property
+    def action_label(self) -> str:
+        from jianbao.core.history import action_label
+
+        return action_label(self.action)
