@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from jianbao.archive import selectors
+from jianbao.archive import links, selectors
 from jianbao.network.models import Organisation
 
 
@@ -40,7 +40,7 @@ class IssuesFeed(Feed):
         return "；".join(titles) or "本期无稿件"
 
     def item_link(self, issue):
-        return reverse("archive:issue_detail", args=[issue.year, issue.number])
+        return links.issue_url(issue)
 
     def item_pubdate(self, issue):
         return _issue_datetime(issue)

@@ -1,13 +1,13 @@
 """Derived data follows the content, inside the transaction that changed it."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from jianbao.archive.caching import forget_version
 from jianbao.archive.models import SearchDocument
 from jianbao.archive.search import index
-from jianbao.bulletins.models import Issue
+from jianbao.bulletins.models import Issue, Series
 from jianbao.bulletins.signals import issue_content_changed, issue_state_changed
 
 
@@ -32,4 +32,11 @@ def forget_document(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=Issue, dispatch_uid="archive.issue_deleted")
 def issue_deleted(sender, instance, **kwargs):
+    _content_changed()
+
+
+@receiver(post_save, sender=Series, dispatch_uid="archive.series_saved")
+@receiver(post_delete, sender=Series, dispatch_uid="archive.series_deleted")
+def series_changed(sender, instance, **kwargs):
+    # Public links carry the series code once there are two series (archive.links).
     _content_changed()

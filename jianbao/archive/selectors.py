@@ -9,6 +9,7 @@ from functools import cached_property
 
 from django.db import connection
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString
 
@@ -18,7 +19,8 @@ from jianbao.archive.search.backends import Filters, index_for
 from jianbao.archive.search.index import PUBLIC_STATES, article_id_of
 from jianbao.archive.search.text import highlight, parse_query, snippet
 from jianbao.bulletins.models import Article, Block, Issue, Section
-from jianbao.bulletins.services import issues_with_content
+from jianbao.bulletins.services import find_issue, issues_with_content
+from jianbao.core.errors import AmbiguousIssueRef, IssueNotFound
 from jianbao.network.models import Organisation, OrganisationName
 
 _BEFORE_ANY_VERSION = datetime(2000, 1, 1, tzinfo=UTC)
@@ -40,10 +42,23 @@ def public_issues() -> QuerySet[Issue]:
     )
 
 
-def public_issue(*, year: int, number: int) -> Issue:
-    return get_object_or_404(
-        issues_with_content().filter(state__in=PUBLIC_STATES), year=year, number=number
-    )
+def public_issue(
+    *, year: int, number: int, series: str | None = None, with_content: bool = True
+) -> Issue:
+    """A public issue by its numbers, and its series' code when given.
+
+    Raises Http404, or AmbiguousIssueRef when two series have these numbers and
+    none was named.
+    """
+    issues = issues_with_content() if with_content else Issue.objects.all()
+    try:
+        return find_issue(
+            f"{year}-{number}", series=series, within=issues.filter(state__in=PUBLIC_STATES)
+        )
+    except AmbiguousIssueRef:
+        raise
+    except IssueNotFound as exc:
+        raise Http404(str(exc)) from exc
 
 
 def public_articles() -> QuerySet[Article]:
@@ -203,10 +218,11 @@ class SearchResults:
         # Only the fields a result shows: a page of results is three small queries.
         articles = (
             Article.objects.filter(pk__in=article_ids, section__issue__state__in=PUBLIC_STATES)
-            .select_related("section__issue")
+            .select_related("section__issue__series")
             .only(
                 "title",
                 "section__title",
+                "section__issue__series__slug",
                 "section__issue__year",
                 "section__issue__number",
                 "section__issue__running_number",

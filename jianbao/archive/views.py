@@ -4,11 +4,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from jianbao.archive import selectors
 from jianbao.archive.caching import public_page
 from jianbao.archive.feeds import AllianceFeed, IssuesFeed
 from jianbao.archive.forms import SearchForm
+from jianbao.bulletins.services import issue_to_bulletin
+from jianbao.core.errors import AmbiguousIssueRef, JianbaoError
+from jianbao.publishing.render import CONTENT_TYPES
+from jianbao.publishing.render import render as render_file
+from jianbao.publishing.views import content_disposition, download_filename
 
 PAGE_SIZE = 20
 # The site lists at most this many results of one search; narrower queries find the rest.
@@ -22,9 +28,22 @@ def issue_list(request):
     return render(request, "archive/issue_list.html", {"by_year": by_year, "issues": issues})
 
 
+def _choose_series(request, exc: AmbiguousIssueRef):
+    # 300 Multiple Choices: the same 2023年第1期 in more than one series.
+    return render(
+        request,
+        "archive/issue_choice.html",
+        {"key": exc.key, "candidates": exc.candidates},
+        status=300,
+    )
+
+
 @public_page
-def issue_detail(request, year: int, number: int):
-    issue = selectors.public_issue(year=year, number=number)
+def issue_detail(request, year: int, number: int, series: str | None = None):
+    try:
+        issue = selectors.public_issue(year=year, number=number, series=series)
+    except AmbiguousIssueRef as exc:
+        return _choose_series(request, exc)
     contact_lines: dict[int, list[dict]] = {}
     for item in issue.contacts:
         contact_lines.setdefault(item["line"], []).append(item)
@@ -37,6 +56,24 @@ def issue_detail(request, year: int, number: int):
             "contact_lines": [contact_lines[k] for k in sorted(contact_lines)],
         },
     )
+
+
+@require_safe
+def issue_file(request, series: str, year: int, number: int, fmt: str):
+    """The PDF or Word file of one series' issue (/issues/2023-1.pdf when there is one series)."""
+    issue = selectors.public_issue(year=year, number=number, series=series, with_content=False)
+    try:
+        data = render_file(issue_to_bulletin(issue), fmt)
+    except JianbaoError as exc:
+        return HttpResponse(
+            f"无法生成{fmt.upper()}：{exc}", status=503, content_type="text/plain; charset=utf-8"
+        )
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition(
+        download_filename(issue, fmt), f"jianbao-{issue.series.slug}-{year}-{number}.{fmt}"
+    )
+    response["Content-Length"] = str(len(data))
+    return response
 
 
 @public_page
