@@ -249,3 +249,23 @@ def test_command_line_import_names_the_system_or_the_given_person(cli, tmp_path,
     assert result.status == 0, result.stderr
     assert issue.events.get(action="replaced").actor_name == "档案室张三"
     assert issue.revisions.count() == 1
+
+
+def test_an_overlong_title_is_refused_naming_the_article_before_the_database_sees_it(
+    parsed, database_fingerprint
+):
+    from jianbao.bulletins.services import FieldTooLong
+
+    first = parsed.sections[0]
+    long_title = "超长标题" * 200
+    changed = dataclasses.replace(
+        parsed,
+        sections=(
+            dataclasses.replace(first, articles=(ParsedArticle(title=long_title),)),
+            *parsed.sections[1:],
+        ),
+    )
+    before = database_fingerprint()
+    with pytest.raises(FieldTooLong, match=r"x\.md：《超长标题.*》的标题有 800 个字，超过上限 500"):
+        store_bulletin(changed, source_name="x.md")
+    assert database_fingerprint() == before

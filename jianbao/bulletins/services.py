@@ -105,6 +105,7 @@ def store_bulletin(
     Replacing keeps the earlier content as a revision and re-links the
     submissions that fed the replaced articles.
     """
+    check_fits(bulletin, source_name=source_name)
     series = series_for(bulletin)
     existing = _conflicting_issue(series, bulletin)
     links: list[tuple[int, int, int, str]] = []
@@ -158,6 +159,41 @@ def store_bulletin(
     issue.__dict__.pop("_signoff", None)
     issue_content_changed.send(sender=Issue, issue=issue)
     return StoreResult(issue, created=existing is None)
+
+
+class FieldTooLong(JianbaoError):
+    pass
+
+
+def _limit(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+def check_fits(bulletin: ParsedBulletin, *, source_name: str = "") -> None:
+    """Refuse text longer than its column before the database sees it (PostgreSQL
+    would refuse the whole import with a message that names no article)."""
+    where = f"{source_name}：" if source_name else ""
+    checks = [
+        (Series, "title", bulletin.series_title, "简报名称"),
+        (Series, "office", bulletin.office, "编发单位"),
+    ]
+    for section in bulletin.sections:
+        checks.append((Section, "title", section.title, f"栏目“{section.title[:20]}…”"))
+        for article in section.articles:
+            name = f"《{article.title[:30]}》"
+            checks += [
+                (Article, "title", article.title, f"{name}的标题"),
+                (Article, "toc_title", article.toc_title, f"{name}的导读标题"),
+                (Article, "credit", article.credit, f"{name}的供稿行"),
+            ]
+            checks += [
+                (ArticleContributor, "name_as_printed", c, f"{name}的供稿单位")
+                for c in article.contributors
+            ]
+    for model, field, value, label in checks:
+        limit = _limit(model, field)
+        if value and len(value) > limit:
+            raise FieldTooLong(f"{where}{label}有 {len(value)} 个字，超过上限 {limit} 个字，未导入")
 
 
 def _keep_revision(issue: Issue, before: ParsedBulletin, *, note: str, by) -> IssueRevision:
