@@ -22,6 +22,8 @@ _CJK_ASCII_SPACE = re.compile(
     rf"(?<=[{CJK}])[ \t\u00a0]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t\u00a0]+(?=[{CJK}])"
 )
 _CJK_CJK_SPACE = re.compile(rf"(?<=[{CJK}])[ \t\u00a0\u3000]+(?=[{CJK}])")
+_WHITESPACE_RUN = re.compile(r"\s+")
+_IDEOGRAPH = re.compile(f"[{IDEOGRAPH}]")
 
 # A paragraph that ends with one of these is complete; one that does not was
 # probably cut by a page break or a hard wrap.
@@ -115,7 +117,7 @@ def remove_cjk_spaces(text: str) -> str:
 
 def fold(text: str) -> str:
     """A comparison key: full- and half-width forms alike, no white space."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _WHITESPACE_RUN.sub("", unicodedata.normalize("NFKC", text))
 
 
 def ends_sentence(text: str) -> bool:
@@ -124,4 +126,4 @@ def ends_sentence(text: str) -> bool:
 
 
 def is_ideograph(ch: str) -> bool:
-    return bool(re.match(f"[{IDEOGRAPH}]", ch))
+    return bool(_IDEOGRAPH.match(ch))

@@ -1,6 +1,6 @@
 from django import forms
 
-from jianbao.network.exchange import CONTACT
+from jianbao.network.exchange import MAX_CONTACT_LENGTH, parse_contact
 from jianbao.network.membership import default_notice_days
 from jianbao.network.models import CommitteeOpinion, MembershipApplication, Objection
 
@@ -131,15 +131,14 @@ class ProfileChangeForm(forms.Form):
         for line in self.cleaned_data["contacts"].splitlines():
             if not line.strip():
                 continue
-            m = CONTACT.match(line.strip())
-            if not m or not m["name"]:
+            if len(line.strip()) > MAX_CONTACT_LENGTH:
+                raise forms.ValidationError(f"每位联系人不超过 {MAX_CONTACT_LENGTH} 个字符")
+            contact = parse_contact(line)
+            if contact is None:
                 raise forms.ValidationError(f"“{line}”应写作“姓名 <邮箱> 电话”")
-            email = (m["email"] or "").strip()
-            if email:
-                forms.EmailField().clean(email)
-            contacts.append(
-                {"name": m["name"].strip(), "email": email, "phone": m["phone"].strip()}
-            )
+            if contact.email:
+                forms.EmailField().clean(contact.email)
+            contacts.append({"name": contact.name, "email": contact.email, "phone": contact.phone})
         return contacts
 
     def changes_from(self, current: dict) -> dict:

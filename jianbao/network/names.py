@@ -29,11 +29,16 @@ _LEAD_WORDS = (
 _NAME_CHARS = r"[\u3400-\u9fffA-Za-z0-9（）()·\-]"
 FULL_NAME = re.compile(rf"({_NAME_CHARS}{{2,40}}?)({_FULL})(?!协同发展网)")
 SHORT_NAME = re.compile(rf"^({_NAME_CHARS}{{2,16}}?)(?:产业)?联盟")
+_OFFICE_SUFFIX = re.compile(r"(秘书处|理事会|办公室)$")
+_LEAD_WORD = re.compile(rf"(?:{_LEAD_WORDS})")
+# A title stops at the next 《: a run of unclosed 《 must not make each one scan to the end.
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
+_SEGMENT = re.compile(r"[^，。；：！？“”「」《》\s]+")
 
 
 def alliance_stem(name: str) -> str:
     """粉末冶金产业技术创新战略联盟 → 粉末冶金; 粉末冶金联盟 → 粉末冶金."""
-    name = re.sub(r"(秘书处|理事会|办公室)$", "", name)
+    name = _OFFICE_SUFFIX.sub("", name)
     for suffix in (*FULL_SUFFIXES, "联盟"):
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
@@ -46,7 +51,7 @@ def is_full_alliance_name(name: str) -> bool:
 
 def trim_leading_words(candidate: str) -> str:
     """Cut a run of text down to the name at its end (同意健康建筑 → 健康建筑)."""
-    parts = re.split(rf"(?:{_LEAD_WORDS})", candidate)
+    parts = _LEAD_WORD.split(candidate)
     return parts[-1] if parts[-1] else candidate
 
 
@@ -59,9 +64,9 @@ def full_names_in(text: str, known_stems: Iterable[str] = ()) -> list[str]:
     run is cut after the last verb or preposition.
     """
     known = sorted(set(known_stems), key=len, reverse=True)
-    text = re.sub(r"《[^》]*》", "，", text)
+    text = _BOOK_TITLE.sub("，", text)
     found = []
-    for segment_match in re.finditer(r"[^，。；：！？“”「」《》\s]+", text):
+    for segment_match in _SEGMENT.finditer(text):
         segment = segment_match.group(0)
         parts = segment.split("、")
         for index, part in enumerate(parts):
