@@ -2,12 +2,15 @@
 
 Administrators manage users, roles, series settings and the registry; they
 get no rights over issue content, so the admin cannot bypass the sign-off.
+Groups and permissions are left to superusers: a group is another way to
+hand out powers.  Which rows are read-only for everybody is decided by the
+model admins themselves (jianbao.core.admin_tools).
 """
 
 from django.contrib.auth.backends import BaseBackend
 
 ADMIN_APP_MODELS = {
-    "auth": None,  # every model
+    "auth": {"user"},
     "core": None,
     "network": None,
     "bulletins": {"series", "seriessection"},

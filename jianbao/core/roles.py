@@ -37,11 +37,14 @@ def alliances_of(user):
     ).distinct()
 
 
-def grant_role(user, role: str, *, alliance=None) -> RoleGrant:
-    grant, _ = RoleGrant.objects.get_or_create(user=user, role=role, alliance=alliance)
-    if hasattr(user, "_jianbao_roles"):
-        del user._jianbao_roles
-    return grant
+def grant_role(user, role: str, *, alliance=None, by=None) -> RoleGrant:
+    """Grant a role; without ``by`` the system does it (bootstrap, test data), recorded as such.
+
+    People grant roles through ``jianbao.core.services.grant_role``, which names them.
+    """
+    from jianbao.core import services
+
+    return services.grant_role(user, role, by=by, alliance=alliance)
 
 
 def users_with_role(role: str):

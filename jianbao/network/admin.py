@@ -4,6 +4,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from jianbao.core.admin_tools import ReadOnlyAdmin, ReadOnlyTabularInline, RecordedAdmin
 from jianbao.network.models import (
     ApplicationDocument,
     ApplicationEvent,
@@ -40,7 +41,7 @@ class MemberUnitInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(RecordedAdmin):
     list_display = [
         "name",
         "kind",
@@ -71,6 +72,17 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [OrganisationNameInline, SecretariatContactInline, MemberUnitInline]
     actions = ["merge_selected"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a name printed in articles, or held by someone's role, would
+        # silently cut those links; such a name is merged instead.
+        if obj is not None and (
+            obj.mentioned_in.exists()
+            or obj.contributed_articles.exists()
+            or obj.role_grants.exists()
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.action(description="合并所选的两个联盟（下一步确认保留哪个名称）")
     def merge_selected(self, request, queryset):
         chosen = list(
@@ -92,20 +104,12 @@ class BodyMemberInline(admin.TabularInline):
 
 
 @admin.register(NetworkBody)
-class NetworkBodyAdmin(admin.ModelAdmin):
+class NetworkBodyAdmin(RecordedAdmin):
     list_display = ["name", "kind", "quorum", "majority_percent"]
     inlines = [BodyMemberInline]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+ReadOnlyInline = ReadOnlyTabularInline
 
 
 class DocumentInline(ReadOnlyInline):
@@ -126,21 +130,12 @@ class EventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(ReadOnlyAdmin):
     """Records of the procedure: readable here, written only by the services, never deleted.
 
     Changing them in the admin would bypass the transition table and its
     append-only history, so the steps are taken on the network's staff pages.
     """
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MembershipApplication)

@@ -1,18 +1,29 @@
+"""Submissions are read here; the desk's intake changes them and keeps their history.
+
+Deleting one here would take its append-only history with it and leave its
+files behind, so the admin deletes none.
+"""
+
 from django.contrib import admin
 
-from jianbao.submissions.models import Attachment, Submission
+from jianbao.core.admin_tools import ReadOnlyAdmin, ReadOnlyTabularInline
+from jianbao.submissions.models import Attachment, Submission, SubmissionEvent
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyTabularInline):
     model = Attachment
-    extra = 0
-    readonly_fields = ["original_name", "content_type", "size", "kind", "file"]
+    fields = ["original_name", "content_type", "size", "kind", "file"]
+
+
+class SubmissionEventInline(ReadOnlyTabularInline):
+    model = SubmissionEvent
+    fields = ["created_at", "action", "from_state", "to_state", "actor", "comment"]
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ["title", "alliance", "source", "state", "created_at"]
     list_filter = ["state", "source"]
     search_fields = ["title", "sender_email"]
-    inlines = [AttachmentInline]
-    readonly_fields = ["message_id", "created_at", "updated_at"]
+    list_select_related = ["alliance"]
+    inlines = [AttachmentInline, SubmissionEventInline]

@@ -4,10 +4,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 
 from jianbao.bulletins.models import Issue
 from jianbao.bulletins.services import store_bulletin
 from jianbao.core.commands import JianbaoCommand
+from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
 from jianbao.core.roles import grant_role
 from jianbao.network.models import Organisation
@@ -24,9 +26,19 @@ DEMO_TEAM = [
 ]
 
 
+def _has_administrator(User) -> bool:
+    """Someone can already manage the site: an active 管理员 or superuser."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(role_grants__role=Role.ADMIN))
+        .exists()
+    )
+
+
 class Command(JianbaoCommand):
     help = (
-        "首次运行的准备：归档为空时导入样刊；没有管理员时创建一个并显示一次密码；"
+        "首次运行的准备：归档为空时导入样刊；没有管理员时创建一个（管理员角色，不是超级用户，"
+        "超级用户请用 createsuperuser）并显示一次密码；"
         "--demo-team 另建编辑、审核、签发和联盟秘书处的演示账号"
     )
 
@@ -41,9 +53,8 @@ class Command(JianbaoCommand):
                 self.stdout.write(f"已导入样刊 {result.issue.label}")
         User = get_user_model()
         created = []
-        if not User.objects.filter(is_superuser=True).exists():
-            password = secrets.token_urlsafe(12)
-            User.objects.create_superuser(username=username, email="", password=password)
+        if not _has_administrator(User):
+            password = self._administrator(User, username)
             created.append((username, "管理员", password))
         if demo_team:
             created += self._demo_team(User)
@@ -52,6 +63,22 @@ class Command(JianbaoCommand):
             for name, role, password in created:
                 self.stdout.write(f"  {role}\t用户名：{name}\t密码：{password}")
             self.stdout.write(f"  登录：{settings.JIANBAO_SITE_URL}/accounts/login/\n")
+
+    @transaction.atomic
+    def _administrator(self, User, username: str) -> str:
+        # The 管理员 role, not a superuser: the admin then can read issues but
+        # change none, and cannot raise its own powers (see core.services).
+        if User.objects.filter(username=username).exists():
+            raise JianbaoError(
+                f"用户名 {username} 已存在但不是管理员：请用 --username 另选用户名，"
+                "或用 jianbao createsuperuser 创建超级用户"
+            )
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_user(
+            username=username, email="", password=password, is_staff=True
+        )
+        grant_role(user, Role.ADMIN)  # by the system; recorded
+        return password
 
     @transaction.atomic
     def _demo_team(self, User):
