@@ -389,12 +389,24 @@ def alliance_rows_for_export() -> list[list]:
     return rows
 
 
+# Text a spreadsheet program would read as a formula (or DDE command) when typed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_sheet(sheet, header, rows) -> None:
+    """Header in bold, then the rows; text is always written as text, never as a formula."""
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+        for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                # openpyxl stores "=…" as a formula; a string cell keeps the text as
+                # written, and the quote prefix keeps it text when someone edits it.
+                cell.value = value
+                cell.data_type = "s"
+                cell.quotePrefix = True
     for column, title in zip(sheet.columns, header, strict=False):
         width = max([len(str(title)) * 2, *(len(str(c.value or "")) * 2 for c in column)])
         sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)

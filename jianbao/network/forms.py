@@ -1,7 +1,7 @@
 from django import forms
 
 from jianbao.network.exchange import MAX_CONTACT_LENGTH, parse_contact
-from jianbao.network.membership import default_notice_days
+from jianbao.network.membership import MAX_OBJECTION_TEXT, default_notice_days
 from jianbao.network.models import CommitteeOpinion, MembershipApplication, Objection
 
 
@@ -96,11 +96,16 @@ class NoticeForm(forms.Form):
 class ObjectionForm(forms.ModelForm):
     # Bots fill every field; people never see this one.
     homepage = forms.CharField(required=False, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label="异议内容",
+        max_length=MAX_OBJECTION_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=f"不超过 {MAX_OBJECTION_TEXT} 字",
+    )
 
     class Meta:
         model = Objection
         fields = ["application", "name", "contact", "text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, notice, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,6 +20,8 @@ Who does what:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -31,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jianbao.core.errors import JianbaoError
+from jianbao.core.history import record
 from jianbao.core.roles import alliances_of, display_name
 from jianbao.network.models import (
     ApplicationDocument,
@@ -466,20 +469,89 @@ def published_notices():
     return PublicNotice.objects.filter(starts_on__lte=local_today())
 
 
+# The public objection form: anyone may write, so the form is bounded.
+MAX_OBJECTION_TEXT = 5000
+OBJECTION_WINDOW = timedelta(hours=1)
+
+
+def objection_limits() -> tuple[int, int]:
+    """(per address, per notice) objections accepted within OBJECTION_WINDOW."""
+    return (
+        int(getattr(settings, "JIANBAO_OBJECTIONS_PER_ADDRESS", 5)),
+        int(getattr(settings, "JIANBAO_OBJECTIONS_PER_NOTICE", 60)),
+    )
+
+
+def address_hash(address: str) -> str:
+    """A keyed digest of the writer's network address: enough to count, not to tell who."""
+    if not address:
+        return ""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"objection:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+class ObjectionRefused(JianbaoError):
+    pass
+
+
 @transaction.atomic
 def lodge_objection(
-    notice: PublicNotice, *, application: MembershipApplication, name: str, contact: str, text: str
+    notice: PublicNotice,
+    *,
+    application: MembershipApplication,
+    name: str,
+    contact: str,
+    text: str,
+    address: str = "",
 ) -> Objection:
-    """Anyone may object while the notice runs; no account is needed."""
+    """Anyone may object while the notice runs; no account is needed.
+
+    The limits are counted in the database, under a lock on the notice, so
+    they hold across several app servers and concurrent posts.
+    """
+    name, contact, text = name.strip(), contact.strip(), text.strip()
+    for label, value, limit in (
+        ("姓名或单位", name, Objection._meta.get_field("name").max_length),
+        ("联系方式", contact, Objection._meta.get_field("contact").max_length),
+        ("异议内容", text, MAX_OBJECTION_TEXT),
+    ):
+        if len(value) > limit:
+            raise ObjectionRefused(f"{label}不能超过 {limit} 个字符（现有 {len(value)} 个）")
+        if "\x00" in value:
+            raise ObjectionRefused(f"{label}含有不可见的控制字符")
+    if not (name and contact and text):
+        raise ObjectionRefused("请填写姓名或单位、联系方式和异议内容")
+    notice = PublicNotice.objects.select_for_update().get(pk=notice.pk)
     if not notice_is_open(notice):
         raise JianbaoError("公示期已结束，不再受理异议")
     application = MembershipApplication.objects.select_for_update().get(pk=application.pk)
     if application.notice_id != notice.pk or application.state != State.PUBLIC_NOTICE:
         raise JianbaoError("该联盟不在本次公示中")
-    objection = Objection.objects.create(
-        notice=notice, application=application, name=name, contact=contact, text=text
+    per_address, per_notice = objection_limits()
+    recent = Objection.objects.filter(
+        notice=notice, lodged_at__gte=timezone.now() - OBJECTION_WINDOW
     )
-    _record(application, "objection", by=None, comment=f"{name}：{text}")
+    digest = address_hash(address)
+    minutes = int(OBJECTION_WINDOW.total_seconds() // 60)
+    if digest and recent.filter(address_hash=digest).count() >= per_address:
+        raise ObjectionRefused(
+            f"同一网络地址 {minutes} 分钟内最多提出 {per_address} 条异议，请稍后再试；"
+            "如有更多意见，请合并在一条异议中"
+        )
+    if recent.count() >= per_notice:
+        raise ObjectionRefused(
+            f"本次公示 {minutes} 分钟内收到的异议已达 {per_notice} 条，请稍后再试，"
+            "或直接联系协发网秘书处"
+        )
+    objection = Objection.objects.create(
+        notice=notice,
+        application=application,
+        name=name,
+        contact=contact,
+        text=text,
+        address_hash=digest,
+    )
+    _record(application, "objection", by=None, comment=f"{name}：{text[:200]}")
     return objection
 
 
@@ -499,6 +571,45 @@ def resolve_objection(objection: Objection, *, by, resolution: str) -> Objection
     objection.save()
     _record(objection.application, "objection_resolved", by=by, comment=resolution)
     return objection
+
+
+@transaction.atomic
+def dismiss_objections(objections, *, by, reason: str) -> int:
+    """The office sets aside many objections at once (a flood, duplicates), each recorded.
+
+    A dismissed objection counts as handled: it no longer holds up admission.
+    Returns how many were dismissed; those already handled are left as they are.
+    """
+    if not is_office(by):
+        raise PermissionDenied("异议须由协发网秘书处（管理员或编辑）处理")
+    reason = reason.strip()
+    if not reason:
+        raise JianbaoError("请填写不予采纳的理由")
+    ids = [o.pk for o in objections]
+    pending = list(
+        Objection.objects.select_for_update()
+        .filter(pk__in=ids, resolved_at__isnull=True)
+        .select_related("application__alliance")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for objection in pending:
+        objection.resolution = reason
+        objection.resolved_by = by
+        objection.resolved_at = now
+        objection.dismissed = True
+    Objection.objects.bulk_update(
+        pending, ["resolution", "resolved_by", "resolved_at", "dismissed"]
+    )
+    for objection in pending:
+        record(
+            "network.objection.dismiss",
+            by=by,
+            subject=objection,
+            comment=reason,
+            data={"notice": objection.notice_id, "application": objection.application_id},
+        )
+    return len(pending)
 
 
 @transaction.atomic

@@ -522,11 +522,18 @@ class Objection(models.Model):
         verbose_name="处理人",
     )
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    dismissed = models.BooleanField("不予采纳", default=False)
+    # A keyed digest of the writer's network address, for the rate limit only.
+    address_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "异议"
         verbose_name_plural = "公示异议"
         ordering = ["notice", "lodged_at", "id"]
+        indexes = [
+            models.Index(fields=["notice", "lodged_at"], name="objection_recent"),
+            models.Index(fields=["address_hash", "lodged_at"], name="objection_by_address"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application.alliance} · {self.name}"

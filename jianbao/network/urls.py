@@ -25,6 +25,7 @@ urlpatterns = [
     path("publicity/new/", views.notice_new, name="notice_new"),
     path("publicity/<int:pk>/", views.notice_desk, name="notice_desk"),
     path("publicity/<int:pk>/admit/", views.admit, name="admit"),
+    path("publicity/<int:pk>/dismiss/", views.dismiss_objections, name="dismiss_objections"),
     path("objections/<int:pk>/resolve/", views.resolve_objection, name="resolve_objection"),
     path("statistics/", views.statistics_page, name="statistics"),
     path("statistics.xlsx", views.statistics_xlsx, name="statistics_xlsx"),

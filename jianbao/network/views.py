@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -59,6 +60,17 @@ def administrator_only(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def client_address(request) -> str:
+    """The writer's address; behind a trusted local proxy, the one it forwarded."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = getattr(settings, "JIANBAO_TRUSTED_PROXIES", ("127.0.0.1", "::1"))
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if remote in trusted and forwarded:
+        # The proxy appends the address it saw; anything before it the client wrote.
+        return forwarded.rsplit(",", 1)[-1].strip()
+    return remote
 
 
 def _report(request, exc: Exception) -> None:
@@ -401,6 +413,7 @@ def notice_desk(request, pk: int):
             "applications": notice.applications.select_related("alliance"),
             "objections": notice.objections.select_related("application__alliance"),
             "resolve_form": ResolveForm(),
+            "pending_count": notice.objections.filter(resolved_at__isnull=True).count(),
             "is_open": membership.notice_is_open(notice),
             "today": membership.local_today(),
         },
@@ -423,6 +436,27 @@ def resolve_objection(request, pk: int):
     else:
         messages.success(request, "异议已处理")
     return redirect("network:notice_desk", pk=objection.notice_id)
+
+
+@require_POST
+@office_only
+def dismiss_objections(request, pk: int):
+    notice = get_object_or_404(PublicNotice, pk=pk)
+    pending = notice.objections.filter(resolved_at__isnull=True)
+    if not request.POST.get("all_pending"):
+        chosen = [v for v in request.POST.getlist("objections") if v.isascii() and v.isdigit()]
+        pending = pending.filter(pk__in=chosen)
+    try:
+        if not pending.exists():
+            raise JianbaoError("请选择要不予采纳的异议")
+        count = membership.dismiss_objections(
+            list(pending), by=request.user, reason=request.POST.get("reason", "")[:1000]
+        )
+    except JianbaoError as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, f"已不予采纳 {count} 条异议")
+    return redirect("network:notice_desk", pk=pk)
 
 
 @require_POST
@@ -498,6 +532,7 @@ def public_notice(request, pk: int):
                 name=form.cleaned_data["name"],
                 contact=form.cleaned_data["contact"],
                 text=form.cleaned_data["text"],
+                address=client_address(request),
             )
         except JianbaoError as exc:
             _report(request, exc)
