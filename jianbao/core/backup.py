@@ -24,6 +24,7 @@ nothing generated needs to be kept.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -79,7 +80,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _copy_hashing(source: Path, target: Path) -> tuple[int, str]:
+def _copy_hashing(source: Path, target: Path, *, sync: bool = True) -> tuple[int, str]:
     """Copy one file, returning the size and SHA-256 of the bytes actually written."""
     digest = hashlib.sha256()
     size = 0
@@ -90,9 +91,32 @@ def _copy_hashing(source: Path, target: Path) -> tuple[int, str]:
             dst.write(chunk)
             size += len(chunk)
         dst.flush()
-        os.fsync(dst.fileno())
+        if sync:
+            os.fsync(dst.fileno())
     shutil.copystat(source, target)
     return size, digest.hexdigest()
+
+
+def _sync_tree(path: Path) -> None:
+    """Make every file under ``path`` durable: one syncfs(2) of its file system instead
+    of an fsync per file, which costs seconds for a few thousand uploads."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    for directory, _subdirs, names in os.walk(path):
+        for name in names:
+            fd = os.open(Path(directory, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -297,7 +321,7 @@ def create_backup(path: Path | str, *, warn: Callable[[str], None] | None = None
             "files": files,
         }
         _write_manifest(work, manifest)
-        _fsync_dir(work)
+        _sync_tree(work)
         try:
             # rename(2) also replaces an empty directory, and fails on a non-empty one.
             os.rename(work, path)
@@ -314,6 +338,13 @@ def _sqlite_snapshot(target: Path) -> dict:
     name = settings.DATABASES["default"]["NAME"]
     if not Path(name).is_file():
         raise BackupError(f"数据库文件 {name} 不存在")
+    try:
+        return _sqlite_copy(name, target)
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"读取数据库 {name} 失败：{exc}") from None
+
+
+def _sqlite_copy(name: str, target: Path) -> dict:
     source = sqlite3.connect(name, timeout=30)
     try:
         source.execute("PRAGMA busy_timeout=30000")
@@ -340,7 +371,10 @@ def _sqlite_snapshot(target: Path) -> dict:
 
 
 def _sqlite_integrity(db: sqlite3.Connection) -> str:
-    rows = [row[0] for row in db.execute("PRAGMA integrity_check")]
+    try:
+        rows = [row[0] for row in db.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:  # too damaged to even check
+        return str(exc)
     return "" if rows == ["ok"] else "; ".join(rows[:3])
 
 
@@ -384,7 +418,7 @@ def _copy_media(root: Path, target: Path) -> list[dict]:
             try:
                 if not source.is_file():
                     continue  # sockets, FIFOs, dangling links
-                size, digest = _copy_hashing(source, target / relative)
+                size, digest = _copy_hashing(source, target / relative, sync=False)
             except FileNotFoundError:
                 continue  # deleted after the database snapshot: not part of it
             entries.append({"path": f"{MEDIA}/{relative}", "size": size, "sha256": digest})
