@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 for a body larger than JIANBAO_MAX_REQUEST_BYTES, before anything reads it.
+    "jianbao.core.limits.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -159,6 +161,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jianbao@localhost")
 JIANBAO_SITE_URL = os.environ.get("JIANBAO_SITE_URL", "http://127.0.0.1:8000")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# The largest request body accepted at all: a 20 MB attachment plus the form, and some slack.
+JIANBAO_MAX_REQUEST_BYTES = int(os.environ.get("JIANBAO_MAX_REQUEST_BYTES", 26 * 1024 * 1024))
 
 # Background work: Django's Tasks API (django-tasks backport), stored in the
 # database by default so a worker needs no other server. JIANBAO_TASKS=rq with

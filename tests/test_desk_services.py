@@ -243,6 +243,10 @@ def test_docx_attachment_becomes_title_and_paragraphs(team):
         credit="",
         files=[("稿件.docx", out.getvalue())],
     )
+    # The request only stores the file; the worker reads it.
+    assert (submission.state, submission.body) == (Submission.State.PROCESSING, "")
+    assert intake.read_files(submission.pk) == "received"
+    submission.refresh_from_db()
     assert submission.title == "化纤联盟协办对接峰会"
     assert submission.paragraphs == ["第一段。", "第二段。"]
     assert submission.attachments.get().kind == "docx"

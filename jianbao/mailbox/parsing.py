@@ -16,6 +16,9 @@ from email.message import Message
 from email.policy import compat32
 from email.utils import collapse_rfc2231_value, parseaddr
 
+from jianbao.core.errors import UnreadableFile
+from jianbao.core.limits import ParseBudget
+from jianbao.publishing.ingest import check_text_limits
 from jianbao.submissions.services import html_to_paragraphs, text_to_paragraphs
 
 GB_LABELS = {"gb2312", "gbk", "x-gbk", "cp936", "euc-cn", "csgb2312", "gb_2312-80", "x-euc-cn"}
@@ -77,6 +80,8 @@ class ParsedMail:
     paragraphs: tuple[str, ...]
     attachments: tuple[MailPart, ...] = field(default=())
     bounce: Bounce | None = None
+    # Why the body was not read (past a limit), or "".
+    body_refusal: str = ""
 
 
 def _filename(part: Message) -> str:
@@ -165,12 +170,22 @@ def parse_mail(raw: bytes) -> ParsedMail:
         elif ctype.startswith("image/"):  # inline picture without a name
             ext = _EXTENSIONS.get(ctype, "")
             attachments.append(MailPart(f"图片{len(attachments) + 1}{ext}", data))
-    if plain:
-        paragraphs = text_to_paragraphs("\n".join(plain))
-    elif html:
-        paragraphs = html_to_paragraphs("\n".join(html))
+    body, to_paragraphs = (
+        ("\n".join(plain), text_to_paragraphs)
+        if plain
+        else (
+            "\n".join(html),
+            html_to_paragraphs,
+        )
+    )
+    paragraphs, body_refusal = [], ""
+    try:
+        # Counted before nh3 or any regex sees it.
+        check_text_limits(body, ParseBudget("邮件正文"))
+    except UnreadableFile as exc:
+        body_refusal = str(exc)
     else:
-        paragraphs = []
+        paragraphs = to_paragraphs(body) if body else []
     return ParsedMail(
         message_id=message_id[:500],
         sender=sender.strip().lower(),
@@ -178,4 +193,5 @@ def parse_mail(raw: bytes) -> ParsedMail:
         subject=REPLY_PREFIX.sub("", decode_header_value(message.get("Subject"))),
         paragraphs=tuple(paragraphs),
         attachments=tuple(attachments),
+        body_refusal=body_refusal,
     )

@@ -25,7 +25,12 @@ from jianbao.core.models import Role
 from jianbao.mailbox.parsing import Bounce, ParsedMail, parse_mail
 from jianbao.network.models import Organisation
 from jianbao.submissions.models import Submission, SubmissionEvent
-from jianbao.submissions.services import AttachmentRefused, read_attachment, receive
+from jianbao.submissions.services import (
+    AttachmentRefused,
+    ReadAttachment,
+    read_attachment,
+    receive,
+)
 
 logger = logging.getLogger(__name__)
 IMAP_ERRORS = (OSError, imaplib.IMAP4.error, ImapToolsError)
@@ -82,18 +87,30 @@ def find_alliance_for_sender(address: str) -> Organisation | None:
     return alliances[0] if len(alliances) == 1 else None
 
 
-@transaction.atomic
-def store_mail(parsed: ParsedMail) -> tuple[Submission, bool]:
-    """The submission for one parsed message; (existing, False) when already stored."""
-    existing = Submission.objects.filter(message_id=parsed.message_id).first()
-    if existing is not None:
-        return existing, False
+def read_mail_attachments(parsed: ParsedMail) -> tuple[list[ReadAttachment], list[str]]:
+    """Every attachment read within the limits, or the reason it was refused.
+
+    Slow for a large Word file, so it runs before the transaction that
+    stores the mail: a login meanwhile must not wait for the write lock.
+    """
     read, refused = [], []
     for part in parsed.attachments:
         try:
             read.append(read_attachment(part.name, part.data))
         except AttachmentRefused as exc:
             refused.append(str(exc))
+        except Exception:  # one file no reader expected must not lose the message
+            logger.exception("mail %s: attachment %s unreadable", parsed.message_id, part.name)
+            refused.append(f"{part.name}：无法读取此文件")
+    return read, refused
+
+
+def store_mail(parsed: ParsedMail, *, by=None) -> tuple[Submission, bool]:
+    """The submission for one parsed message; (existing, False) when already stored."""
+    existing = Submission.objects.filter(message_id=parsed.message_id).first()
+    if existing is not None:
+        return existing, False
+    read, refused = read_mail_attachments(parsed)
     # The text of a .docx or .txt attachment is the news; the mail body is
     # usually a covering note ("请审阅附件"), kept in the history instead.
     document = next((a for a in read if a.paragraphs), None)
@@ -102,33 +119,41 @@ def store_mail(parsed: ParsedMail) -> tuple[Submission, bool]:
     else:
         title, paragraphs = parsed.subject, list(parsed.paragraphs)
     alliance = find_alliance_for_sender(parsed.sender) if parsed.sender else None
+    notes = []
+    if document is not None and parsed.paragraphs:
+        notes.append("邮件正文：" + "\n".join(parsed.paragraphs))
+    if parsed.body_refusal:
+        notes.append(f"未保存：{parsed.body_refusal}")
+    if alliance is None:
+        notes.append(f"发件地址 {parsed.sender or '（无）'} 未匹配到联盟")
+    notes.extend(f"附件未保存：{reason}" for reason in refused)
     try:
         with transaction.atomic():
             submission = receive(
                 title=(title or NO_SUBJECT)[:500],
                 paragraphs=paragraphs,
                 alliance=alliance,
+                by=by,
                 source=Submission.Source.MAIL,
                 attachments=read,
                 sender_email=parsed.sender[:254],
                 message_id=parsed.message_id,
             )
+            for note in notes:
+                SubmissionEvent.objects.create(
+                    submission=submission,
+                    submission_label=str(submission)[:300],
+                    action="mail_note",
+                    comment=note,
+                )
+            if refused or parsed.body_refusal:
+                Submission.objects.filter(pk=submission.pk).update(needs_manual_handling=True)
+                submission.needs_manual_handling = True
+            if settings.JIANBAO_ACKNOWLEDGE_SUBMISSIONS and parsed.sender:
+                transaction.on_commit(lambda: enqueue_acknowledgement(submission.pk))
     except IntegrityError:
         # Another fetch stored the same message a moment ago.
         return Submission.objects.get(message_id=parsed.message_id), False
-    notes = []
-    if document is not None and parsed.paragraphs:
-        notes.append("邮件正文：" + "\n".join(parsed.paragraphs))
-    if alliance is None:
-        notes.append(f"发件地址 {parsed.sender or '（无）'} 未匹配到联盟")
-    notes.extend(f"附件未保存：{reason}" for reason in refused)
-    for note in notes:
-        SubmissionEvent.objects.create(submission=submission, action="mail_note", comment=note)
-    if refused:
-        Submission.objects.filter(pk=submission.pk).update(needs_manual_handling=True)
-        submission.needs_manual_handling = True
-    if settings.JIANBAO_ACKNOWLEDGE_SUBMISSIONS and parsed.sender:
-        transaction.on_commit(lambda: enqueue_acknowledgement(submission.pk))
     return submission, True
 
 
@@ -211,13 +236,18 @@ def enqueue_acknowledgement(submission_id: int) -> None:
     acknowledge.enqueue(submission_id)
 
 
-def acknowledge(submission_id: int) -> bool:
+def acknowledge(submission_id: int, *, by=None) -> bool:
     """Tell the sender their mail arrived; at most once per submission."""
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission_id)
         if submission.events.filter(action="acknowledged").exists():
             return False
-        SubmissionEvent.objects.create(submission=submission, action="acknowledged")
+        SubmissionEvent.objects.create(
+            submission=submission,
+            submission_label=str(submission)[:300],
+            action="acknowledged",
+            actor=by,
+        )
     EmailMessage(
         subject=f"已收到：{submission.title}",
         body=(

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SubmissionsConfig(AppConfig):
     name = "jianbao.submissions"
     verbose_name = "投稿"
+
+    def ready(self):
+        from jianbao.submissions import signals  # noqa: F401

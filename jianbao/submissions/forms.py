@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from jianbao.bulletins.models import Issue
 from jianbao.submissions.models import Submission
@@ -19,7 +20,13 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
+        from jianbao.submissions.services import MAX_ATTACHMENT_BYTES
+
         files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        # By the size the upload reports, before a byte of the file is read.
+        for f in files:
+            if getattr(f, "size", 0) > MAX_ATTACHMENT_BYTES:
+                raise ValidationError(f"{f.name}：文件过大（上限 20 MB）")
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 

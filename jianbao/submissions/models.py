@@ -12,6 +12,10 @@ class Submission(models.Model):
         MAIL = "mail", "邮箱投稿"
 
     class State(models.TextChoices):
+        # Its files are being read by the worker; not yet for the desk.
+        PROCESSING = "processing", "正在处理"
+        # A file could not be read (too large, broken, past a limit): see ``refusal``.
+        REFUSED = "refused", "未能读取"
         RECEIVED = "received", "已收到"
         USED = "used", "已采用"
         RETURNED = "returned", "退回修改"
@@ -43,6 +47,7 @@ class Submission(models.Model):
     credit = models.CharField("供稿行", max_length=300, blank=True, help_text="不含括号")
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.RECEIVED)
     editor_comment = models.TextField("编辑意见", blank=True)
+    refusal = models.TextField("未能读取的原因", blank=True)
     article = models.ForeignKey(
         "bulletins.Article",
         null=True,
@@ -70,7 +75,7 @@ class Submission(models.Model):
         indexes = [models.Index(fields=["state", "created_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title or f"投稿 {self.pk}（正在处理）"
 
     @property
     def paragraphs(self) -> list[str]:
@@ -89,6 +94,7 @@ def attachment_path(instance, filename):
 
 class Attachment(models.Model):
     class Kind(models.TextChoices):
+        PENDING = "pending", "待读取"
         DOCX = "docx", "Word 文档"
         TEXT = "text", "文本"
         IMAGE = "image", "图片"
@@ -110,9 +116,19 @@ class Attachment(models.Model):
 
 
 class SubmissionEvent(AppendOnlyModel):
-    """Append-only history of a submission."""
+    """Append-only history of a submission.
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    It outlives the submission: deleting one leaves these rows as they were
+    (no cascade, no NULLing), with the title they were written under.
+    """
+
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="events",
+    )
+    submission_label = models.CharField("稿件", max_length=300, blank=True)
     action = models.CharField("操作", max_length=30)
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20, blank=True)
@@ -123,7 +139,9 @@ class SubmissionEvent(AppendOnlyModel):
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
-        ordering = ["submission", "created_at", "id"]
+        # By the column, not the relation: ordering by "submission" would join
+        # the submission and hide the history of a deleted one.
+        ordering = ["submission_id", "created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.submission} {self.action}"
+        return f"{self.submission_label or self.submission_id} {self.action}"

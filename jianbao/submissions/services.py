@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import timedelta
 
 import nh3
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,11 +19,16 @@ from django.utils import timezone
 from jianbao.bulletins.editing import access_issue_for_edit, add_article
 from jianbao.bulletins.models import ArticleContributor, Issue, Section, Series
 from jianbao.core.errors import JianbaoError, UnreadableFile
+from jianbao.core.history import record
+from jianbao.core.limits import ParseBudget
 from jianbao.core.models import Role
 from jianbao.core.roles import alliances_of, has_role
 from jianbao.core.text import decode_text, describe_binary, fold
-from jianbao.publishing.ingest.docx import check_docx_archive, docx_paragraph_texts
+from jianbao.publishing.ingest import check_text_limits
+from jianbao.publishing.ingest.docx import docx_paragraph_texts
 from jianbao.submissions.models import Attachment, Submission, SubmissionEvent
+
+logger = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 IMAGE_SIGNATURES = {
@@ -71,16 +77,38 @@ def text_to_paragraphs(text: str) -> list[str]:
     ]
 
 
-def read_attachment(name: str, data: bytes) -> ReadAttachment:
-    """Classify an uploaded file by its content, never its name, and read what we can."""
-    if len(data) > MAX_ATTACHMENT_BYTES:
+def limited_paragraphs(text: str, name: str) -> list[str]:
+    """Pasted or mailed text as paragraphs, refused past the limits before any regex runs."""
+    try:
+        check_text_limits(text, ParseBudget(name))
+    except UnreadableFile as exc:
+        raise AttachmentRefused(str(exc)) from None
+    return text_to_paragraphs(text)
+
+
+def check_upload(name: str, size: int, head: bytes) -> None:
+    """What can be told from a file's size and first bytes, before it is stored or read."""
+    if size > MAX_ATTACHMENT_BYTES:
         raise AttachmentRefused(f"{name}：文件过大（上限 20 MB）")
-    if not data:
+    if not size:
         raise AttachmentRefused(f"{name}：文件是空的")
+    accepted = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", *IMAGE_SIGNATURES)
+    what = describe_binary(head)
+    if what and not head.startswith(accepted):
+        raise AttachmentRefused(f"{name}：不接受此类文件（内容是{what}）")
+
+
+def read_attachment(name: str, data: bytes) -> ReadAttachment:
+    """Classify a file by its content, never its name, and read what we can, within limits.
+
+    Slow for a large Word file: call it from the worker, never inside a
+    request or a write transaction.
+    """
+    check_upload(name, len(data), data[:16])
+    budget = ParseBudget(name)
     if data.startswith(b"PK\x03\x04"):
         try:
-            check_docx_archive(data, name)
-            lines = [ln for ln in docx_paragraph_texts(data, name) if ln]
+            lines = [ln for ln in docx_paragraph_texts(data, name, budget=budget) if ln]
         except UnreadableFile as exc:
             raise AttachmentRefused(str(exc)) from None
         texts = [re.sub(r"^(#+\s+|- |\*\*)|\*\*$", "", ln) for ln in lines]
@@ -107,7 +135,7 @@ def read_attachment(name: str, data: bytes) -> ReadAttachment:
         raise AttachmentRefused(
             f"{name}：只接受 Word（.docx）、文本和图片文件（{exc.reason}）"
         ) from None
-    paragraphs = text_to_paragraphs(text)
+    paragraphs = limited_paragraphs(text, name)
     return ReadAttachment(
         name,
         data,
@@ -123,6 +151,7 @@ def _record(
 ) -> None:
     SubmissionEvent.objects.create(
         submission=submission,
+        submission_label=str(submission)[:300],
         action=action,
         from_state=from_state,
         to_state=submission.state,
@@ -182,20 +211,182 @@ def _safe_filename(name: str) -> str:
     return re.sub(r"[^\w.\-\u3400-\u9fff]", "_", name)[:150] or "file"
 
 
+def _upload(file) -> tuple[str, File, int]:
+    """(name, file, size) of an upload or of a (name, bytes) pair, checked by size first."""
+    if isinstance(file, tuple):
+        name, data = file
+        file = ContentFile(data, name=name)
+    name, size = file.name or "file", file.size
+    head = b""
+    if 0 < size <= MAX_ATTACHMENT_BYTES:
+        file.seek(0)
+        head = file.read(16)
+        file.seek(0)
+    check_upload(name, size, head)
+    return name, file, size
+
+
+def submit(*, by, alliance, title: str, body: str, credit: str, files=()) -> Submission:
+    """A secretariat's item from the web form.
+
+    Files (uploads, or (name, bytes) pairs) are checked by size and first
+    bytes only, and stored raw; the submission waits as “正在处理” until the
+    worker has read them (see ``read_files``).  Without files it is ready at once.
+    """
+    require_alliance(by, alliance)
+    uploads = [_upload(f) for f in files]
+    paragraphs = limited_paragraphs(body, "正文")
+    title = title.strip()
+    if not uploads:
+        if not title:
+            raise JianbaoError("请填写标题，或上传含标题的 Word 文档")
+        if not paragraphs:
+            raise JianbaoError("请填写正文或上传 Word 文档")
+        return receive(title=title, paragraphs=paragraphs, alliance=alliance, credit=credit, by=by)
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            source=Submission.Source.WEB,
+            alliance=alliance,
+            submitted_by=by,
+            title=title[:500],
+            body="\n\n".join(paragraphs),
+            credit=(credit or default_credit(alliance)).strip("（）()"),
+            state=Submission.State.PROCESSING,
+        )
+        for name, file, size in uploads:
+            stored = Attachment(
+                submission=submission,
+                original_name=name[:300],
+                content_type="application/octet-stream",
+                size=size,
+                kind=Attachment.Kind.PENDING,
+            )
+            stored.file.save(_safe_filename(name), file, save=False)
+            stored.save()
+        _record(submission, "received", by=by, comment="附件待读取")
+        submission_id = submission.pk
+        transaction.on_commit(lambda: enqueue_reading(submission_id))
+    return submission
+
+
+def submit_from_web(user, **kwargs) -> Submission:
+    """The older name of ``submit``, with the actor first."""
+    return submit(by=user, **kwargs)
+
+
+def enqueue_reading(submission_id: int) -> None:
+    from jianbao.submissions.tasks import read_files
+
+    read_files.enqueue(submission_id)
+
+
+NO_TITLE = "请填写标题，或上传含标题的 Word 文档"
+
+
+def read_files(submission_id: int) -> str:
+    """The worker's half of ``submit``: read the stored files, then store what they say.
+
+    The reading happens outside any transaction, so a slow file holds no
+    lock; the result is written in one short transaction afterwards.
+    """
+    submission = Submission.objects.filter(
+        pk=submission_id, state=Submission.State.PROCESSING
+    ).first()
+    if submission is None:
+        return "skipped"
+    results: list[tuple[int, ReadAttachment | None, str]] = []
+    for attachment in submission.attachments.filter(kind=Attachment.Kind.PENDING).order_by("pk"):
+        name = attachment.original_name
+        try:
+            with attachment.file.open("rb") as stored:
+                data = stored.read(MAX_ATTACHMENT_BYTES + 1)
+            results.append((attachment.pk, read_attachment(name, data), ""))
+        except AttachmentRefused as exc:
+            results.append((attachment.pk, None, str(exc)))
+        except Exception:  # a file no reader expected must not leave it “processing”
+            logger.exception("submission %s: reading %s failed", submission_id, name)
+            results.append((attachment.pk, None, f"{name}：无法读取此文件"))
+    return _store_reading(submission_id, results)
+
+
 @transaction.atomic
-def submit_from_web(
-    user, *, alliance, title: str, body: str, credit: str, files: list[tuple[str, bytes]]
-) -> Submission:
-    require_alliance(user, alliance)
-    attachments = [read_attachment(name, data) for name, data in files]
-    return receive(
-        title=title,
-        paragraphs=text_to_paragraphs(body),
-        alliance=alliance,
-        credit=credit,
-        by=user,
-        attachments=attachments,
+def _store_reading(submission_id: int, results) -> str:
+    submission = (
+        Submission.objects.select_for_update()
+        .filter(pk=submission_id, state=Submission.State.PROCESSING)
+        .first()
     )
+    if submission is None:
+        return "skipped"
+    refused = [reason for _pk, _read, reason in results if reason]
+    read = [(pk, item) for pk, item, _reason in results if item is not None]
+    title, paragraphs = submission.title, submission.paragraphs
+    for _pk, item in read:
+        if item.paragraphs and not paragraphs:
+            paragraphs, title = list(item.paragraphs), title or item.title
+    if not refused and not title.strip():
+        refused = [NO_TITLE]
+    from_state = submission.state
+    if refused:
+        # Refused files are not kept; their names stay in the history.
+        Attachment.objects.filter(pk__in=[pk for pk, _item, reason in results if reason]).delete()
+        submission.state = Submission.State.REFUSED
+        submission.refusal = "\n".join(refused)
+        submission.save()
+        _record(submission, "refused", by=None, from_state=from_state, comment=submission.refusal)
+        return "refused"
+    for pk, item in read:
+        Attachment.objects.filter(pk=pk).update(kind=item.kind, content_type=item.content_type)
+    submission.title = title.strip()[:500]
+    submission.body = "\n\n".join(paragraphs)
+    submission.needs_manual_handling = any(i.kind == Attachment.Kind.MANUAL for _pk, i in read)
+    submission.state = Submission.State.RECEIVED
+    submission.save()
+    _record(submission, "read", by=None, from_state=from_state, comment="附件已读取")
+    return "received"
+
+
+def recover_processing(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Queue again the submissions a dead worker left “processing”; reading twice is harmless."""
+    stale = Submission.objects.filter(
+        state=Submission.State.PROCESSING, updated_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in stale:
+        enqueue_reading(pk)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def delete_submission(submission: Submission, *, by, comment: str = "") -> None:
+    """Delete a submission; its history stays, and its files go once the deletion commits."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    _record_deletion(submission, by=by, comment=comment)
+    submission.delete()
+
+
+def _record_deletion(submission: Submission, *, by, comment: str = "") -> None:
+    record(
+        "submissions.submission.delete",
+        by=by,
+        subject=submission,
+        comment=comment,
+        from_state=submission.state,
+        data={
+            "title": submission.title,
+            "alliance": str(submission.alliance) if submission.alliance_id else "",
+            "source": submission.source,
+            "attachments": list(submission.attachments.values_list("original_name", flat=True)),
+        },
+    )
+    submission._deletion_recorded = True
+
+
+def deletion_without_service(instance: Submission) -> None:
+    """A deletion that did not come through ``delete_submission`` (say, a bulk delete)."""
+    if not getattr(instance, "_deletion_recorded", False):
+        _record_deletion(instance, by=None, comment="未经工作台删除")
 
 
 def require_alliance(user, alliance) -> None:
@@ -226,10 +417,12 @@ def access_submission(user, submission_id: int) -> Submission:
 @transaction.atomic
 def revise(submission: Submission, *, by, title: str, body: str, credit: str) -> Submission:
     require_alliance(by, submission.alliance)
-    if submission.state not in (Submission.State.RECEIVED, Submission.State.RETURNED):
+    revisable = (Submission.State.RECEIVED, Submission.State.RETURNED, Submission.State.REFUSED)
+    if submission.state not in revisable:
         raise JianbaoError(f"稿件状态为“{submission.get_state_display()}”，不能再修改")
     from_state = submission.state
-    submission.title, submission.body = title.strip(), "\n\n".join(text_to_paragraphs(body))
+    submission.title = title.strip()
+    submission.body = "\n\n".join(limited_paragraphs(body, "正文"))
     submission.credit = credit.strip().strip("（）()")
     submission.state = Submission.State.RECEIVED
     submission.save()

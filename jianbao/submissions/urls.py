@@ -9,6 +9,7 @@ urlpatterns = [
     path("submit/new/", views.new, name="new"),
     path("submit/<int:submission_id>/edit/", views.revise, name="revise"),
     path("submissions/<int:submission_id>/", views.detail, name="detail"),
+    path("submissions/<int:submission_id>/status/", views.status, name="status"),
     path("desk/intake/", views.queue, name="queue"),
     path("desk/intake/<int:submission_id>/decide/", views.decide, name="decide"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -46,52 +47,48 @@ def new(request):
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        files = [(f.name, f.read()) for f in data["files"]]
-        try:
-            read = [services.read_attachment(name, blob) for name, blob in files]
-        except services.AttachmentRefused as exc:
-            form.add_error("files", str(exc))
-        else:
-            paragraphs = services.text_to_paragraphs(data["body"])
-            title = data["title"]
-            for attachment in read:
-                if attachment.paragraphs and not paragraphs:
-                    paragraphs, title = list(attachment.paragraphs), title or attachment.title
-            if not title:
-                form.add_error("title", "请填写标题，或上传含标题的 Word 文档")
-            elif not paragraphs and not read:
-                form.add_error("body", "请填写正文或上传 Word 文档")
-            elif "preview" in request.POST:
+        if "preview" in request.POST:
+            # Files are read by the worker after submission, never in a request.
+            try:
+                paragraphs = services.limited_paragraphs(data["body"], "正文")
+            except JianbaoError as exc:
+                form.add_error("body", str(exc))
+            else:
                 preview = {
-                    "title": title,
+                    "title": data["title"],
                     "paragraphs": paragraphs,
                     "credit": data["credit"] or services.default_credit(data["alliance"]),
-                    "files": [a.name for a in read],
+                    "files": [f.name for f in data["files"]],
                 }
                 form = SubmissionForm(
                     initial={
                         "alliance": data["alliance"],
-                        "title": title,
-                        "body": "\n".join(paragraphs),
+                        "title": data["title"],
+                        "body": data["body"],
                         "credit": preview["credit"],
                     },
                     alliances=alliances,
                 )
+        else:
+            try:
+                submission = services.submit(
+                    by=request.user,
+                    alliance=data["alliance"],
+                    title=data["title"],
+                    body=data["body"],
+                    credit=data["credit"],
+                    files=data["files"],
+                )
+            except services.AttachmentRefused as exc:
+                form.add_error("files", str(exc))
+            except JianbaoError as exc:
+                form.add_error(None, str(exc))
             else:
-                try:
-                    submission = services.receive(
-                        title=title,
-                        paragraphs=paragraphs,
-                        alliance=data["alliance"],
-                        credit=data["credit"],
-                        by=request.user,
-                        attachments=read,
-                    )
-                except JianbaoError as exc:
-                    form.add_error(None, str(exc))
-                else:
-                    messages.success(request, f"已收到《{submission.title}》，谢谢投稿")
-                    return redirect("submissions:mine")
+                if submission.state == Submission.State.PROCESSING:
+                    messages.success(request, "已收到投稿，正在读取附件")
+                    return redirect("submissions:detail", submission.pk)
+                messages.success(request, f"已收到《{submission.title}》，谢谢投稿")
+                return redirect("submissions:mine")
     return render(request, "submissions/new.html", {"form": form, "preview": preview})
 
 
@@ -115,6 +112,15 @@ def detail(request, submission_id: int):
             accept_form=AcceptForm(initial={"issue": issue, "section": suggested}),
         )
     return render(request, "submissions/detail.html", context)
+
+
+@login_required
+def status(request, submission_id: int):
+    """Polled by the page of a submission being read; a full reload once it is done."""
+    submission = services.access_submission(request.user, submission_id)
+    if submission.state == Submission.State.PROCESSING:
+        return render(request, "submissions/processing.html", {"submission": submission})
+    return HttpResponse(f"处理完毕：{submission.state_label}", headers={"HX-Refresh": "true"})
 
 
 @login_required

@@ -16,21 +16,28 @@ from collections import Counter
 import pdfplumber
 
 from jianbao.core.errors import UnreadableFile
+from jianbao.core.limits import ParseBudget
 from jianbao.publishing.ingest.text import BULLET_MARK, DISTRIBUTION, PAGE_NUMBER
 
 # 报：… 送：… 本期编辑：… open a line of the closing block, never continue one.
 CLOSING_LABEL = re.compile(rf"{DISTRIBUTION.pattern}|^(本期编辑|责任编辑|审核|签发)[：:]")
 
 
-def pdf_to_text(data: bytes, path: str) -> str:
+def pdf_to_text(data: bytes, path: str, *, budget: ParseBudget | None = None) -> str:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    budget = budget or ParseBudget(path)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = list(pdf.pages)
     except Exception as exc:  # pdfminer raises many kinds on a broken file
         raise UnreadableFile(path, f"无法读取 PDF（{exc.__class__.__name__}）") from None
     with pdf:
-        page_lines = [page.extract_text_lines(return_chars=True) for page in pages]
+        # The page count is known before any page is read.
+        budget.check_count("页数", len(pages), budget.limits.pages, "页")
+        page_lines = []
+        for page in pages:
+            budget.check_time()
+            page_lines.append(page.extract_text_lines(return_chars=True))
     every = [line for lines in page_lines for line in lines]
     if not every:
         raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），无法导入")
@@ -69,7 +76,9 @@ def pdf_to_text(data: bytes, path: str) -> str:
                 current = None
     if current is not None:
         paragraphs.append(current)
+    budget.paragraphs(len(paragraphs))
     text = "\n\n".join(paragraphs)
+    budget.characters(len(text))
     if not text.strip():
         raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），无法导入")
     return text
