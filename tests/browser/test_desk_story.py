@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.management import call_command
 from docx import Document
 from playwright.sync_api import expect
 
@@ -45,7 +46,12 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     page.set_input_files("#id_files", str(word_file(tmp_path)))
     shoot(page, "submission-form")
     page.get_by_role("button", name="提交").click()
-    expect(page.get_by_text("已收到《粉末冶金联盟发布7项团体标准》")).to_be_visible()
+    # The file is read by the worker, not in the request; the page waits for it.
+    expect(page.get_by_text("已收到投稿，正在读取附件")).to_be_visible()
+    expect(page.get_by_text("正在处理", exact=True)).to_be_visible()
+    call_command("worker", "--batch")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("粉末冶金联盟发布7项团体标准")  # htmx reloaded the page
     expect(page.get_by_text("已收到", exact=True)).to_be_visible()
 
     # 2. The editor opens a new issue, accepts the item and adds a second article.
