@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
+from jianbao.core.errors import UnreadableFile
 from jianbao.core.models import HistoryEvent
-from jianbao.network import membership, statistics
-from jianbao.network.exchange import export_registry
+from jianbao.network import membership, services, statistics
+from jianbao.network.exchange import RegistryImportError, export_registry, import_registry
+from jianbao.network.forms import ProfileChangeForm
 from jianbao.network.membership import ObjectionRefused, TransitionRefused
 from jianbao.network.models import Objection, Organisation, SecretariatContact
-from tests.factories import AllianceFactory
+from tests.factories import AllianceFactory, person
 from tests.test_network_membership import make_cast, on_notice
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +242,239 @@ def test_the_statistics_export_writes_formula_like_names_as_text(client, cast):
     response = client.get(reverse("network:statistics_xlsx"))
     cells = list(_cells(load_workbook(io.BytesIO(response.content))))
     assert not [c.coordinate for c in cells if c.data_type == "f"]
+
+
+# --- Imports: control characters and over-long values are refused, naming file, row, field ----
+
+HEADER = "全称,简称,其他名称,类别,入网日期,领域或行业,理事长单位,秘书处联系人,网站,状态"
+
+
+def registry_csv(tmp_path, *rows, name="registry.csv"):
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([HEADER.split(","), *rows])
+    return path
+
+
+def row(name="健康建筑产业技术创新战略联盟", short="", field="", chair="", contacts=""):
+    return [name, short, "", "试点联盟", "", field, chair, contacts, "", ""]
+
+
+@pytest.mark.parametrize(
+    "bad_row, field, what",
+    [
+        (row(name="健康建筑产业技术\r\n创新战略联盟"), "全称", "回车符"),
+        (row(name="健康建筑产业技术\n创新战略联盟"), "全称", "换行符"),
+        (row(chair="中国建筑科学研究院\r有限公司"), "理事长单位", "回车符"),
+        (row(field="建\x0b筑"), "领域或行业", "控制字符"),
+        (row(short="健康\r建筑联盟"), "简称", "回车符"),
+        (row(contacts="王\r芳 <wang@example.org>"), "联系人姓名", "回车符"),
+        (row(contacts="王芳 <wang\u2028@example.org>"), "联系人邮箱", "控制字符"),
+    ],
+)
+def test_control_characters_in_names_and_addresses_are_refused_at_import(
+    tmp_path, bad_row, field, what
+):
+    path = registry_csv(tmp_path, row(name="粉末冶金产业技术创新战略联盟"), bad_row)
+    with pytest.raises(RegistryImportError) as caught:
+        import_registry(path, by=None)
+    message = str(caught.value)
+    assert f"{path}:3：“{field}”含有{what}" in message, message
+    assert Organisation.objects.count() == 0  # nothing imported, not even the good row
+
+
+def test_a_csv_holding_nul_is_refused_whole(tmp_path):
+    path = registry_csv(tmp_path, row(name="健康建筑\x00产业技术创新战略联盟"))
+    with pytest.raises(UnreadableFile, match=str(path)):
+        import_registry(path, by=None)
+    assert Organisation.objects.count() == 0
+
+
+def test_an_xlsx_cell_with_a_line_break_is_refused_with_its_sheet_row(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "联盟"
+    sheet.append(HEADER.split(","))
+    sheet.append(row())
+    sheet.append(row(name="粉末冶金产业技术创新\r\n战略联盟"))
+    path = tmp_path / "registry.xlsx"
+    workbook.save(path)
+    with pytest.raises(RegistryImportError, match=rf"{path}:3：“全称”含有回车符"):
+        import_registry(path, by=None)
+    assert Organisation.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "bad_row, field, limit",
+    [
+        (row(name="长" * 195 + "产业技术创新战略联盟"), "全称", 200),
+        (row(field="领" * 101), "领域或行业", 100),
+        (row(chair="单" * 201), "理事长单位", 200),
+        (row(short="简" * 201), "简称", 200),
+        (row(contacts="王" * 51 + " <wang@example.org>"), "联系人姓名", 50),
+        (row(contacts="王芳 " + "1" * 51), "联系人电话", 50),
+    ],
+)
+def test_over_long_values_are_refused_before_the_database_sees_them(
+    tmp_path, bad_row, field, limit
+):
+    # On PostgreSQL an unchecked value raises "value too long"; here the file is refused first.
+    path = registry_csv(tmp_path, bad_row)
+    with pytest.raises(RegistryImportError, match=rf"{path}:2：“{field}”超过 {limit} 个字符"):
+        import_registry(path, by=None)
+    assert Organisation.objects.count() == 0
+
+
+def test_member_unit_names_are_checked_too(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "联盟"
+    sheet.append(HEADER.split(","))
+    sheet.append(row())
+    units = workbook.create_sheet("成员单位")
+    units.append(["联盟", "单位", "角色"])
+    units.append(["健康建筑产业技术创新战略联盟", "某某\n大学", "会员单位"])
+    units.append(["健康建筑产业技术创新战略联盟", "大" * 201, "会员单位"])
+    path = tmp_path / "registry.xlsx"
+    workbook.save(path)
+    with pytest.raises(RegistryImportError) as caught:
+        import_registry(path, by=None)
+    assert f"{path}:2：“单位”含有换行符" in str(caught.value)
+    assert f"{path}:3：“单位”超过 200 个字符" in str(caught.value)
+
+
+def test_the_cli_names_file_row_and_field(tmp_path, cli):
+    path = registry_csv(tmp_path, row(name="健康建筑\r产业技术创新战略联盟"))
+    result = cli("registry", "import", str(path))
+    assert result.status == 2
+    assert f"{path}:2：“全称”含有回车符（U+000D），请删去后再导入" in result.stderr
+
+
+def _profile_form(**data):
+    return ProfileChangeForm({"field": "", "website": "", "chair_unit_name": "", **data})
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ({"field": "建\r筑"}, "“领域或行业”含有回车符"),
+        ({"chair_unit_name": "某\x1c大学"}, "“理事长单位”含有控制字符"),
+        ({"contacts": "王" * 51 + " <wang@example.org>"}, "“联系人姓名”超过 50 个字符"),
+        ({"contacts": "王芳 " + "1" * 51}, "“联系人电话”超过 50 个字符"),
+        ({"field": "领" * 101}, "100"),
+    ],
+)
+def test_the_profile_form_refuses_control_characters_and_long_values(data, expected):
+    form = _profile_form(**data)
+    assert not form.is_valid()
+    assert expected in str(form.errors), form.errors
+
+
+def test_the_profile_form_takes_good_values():
+    form = _profile_form(field="建筑", contacts="王芳 <wang@example.org> 010-6469\n李雷")
+    assert form.is_valid(), form.errors
+    assert [c["name"] for c in form.cleaned_data["contacts"]] == ["王芳", "李雷"]
+
+
+# --- Every write in the registry names its actor and leaves a history row ---------------------
+
+
+def test_a_registry_import_records_who_imported_what(tmp_path, cli):
+    path = registry_csv(tmp_path, row())
+    result = cli("registry", "import", str(path), "--by", "杨丹泽")
+    assert result.status == 0, result.stderr
+    event = HistoryEvent.objects.get(action="network.registry.import")
+    assert event.actor is None and event.actor_name == "杨丹泽"
+    assert event.data["created"] == ["健康建筑产业技术创新战略联盟"]
+    assert event.data["file"] == "registry.csv"
+    cli("registry", "import", str(path))
+    latest = HistoryEvent.objects.filter(action="network.registry.import").latest("id")
+    assert latest.actor_name == "系统" and latest.data["updated"] == [
+        "健康建筑产业技术创新战略联盟"
+    ]
+
+
+def test_a_refused_import_records_nothing(tmp_path):
+    with pytest.raises(RegistryImportError):
+        import_registry(registry_csv(tmp_path, row(name="健康\r建筑")), by=None)
+    assert not HistoryEvent.objects.filter(action__startswith="network.").exists()
+
+
+def test_a_merge_from_the_cli_records_the_person_named(cli):
+    keep = AllianceFactory(name="快堆产业技术创新战略联盟")
+    AllianceFactory(name="快堆产业化技术创新战略联盟")
+    result = cli(
+        "alliances",
+        "merge",
+        "快堆产业技术创新战略联盟",
+        "快堆产业化技术创新战略联盟",
+        "--by",
+        "王芳",
+    )
+    assert result.status == 0, result.stderr
+    event = HistoryEvent.objects.get(action="network.organisation.merge")
+    assert (event.actor, event.actor_name) == (None, "王芳")
+    assert event.subject_id == str(keep.pk)
+    assert event.data["folded"] == "快堆产业化技术创新战略联盟"
+
+
+def test_a_merge_and_a_distinct_decision_on_the_web_record_the_administrator(client):
+    admin = person("boss", "admin", name="管理员")
+    a = AllianceFactory(name="快堆产业技术创新战略联盟")
+    b = AllianceFactory(name="快堆产业化技术创新战略联盟")
+    c = AllianceFactory(name="快堆技术创新战略联盟")
+    client.force_login(admin)
+    url = reverse("network:merge_confirm")
+    client.post(url, {"a": a.pk, "b": c.pk, "decision": "distinct"})
+    client.post(url, {"a": a.pk, "b": b.pk, "keep": a.pk, "decision": "merge"})
+    actions = list(
+        HistoryEvent.objects.filter(action__startswith="network.")
+        .order_by("id")
+        .values_list("action", "actor_id", "subject_id")
+    )
+    assert actions == [
+        ("network.organisation.distinct", admin.pk, str(a.pk)),
+        ("network.organisation.merge", admin.pk, str(a.pk)),
+    ]
+
+
+def test_a_refused_merge_records_nothing():
+    a = AllianceFactory(name="快堆产业技术创新战略联盟")
+    with pytest.raises(services.MergeRefused):
+        services.merge_alliances(a, a, by=None)
+    assert not HistoryEvent.objects.filter(action__startswith="network.").exists()
+
+
+def test_profile_proposals_and_decisions_are_recorded():
+    alliance = AllianceFactory(name="健康建筑产业技术创新战略联盟")
+    secretariat = person("sec", "submitter", alliance=alliance, name="秘书处王")
+    editor = person("ed", "editor", name="杨丹泽")
+    first = services.propose_profile_change(alliance, {"field": "建筑"}, by=secretariat)
+    services.decide_profile_change(first, approve=True, by=editor, comment="属实")
+    second = services.propose_profile_change(alliance, {"field": "土木"}, by=secretariat)
+    services.decide_profile_change(second, approve=False, by=editor, comment="无依据")
+    rows = list(
+        HistoryEvent.objects.filter(action__startswith="network.")
+        .order_by("id")
+        .values_list("action", "actor_id", "comment", "data")
+    )
+    assert [r[:3] for r in rows] == [
+        ("network.profile.propose", secretariat.pk, "field"),
+        ("network.profile.approve", editor.pk, "属实"),
+        ("network.profile.propose", secretariat.pk, "field"),
+        ("network.profile.reject", editor.pk, "无依据"),
+    ]
+    assert rows[1][3] == {"change": first.pk, "changes": {"field": "建筑"}}
+    alliance.refresh_from_db()
+    assert alliance.field == "建筑"
+
+
+def test_the_registry_services_insist_on_a_named_actor():
+    a = AllianceFactory(name="快堆产业技术创新战略联盟")
+    b = AllianceFactory(name="快堆产业化技术创新战略联盟")
+    with pytest.raises(TypeError):
+        services.merge_alliances(a, b)
+    with pytest.raises(TypeError):
+        services.record_distinct(a, b)
+    with pytest.raises(TypeError):
+        import_registry(Path("registry.csv"))

@@ -54,7 +54,7 @@ def write_xlsx(tmp_path, rows, units=(), name="registry.xlsx"):
 
 
 def test_a_good_csv_creates_alliances_with_names_kinds_chair_and_contacts(tmp_path):
-    result = import_registry(write_csv(tmp_path, GOOD_ROWS))
+    result = import_registry(write_csv(tmp_path, GOOD_ROWS), by=None)
     assert len(result.created) == 2
     health = Organisation.objects.get(name="健康建筑产业技术创新战略联盟")
     assert health.kinds == ["试点联盟", "协发网网员"]
@@ -66,7 +66,7 @@ def test_a_good_csv_creates_alliances_with_names_kinds_chair_and_contacts(tmp_pa
 
 
 def test_a_gbk_csv_from_excel_reads_the_same(tmp_path):
-    import_registry(write_csv(tmp_path, GOOD_ROWS, encoding="gb18030"))
+    import_registry(write_csv(tmp_path, GOOD_ROWS, encoding="gb18030"), by=None)
     assert Organisation.objects.filter(name="粉末冶金产业技术创新战略联盟").exists()
 
 
@@ -80,7 +80,7 @@ def test_a_bad_csv_reports_every_bad_row_and_imports_nothing(tmp_path, database_
         "丙产业技术创新战略联盟,健康建筑联盟,,,,,,张三 <not-an-email>,,",  # line 6
     ]
     with pytest.raises(RegistryImportError) as raised:
-        import_registry(write_csv(tmp_path, rows))
+        import_registry(write_csv(tmp_path, rows), by=None)
     lines = [line for line, _ in raised.value.problems]
     assert lines == [3, 4, 5, 5, 5, 6, 6]
     messages = "\n".join(m for _, m in raised.value.problems)
@@ -99,7 +99,7 @@ def test_a_bad_xlsx_reports_its_row_numbers_and_imports_nothing(tmp_path, databa
         units=[("丁产业技术创新战略联盟", "某公司", "会长单位"), ("未登记联盟", "某公司", "")],
     )
     with pytest.raises(RegistryImportError) as raised:
-        import_registry(path)
+        import_registry(path, by=None)
     assert raised.value.problems == [
         (2, "角色“会长单位”无效"),
         (3, "联盟“未登记联盟”未登记"),
@@ -111,7 +111,7 @@ def test_an_unknown_column_refuses_the_file(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("全称,传真\n甲产业技术创新战略联盟,010\n", encoding="utf-8")
     with pytest.raises(RegistryImportError, match=r"x\.csv:1：不认识的列：传真"):
-        import_registry(path)
+        import_registry(path, by=None)
 
 
 def test_a_good_xlsx_imports_alliances_and_member_units(tmp_path):
@@ -123,7 +123,7 @@ def test_a_good_xlsx_imports_alliances_and_member_units(tmp_path):
             ("海洋材料产业技术创新战略联盟", "某研究院", "理事长单位"),
         ],
     )
-    result = import_registry(path)
+    result = import_registry(path, by=None)
     assert result.units == 2
     alliance = Organisation.objects.get(name="海洋材料产业技术创新战略联盟")
     assert alliance.network_member_since == date(2022, 5, 1)
@@ -132,14 +132,14 @@ def test_a_good_xlsx_imports_alliances_and_member_units(tmp_path):
 
 def test_import_updates_an_existing_alliance_found_by_name(tmp_path):
     existing = AllianceFactory(name="粉末冶金产业技术创新战略联盟")
-    result = import_registry(write_csv(tmp_path, GOOD_ROWS[1:]))
+    result = import_registry(write_csv(tmp_path, GOOD_ROWS[1:]), by=None)
     assert result.updated == ["粉末冶金产业技术创新战略联盟"] and not result.created
     existing.refresh_from_db()
     assert existing.is_pilot and existing.field == "材料"
 
 
 def test_export_then_import_round_trips(tmp_path):
-    import_registry(write_csv(tmp_path, GOOD_ROWS))
+    import_registry(write_csv(tmp_path, GOOD_ROWS), by=None)
     out = tmp_path / "out.xlsx"
     assert export_registry(out) == 2
     workbook = load_workbook(out)
@@ -147,7 +147,7 @@ def test_export_then_import_round_trips(tmp_path):
     rows = list(workbook["联盟"].iter_rows(values_only=True))
     assert rows[0] == tuple(HEADER.split(","))
     assert rows[1][7] == "王芳 <wang@example.org> 010-6469；李雷 <li@example.org>"
-    result = import_registry(out)
+    result = import_registry(out, by=None)
     assert sorted(result.updated) == sorted(
         ["健康建筑产业技术创新战略联盟", "粉末冶金产业技术创新战略联盟"]
     )
@@ -235,7 +235,7 @@ def test_an_alliance_cannot_propose_changes_to_another():
 
 
 def test_names_recorded_in_the_registry_link_articles(tmp_path):
-    import_registry(write_csv(tmp_path, GOOD_ROWS))
+    import_registry(write_csv(tmp_path, GOOD_ROWS), by=None)
     assert OrganisationName.objects.get(name="健康建筑联盟").kind == OrganisationName.Kind.SHORT
 
 

@@ -115,7 +115,7 @@ def test_nothing_merges_until_confirmed_then_articles_follow_the_canonical_name(
     article = Article.objects.get(title="应急救援装备联盟向国家消防救援局局长汇报工作")
     assert ArticleContributor.objects.get(article=article).organisation == other
 
-    merge_alliances(keep, other)
+    merge_alliances(keep, other, by=None)
 
     assert not Organisation.objects.filter(name="应急装备产业技术创新战略联盟").exists()
     assert alliance("应急装备产业技术创新战略联盟") == keep
@@ -126,7 +126,9 @@ def test_nothing_merges_until_confirmed_then_articles_follow_the_canonical_name(
 
 
 def test_a_pair_declared_distinct_is_not_suggested_again(imported_issue):
-    record_distinct(alliance("快堆产业技术创新战略联盟"), alliance("快堆产业化技术创新战略联盟"))
+    record_distinct(
+        alliance("快堆产业技术创新战略联盟"), alliance("快堆产业化技术创新战略联盟"), by=None
+    )
     assert ("快堆产业技术创新战略联盟", "快堆产业化技术创新战略联盟") not in {
         (s.a, s.b) for s in merge_suggestions()
     }
@@ -162,5 +164,5 @@ def test_merging_moves_role_grants_without_duplicating_them(imported_issue):
     other = alliance("快堆产业化技术创新战略联盟")
     user = person("sec", "submitter", alliance=keep)
     grant_role(user, "submitter", alliance=other)
-    merge_alliances(keep, other)
+    merge_alliances(keep, other, by=None)
     assert list(user.role_grants.values_list("alliance__name", flat=True)) == [keep.name]

@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from jianbao.core.errors import JianbaoError, UnreadableFile
+from jianbao.core.history import record
 from jianbao.core.text import decode_text
 from jianbao.network.models import (
     BodyMember,
@@ -51,6 +52,23 @@ CONTACT_SEPARATORS = re.compile(r"[;；\n]+")
 PHONE_CHARACTERS = frozenset("0123456789-+ ()")
 # Longer than a 50-character name, a 254-character address and a 50-character phone.
 MAX_CONTACT_LENGTH = 400
+# Line breaks, NUL and the other controls have no place in a name or an address: one in a
+# recipient's name later breaks a mail header.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+def value_problem(label: str, value: str, max_length: int) -> str | None:
+    """Why ``value`` cannot be stored in a column of ``max_length``, in the office's words."""
+    if m := CONTROL_CHARACTERS.search(value):
+        what = {"\r": "回车符", "\n": "换行符", "\x00": "空字符（NUL）"}.get(m.group(), "控制字符")
+        return f"“{label}”含有{what}（U+{ord(m.group()):04X}），请删去后再导入"
+    if len(value) > max_length:
+        return f"“{label}”超过 {max_length} 个字符（现有 {len(value)} 个）"
+    return None
 
 
 @dataclass(frozen=True)
@@ -160,7 +178,12 @@ def read_tables(path: Path) -> dict[str, list[tuple[int, list[str]]]]:
         return tables
     text, _ = decode_text(data, str(path))
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = [(reader.line_num, [c.strip() for c in row]) for row in reader if any(row)]
+    rows, end = [], 0
+    for row in reader:
+        # A quoted cell may span lines: name the line the row starts on.
+        start, end = end + 1, reader.line_num
+        if any(row):
+            rows.append((start, [c.strip() for c in row]))
     return {path.stem: rows}
 
 
@@ -181,6 +204,7 @@ def _parse_contacts(value: str, problems: list[str]) -> list[dict]:
         if contact is None:
             problems.append(f"联系人“{entry}”应写作“姓名 <邮箱> 电话”")
             continue
+        problems += contact_problems(contact)
         if contact.email:
             try:
                 validate_email(contact.email)
@@ -188,6 +212,29 @@ def _parse_contacts(value: str, problems: list[str]) -> list[dict]:
                 problems.append(f"邮箱“{contact.email}”格式不正确")
         contacts.append({"name": contact.name, "email": contact.email, "phone": contact.phone})
     return contacts
+
+
+def contact_problems(contact: Contact) -> list[str]:
+    checks = (
+        ("联系人姓名", contact.name, _max_length(SecretariatContact, "name")),
+        ("联系人邮箱", contact.email, _max_length(SecretariatContact, "email")),
+        ("联系人电话", contact.phone, _max_length(SecretariatContact, "phone")),
+    )
+    return [p for label, value, limit in checks if (p := value_problem(label, value, limit))]
+
+
+def _alliance_value_problems(row: AllianceRow) -> list[str]:
+    name_length = _max_length(Organisation, "name")
+    checks = [
+        ("全称", row.name, name_length),
+        ("领域或行业", row.field_name, _max_length(Organisation, "field")),
+        ("理事长单位", row.chair_unit, name_length),
+        ("网站", row.website, _max_length(Organisation, "website")),
+    ]
+    alias_length = _max_length(OrganisationName, "name")
+    checks += [("简称", n, alias_length) for n in row.short_names]
+    checks += [("其他名称", n, alias_length) for n in row.other_names]
+    return [p for label, value, limit in checks if (p := value_problem(label, value, limit))]
 
 
 def _parse_alliance(line: int, values: dict[str, str], problems: list[str]) -> AllianceRow:
@@ -217,7 +264,7 @@ def _parse_alliance(line: int, values: dict[str, str], problems: list[str]) -> A
     status_label = values.get("状态", "") or Organisation.Status.ACTIVE.label
     if status_label not in STATUSES:
         problems.append(f"状态“{status_label}”无效（应为存续或已解散）")
-    return AllianceRow(
+    row = AllianceRow(
         line=line,
         name=name,
         short_names=_split(values.get("简称", "")),
@@ -230,6 +277,8 @@ def _parse_alliance(line: int, values: dict[str, str], problems: list[str]) -> A
         website=website,
         status=STATUSES.get(status_label, Organisation.Status.ACTIVE),
     )
+    problems += _alliance_value_problems(row)
+    return row
 
 
 def _rows_as_dicts(rows, known: tuple[str, ...], required: str, problems):
@@ -271,6 +320,9 @@ def check_registry_file(path: Path) -> tuple[list[AllianceRow], list[UnitRow]]:
                 unit_row.role = UNIT_ROLES.get(role, "")
                 if not unit_row.alliance or not unit_row.unit:
                     problems.append((line, "联盟和单位都必须填写"))
+                for label, value in (("联盟", unit_row.alliance), ("单位", unit_row.unit)):
+                    if problem := value_problem(label, value, _max_length(Organisation, "name")):
+                        problems.append((line, problem))
                 unit_rows.append(unit_row)
         elif len(tables) == 1:
             problems.append((rows[0][0] if rows else 1, "缺少“全称”列"))
@@ -310,7 +362,8 @@ def _cross_row_problems(alliance_rows: list[AllianceRow], unit_rows: list[UnitRo
 
 
 @transaction.atomic
-def import_registry(path: Path) -> ImportResult:
+def import_registry(path: Path, *, by, actor_name: str = "") -> ImportResult:
+    """Write a checked file; ``by`` is the user, or None with ``actor_name`` from the CLI."""
     alliance_rows, unit_rows = check_registry_file(path)
     result = ImportResult()
     for row in alliance_rows:
@@ -350,6 +403,19 @@ def import_registry(path: Path) -> ImportResult:
             alliance=find_organisation(row.alliance), unit=ensure_unit(row.unit), role=row.role
         )
         result.units += created
+    record(
+        "network.registry.import",
+        by=by,
+        actor_name=actor_name,
+        comment=f"{Path(path).name}：新增 {len(result.created)} 家，更新 {len(result.updated)} 家，"
+        f"新增成员单位 {result.units} 条",
+        data={
+            "file": Path(path).name,
+            "created": result.created,
+            "updated": result.updated,
+            "units": result.units,
+        },
+    )
     return result
 
 

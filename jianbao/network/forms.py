@@ -1,6 +1,11 @@
 from django import forms
 
-from jianbao.network.exchange import MAX_CONTACT_LENGTH, parse_contact
+from jianbao.network.exchange import (
+    MAX_CONTACT_LENGTH,
+    contact_problems,
+    parse_contact,
+    value_problem,
+)
 from jianbao.network.membership import MAX_OBJECTION_TEXT, default_notice_days
 from jianbao.network.models import CommitteeOpinion, MembershipApplication, Objection
 
@@ -131,6 +136,18 @@ class ProfileChangeForm(forms.Form):
         help_text="每行一人：姓名 <邮箱> 电话",
     )
 
+    def _checked(self, name: str) -> str:
+        value = self.cleaned_data[name]
+        if problem := value_problem(self.fields[name].label, value, self.fields[name].max_length):
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_field(self):
+        return self._checked("field")
+
+    def clean_chair_unit_name(self):
+        return self._checked("chair_unit_name")
+
     def clean_contacts(self):
         contacts = []
         for line in self.cleaned_data["contacts"].splitlines():
@@ -141,6 +158,8 @@ class ProfileChangeForm(forms.Form):
             contact = parse_contact(line)
             if contact is None:
                 raise forms.ValidationError(f"“{line}”应写作“姓名 <邮箱> 电话”")
+            if problems := contact_problems(contact):
+                raise forms.ValidationError(problems)
             if contact.email:
                 forms.EmailField().clean(contact.email)
             contacts.append({"name": contact.name, "email": contact.email, "phone": contact.phone})

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from jianbao.core.errors import JianbaoError
+from jianbao.core.history import record
 from jianbao.network.models import (
     OPEN_APPLICATION_STATES,
     MembershipApplication,
@@ -166,10 +167,13 @@ def merge_suggestions() -> list[MergeSuggestion]:
 
 
 @transaction.atomic
-def merge_alliances(canonical: Organisation, other: Organisation, *, by=None) -> Organisation:
+def merge_alliances(
+    canonical: Organisation, other: Organisation, *, by, actor_name: str = ""
+) -> Organisation:
     """Fold ``other`` into ``canonical``: every link moves, its name becomes another name.
 
-    Only an administrator's confirmation calls this; suggestions never do.
+    Only an administrator's confirmation calls this (the web page, or the CLI with
+    ``by=None`` and the ``--by`` name); suggestions never do.
     """
     if canonical.pk == other.pk:
         raise MergeRefused("不能把联盟与自身合并")
@@ -185,7 +189,7 @@ def merge_alliances(canonical: Organisation, other: Organisation, *, by=None) ->
         alias.organisation = canonical
         alias.save(update_fields=["organisation"])
     _copy_missing_profile(canonical, other)
-    other_name = other.name
+    other_name, other_id = other.name, other.pk
     other.delete()
     OrganisationName.objects.create(
         organisation=canonical, name=other_name, kind=OrganisationName.Kind.OTHER
@@ -194,19 +198,37 @@ def merge_alliances(canonical: Organisation, other: Organisation, *, by=None) ->
         canonical_name=canonical.name,
         other_name=other_name,
         decision=MergeDecision.Decision.MERGED,
-        decided_by=by,
+        decided_by=by if getattr(by, "pk", None) else None,
+    )
+    record(
+        "network.organisation.merge",
+        by=by,
+        actor_name=actor_name,
+        subject=canonical,
+        comment=f"“{other_name}”并入“{canonical.name}”",
+        data={"kept": canonical.name, "folded": other_name, "folded_id": other_id},
     )
     return canonical
 
 
-def record_distinct(a: Organisation, b: Organisation, *, by=None) -> MergeDecision:
+@transaction.atomic
+def record_distinct(a: Organisation, b: Organisation, *, by, actor_name: str = "") -> MergeDecision:
     """An administrator says the two are different alliances: stop suggesting them."""
-    return MergeDecision.objects.create(
+    decision = MergeDecision.objects.create(
         canonical_name=a.name,
         other_name=b.name,
         decision=MergeDecision.Decision.DISTINCT,
-        decided_by=by,
+        decided_by=by if getattr(by, "pk", None) else None,
     )
+    record(
+        "network.organisation.distinct",
+        by=by,
+        actor_name=actor_name,
+        subject=a,
+        comment=f"“{a.name}”与“{b.name}”不是同一联盟",
+        data={"a": a.name, "b": b.name},
+    )
+    return decision
 
 
 # Links that are unique together with other columns: a row the canonical
@@ -260,6 +282,7 @@ def _copy_missing_profile(canonical: Organisation, other: Organisation) -> None:
 PROPOSABLE_FIELDS = ("field", "website", "chair_unit_name", "contacts")
 
 
+@transaction.atomic
 def propose_profile_change(alliance: Organisation, changes: dict, *, by) -> ProfileChange:
     """An alliance's secretariat proposes new particulars; nothing changes until approved."""
     from jianbao.core.roles import alliances_of
@@ -271,7 +294,15 @@ def propose_profile_change(alliance: Organisation, changes: dict, *, by) -> Prof
         raise JianbaoError(f"不能修改：{'、'.join(sorted(unknown))}")
     if not changes:
         raise JianbaoError("没有修改任何内容")
-    return ProfileChange.objects.create(alliance=alliance, changes=changes, proposed_by=by)
+    change = ProfileChange.objects.create(alliance=alliance, changes=changes, proposed_by=by)
+    record(
+        "network.profile.propose",
+        by=by,
+        subject=alliance,
+        comment="、".join(sorted(changes)),
+        data={"change": change.pk, "changes": changes},
+    )
+    return change
 
 
 def profile_as_proposable(alliance: Organisation) -> dict:
@@ -298,6 +329,13 @@ def decide_profile_change(change: ProfileChange, *, approve: bool, by, comment: 
     change.decided_at = timezone.now()
     change.comment = comment
     change.save()
+    record(
+        "network.profile.approve" if approve else "network.profile.reject",
+        by=by,
+        subject=change.alliance,
+        comment=comment,
+        data={"change": change.pk, "changes": change.changes},
+    )
     return change
 
 

@@ -19,12 +19,15 @@ class Command(JianbaoCommand):
         parser.add_argument("names", nargs="*", help="merge 时：保留的名称、并入的名称")
         parser.add_argument("--format", choices=["json", "text"], default="text")
         parser.add_argument("--all", action="store_true", help="也列出联盟以外的单位")
+        parser.add_argument(
+            "--by", default="", metavar="姓名", help="merge 时：确认合并的人（记入历史）"
+        )
 
-    def handle(self, *args, action, names, format, all, **options):
+    def handle(self, *args, action, names, format, all, by, **options):
         if action == "merges":
             return self.list_merges(format)
         if action == "merge":
-            return self.merge(names)
+            return self.merge(names, by.strip())
         orgs = Organisation.objects.prefetch_related("names").annotate(
             article_count=Count("mentioned_in", distinct=True)
         )
@@ -65,13 +68,13 @@ class Command(JianbaoCommand):
         for s in suggestions:
             self.stdout.write(f"{s.confidence:.2f}\t{s.a} ← {s.b}\t{s.reason}")
 
-    def merge(self, names):
+    def merge(self, names, by_name: str):
         if len(names) != 2:
             raise JianbaoError("用法：jianbao alliances merge 保留的名称 并入的名称")
         canonical, other = (self.alliance(n) for n in names)
         if canonical.pk == other.pk:
             raise JianbaoError(f"“{names[1]}”已是“{canonical.name}”的名称，无需合并")
-        merge_alliances(canonical, other)
+        merge_alliances(canonical, other, by=None, actor_name=by_name)
         self.stdout.write(f"已将“{names[1]}”并入“{canonical.name}”")
 
     def alliance(self, name: str) -> Organisation:

@@ -10,8 +10,11 @@ class Command(JianbaoCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["import", "export"])
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--by", default="", metavar="姓名", help="导入人（记入历史；不填则记为系统）"
+        )
 
-    def handle(self, *args, action, file, **options):
+    def handle(self, *args, action, file, by, **options):
         if action == "export":
             count = export_registry(file)
             self.stdout.write(f"{file}：已导出 {count} 家联盟")
@@ -19,7 +22,7 @@ class Command(JianbaoCommand):
         if not file.exists():
             self.fail(f"{file}：文件不存在")
         try:
-            result = import_registry(file)
+            result = import_registry(file, by=None, actor_name=by.strip())
         except RegistryImportError as exc:
             # Every bad row on its own line, then the one-line verdict.
             for line, message in exc.problems:
