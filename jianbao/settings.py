@@ -44,6 +44,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # 413 for a body larger than JIANBAO_MAX_REQUEST_BYTES, before anything reads it.
     "jianbao.core.limits.RequestSizeLimitMiddleware",
+    # Content-Security-Policy (production), and a 400 for a NUL in the path or query.
+    "jianbao.core.security.ContentSecurityPolicy",
+    "jianbao.core.security.RefuseMalformedRequests",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -214,11 +217,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# Content-Security-Policy, sent in production (jianbao.core.security). Scripts only
+# from this site (htmx and Sortable are vendored under /static/vendor/). Styles
+# allow inline ones: the desk's style="" attributes, the statistics page's <style>
+# and pygal's charts, and the desk preview's <style> need them. Framing is left to
+# X-Frame-Options per view (DENY, the desk preview SAMEORIGIN).
+JIANBAO_CSP = (
+    os.environ.get(
+        "JIANBAO_CSP",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'",
+    )
+    if PRODUCTION
+    else ""
+)
+
 if PRODUCTION:
     if not SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set when JIANBAO_PRODUCTION=1")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 3600))
+    # A year; subdomains and the preload flag too unless the environment says 0 (a
+    # subdomain still served over plain http), which `check --deploy` then reports.
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -9,6 +9,7 @@ answered 304 Not Modified when nothing changed.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from functools import wraps
 from importlib.metadata import PackageNotFoundError, version
@@ -73,7 +74,9 @@ def public_page(view):
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             return not_modified
-        key = f"archive:{stamp}:page:{request.get_full_path()}"
+        # Hashed: a query string of any length (or bytes) makes a short, plain key.
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"archive:{stamp}:page:{path}"
         cached = cache.get(key)
         if cached is not None:
             content, content_type = cached
