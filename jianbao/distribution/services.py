@@ -14,6 +14,7 @@ import csv
 import io
 import logging
 import os
+import re
 import socket
 import threading
 import time
@@ -98,7 +99,7 @@ FIELD_NAMES = {"单位": "organisation", "姓名": "person", "邮箱": "address"
 def _field_problem(column: str, value: str) -> str | None:
     if found := FORBIDDEN_CHARACTERS.search(value):
         char = found.group()
-        kind = {"\r": "回车符", "\n": "换行符", "\x00": "NUL 字符"}.get(char, "控制字符")
+        kind = {"\r": "回车符", "\n": "换行符", "\x00": "空字符"}.get(char, "控制字符")
         return f"{column}含有{kind}（U+{ord(char):04X}），不允许"
     limit = Recipient._meta.get_field(FIELD_NAMES[column]).max_length
     if len(value) > limit:
@@ -116,7 +117,9 @@ def parse_recipients_csv(data: bytes, path: str) -> list[tuple[int, str, str, st
     try:
         text, _ = decode_text(data, path)  # Excel writes GBK as often as UTF-8
     except UnreadableFile as exc:
-        raise RecipientsRefused(path, [exc.reason]) from None
+        text = _text_with_control_characters(data)
+        if text is None:
+            raise RecipientsRefused(path, [exc.reason]) from None
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader, [])]
@@ -165,9 +168,29 @@ def parse_recipients_csv(data: bytes, path: str) -> list[tuple[int, str, str, st
             continue
         seen[address] = line
         rows.append((line, organisation, person, address))
+    if not problems and _CONTROL_NOT_LINE_END.search(text):
+        problems.append("含有换行符以外的控制字符，不允许")  # outside any value
     if problems:
         raise RecipientsRefused(path, problems)
     return rows
+
+
+def _text_with_control_characters(data: bytes) -> str | None:
+    """A text that decode_text refused only for a NUL or control character in it.
+
+    Decoded here so that the row checks can name the line and the column.
+    """
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text if _CONTROL_NOT_LINE_END.search(text) else None
+    return None
+
+
+# The forbidden characters less the line ends that separate a CSV's rows.
+_CONTROL_NOT_LINE_END = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
 
 
 @transaction.atomic
@@ -380,15 +403,30 @@ class _Prepared:
 def _prepare(issue_id: int, prepared: _Prepared) -> None:
     if prepared.mail is not None or prepared.problem:
         return
+    issue = Issue.objects.get(pk=issue_id)
     try:
-        prepared.mail = build_issue_mail(Issue.objects.get(pk=issue_id))
+        prepared.mail = build_issue_mail(issue)
     except DATABASE_UNAVAILABLE:
         raise
     except Exception as exc:
         # A PDF that cannot be typeset (a character no font has) fails the
         # same way for every recipient: say so on each delivery, once.
-        prepared.problem = f"无法生成本期邮件：{first_line(exc)}"
+        prepared.problem = f"无法生成本期邮件：{_render_problem(issue, exc)}"
         logger.warning("issue %s: %s", issue_id, prepared.problem)
+
+
+def _render_problem(issue: Issue, exc: Exception) -> str:
+    """The reason in one line, naming the article at fault when the PDF is to blame."""
+    from jianbao.bulletins.services import issue_to_bulletin
+    from jianbao.publishing.render.pdf import preflight
+
+    try:
+        preflight(issue_to_bulletin(issue))
+    except DATABASE_UNAVAILABLE:
+        raise
+    except Exception as named:
+        return first_line(named)
+    return f"{exc.__class__.__name__}: {first_line(exc)}"
 
 
 def send_queued(issue_id: int, *, mail: IssueMail | None = None, limit: int | None = None):
