@@ -478,3 +478,39 @@ def test_the_registry_services_insist_on_a_named_actor():
         services.record_distinct(a, b)
     with pytest.raises(TypeError):
         import_registry(Path("registry.csv"))
+
+
+def test_each_step_of_an_application_is_in_the_shared_history_too(cast, monkeypatch):
+    application, notice = on_notice(cast, monkeypatch)
+    objection = lodge(notice, application)
+    membership.resolve_objection(objection, by=cast.office, resolution="经核实，材料属实")
+    rows = list(
+        HistoryEvent.objects.filter(action__startswith="network.application.")
+        .order_by("id")
+        .values_list("action", "actor_id", "actor_name", "to_state")
+    )
+    assert [r[0] for r in rows] == [
+        "network.application.created",
+        "network.application.submit",
+        "network.application.start_review",
+        "network.application.opinion",
+        "network.application.opinion",
+        "network.application.committee_pass",
+        "network.application.confirm",
+        "network.application.publish_notice",
+        "network.application.objection",
+        "network.application.resolve_objection",
+    ]
+    assert rows[-2][1:] == (None, "公众（公示异议）", "public_notice")
+    assert rows[-1][1] == cast.office.pk
+
+
+@pytest.mark.parametrize("field", ["name", "contact"])
+def test_an_objection_with_a_line_break_in_the_name_or_contact_is_refused(cast, monkeypatch, field):
+    application, notice = on_notice(cast, monkeypatch)
+    values = {"name": "张三", "contact": "138", field: "张\r\n三"}
+    with pytest.raises(ObjectionRefused, match="含有回车符"):
+        membership.lodge_objection(
+            notice, application=application, text="材料不实", address="192.0.2.1", **values
+        )
+    assert Objection.objects.count() == 0

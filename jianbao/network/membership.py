@@ -299,7 +299,22 @@ def transition(
     return application
 
 
+# The shared history's verb for each of the procedure's own actions.
+HISTORY_VERBS = {"objection_resolved": "resolve_objection"}
+PUBLIC_NAME = "公众（公示异议）"
+
+
 def _record(application, action: str, *, by, from_state: str = "", comment: str = ""):
+    # The application's own record (its page and the statistics read it) and the shared one.
+    record(
+        f"network.application.{HISTORY_VERBS.get(action, action)}",
+        by=by,
+        subject=application,
+        comment=comment,
+        from_state=from_state or application.state,
+        to_state=application.state,
+        actor_name="" if getattr(by, "pk", None) else PUBLIC_NAME if action == "objection" else "",
+    )
     return ApplicationEvent.objects.create(
         application=application,
         action=action,
@@ -509,7 +524,12 @@ def lodge_objection(
     The limits are counted in the database, under a lock on the notice, so
     they hold across several app servers and concurrent posts.
     """
+    from jianbao.network.exchange import value_problem
+
     name, contact, text = name.strip(), contact.strip(), text.strip()
+    for label, value in (("姓名或单位", name), ("联系方式", contact)):
+        if problem := value_problem(label, value, 100):
+            raise ObjectionRefused(problem)
     for label, value, limit in (
         ("姓名或单位", name, Objection._meta.get_field("name").max_length),
         ("联系方式", contact, Objection._meta.get_field("contact").max_length),
