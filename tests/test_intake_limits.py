@@ -163,3 +163,22 @@ def test_a_merged_cell_is_read_once():
     )
     data = docx_with(f"<w:p><w:r><w:t>标题</w:t></w:r></w:p><w:tbl>{merged}</w:tbl>")
     assert read_attachment("合并.docx", data).paragraphs == ("横跨三列",)
+
+
+def test_a_doctype_hidden_behind_a_long_comment_is_refused():
+    template = io.BytesIO(docx_with(paragraphs_xml(1)))
+    source = zipfile.ZipFile(template)
+    evil = (
+        b'<?xml version="1.0"?><!--'
+        + b"x" * 5000
+        + b'--><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+        + f'<w:document xmlns:w="{W}"><w:body><w:p/></w:body></w:document>'.encode()
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            archive.writestr(item.filename, evil if item.filename == "word/document.xml" else data)
+    with pytest.raises(AttachmentRefused) as refused:
+        read_attachment("实体.docx", out.getvalue())
+    assert str(refused.value) == "实体.docx：word/document.xml 含有 DOCTYPE/实体声明，已拒绝"

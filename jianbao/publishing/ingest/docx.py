@@ -84,9 +84,12 @@ def _count_xml(archive: zipfile.ZipFile, members, budget: ParseBudget) -> None:
                 load_dtd=False,
                 huge_tree=False,
             )
+            first = True
             for _event, element in parser:
-                if element.getroottree().docinfo.internalDTD is not None:
-                    raise budget.refuse(f"{m.filename} 含有 DOCTYPE/实体声明")
+                # A DOCTYPE past the first 4 KB (after long comments) shows here.
+                if first and element.getroottree().docinfo.internalDTD is not None:
+                    raise UnreadableFile(budget.name, f"{m.filename} 含有 DOCTYPE/实体声明，已拒绝")
+                first = False
                 elements += 1
                 tag = element.tag
                 if tag == _P:
