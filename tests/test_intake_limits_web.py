@@ -210,7 +210,59 @@ def test_the_live_server_answers_413_without_waiting_for_the_body(live_server):
             b"Content-Length: 104857600\r\n\r\n"
             b"username=a"
         )
-        # Without the limit the server would wait for 100 MB that never come.
-        head = conn.recv(4096).decode("utf-8", "replace")
-    assert head.startswith("HTTP/1.1 413")
-    assert "请求过大" in head
+        # Without the limit the server would wait for 100 MB that never come,
+        # and this read would time out.
+        answer = b""
+        while "请求过大".encode() not in answer:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert "请求过大" in answer.decode()
+
+
+def test_a_submission_a_dead_worker_left_processing_is_queued_again(
+    team, cli, in_process_worker, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # Committed, but its task never ran (the worker died, the queue was lost).
+    submission = intake.submit(
+        by=team["submitter"],
+        alliance=team["alliance"],
+        title="",
+        body="",
+        credit="",
+        files=[("稿件.docx", docx_with(paragraphs_xml(2)))],
+    )
+    assert intake.recover_processing() == 0  # not stale yet
+    Submission.objects.filter(pk=submission.pk).update(
+        updated_at=timezone.now() - timedelta(hours=1)
+    )
+    assert intake.recover_processing() == 1
+    assert cli("worker", "--batch").status == 0
+    submission.refresh_from_db()
+    assert (submission.state, submission.title) == ("received", "第0段")
+    assert intake.read_files(submission.pk) == "skipped"  # a second run changes nothing
+    assert [e.action for e in submission.events.all()] == ["received", "read"]
+
+
+def test_a_refused_submission_can_be_revised_by_hand(team):
+    submission = intake.submit(
+        by=team["submitter"],
+        alliance=team["alliance"],
+        title="",
+        body="",
+        credit="",
+        files=[("坏.docx", b"PK\x03\x04" + bytes(100))],
+    )
+    assert intake.read_files(submission.pk) == "refused"
+    submission.refresh_from_db()
+    assert submission.refusal.startswith("坏.docx：不是有效的 .docx 文件")
+    intake.revise(submission, by=team["submitter"], title="手工录入", body="正文一段。", credit="")
+    submission.refresh_from_db()
+    assert (submission.state, submission.paragraphs) == ("received", ["正文一段。"])
+    assert [e.action for e in submission.events.all()] == ["received", "refused", "revised"]

@@ -211,6 +211,9 @@ def _safe_filename(name: str) -> str:
     return re.sub(r"[^\w.\-\u3400-\u9fff]", "_", name)[:150] or "file"
 
 
+NO_TITLE = "请填写标题，或上传含标题的 Word 文档"
+
+
 def _upload(file) -> tuple[str, File, int]:
     """(name, file, size) of an upload or of a (name, bytes) pair, checked by size first."""
     if isinstance(file, tuple):
@@ -239,7 +242,7 @@ def submit(*, by, alliance, title: str, body: str, credit: str, files=()) -> Sub
     title = title.strip()
     if not uploads:
         if not title:
-            raise JianbaoError("请填写标题，或上传含标题的 Word 文档")
+            raise JianbaoError(NO_TITLE)
         if not paragraphs:
             raise JianbaoError("请填写正文或上传 Word 文档")
         return receive(title=title, paragraphs=paragraphs, alliance=alliance, credit=credit, by=by)
@@ -278,9 +281,6 @@ def enqueue_reading(submission_id: int) -> None:
     from jianbao.submissions.tasks import read_files
 
     read_files.enqueue(submission_id)
-
-
-NO_TITLE = "请填写标题，或上传含标题的 Word 文档"
 
 
 def read_files(submission_id: int) -> str:
@@ -501,6 +501,8 @@ def near_duplicates(submission: Submission, *, threshold: float = 0.8, days: int
     since = timezone.now() - timedelta(days=days)
     candidates = (
         Submission.objects.exclude(pk=submission.pk)
+        # Not yet read, or unreadable: no text to compare.
+        .exclude(state__in=[Submission.State.PROCESSING, Submission.State.REFUSED])
         .filter(created_at__gte=since)
         .filter(Q(created_at__lte=submission.created_at))
         .only("id", "title", "body", "state", "created_at")[:500]
