@@ -31,6 +31,7 @@ from jianbao.core import backup as core_backup
 from jianbao.core import text as core_text
 from jianbao.distribution import message as distribution_message
 from jianbao.distribution import models as distribution_models
+from jianbao.distribution import services as distribution_services
 from jianbao.mailbox import parsing as mail_parsing
 from jianbao.network import exchange, names, statistics
 from jianbao.network.exchange import parse_contact
@@ -54,6 +55,7 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
     "core.text._IDEOGRAPH": (core_text._IDEOGRAPH, []),
     "network.exchange.LIST_SEPARATORS": (exchange.LIST_SEPARATORS, []),
     "network.exchange.CONTACT_SEPARATORS": (exchange.CONTACT_SEPARATORS, []),
+    "network.exchange.CONTROL_CHARACTERS": (exchange.CONTROL_CHARACTERS, []),
     "network.names.FULL_NAME": (names.FULL_NAME, ["粉末冶金" * (N // 4) + "产业技术创新"]),
     "network.names.SHORT_NAME": (names.SHORT_NAME, ["粉末冶金" * (N // 4) + "产业"]),
     "network.names._OFFICE_SUFFIX": (names._OFFICE_SUFFIX, ["秘书" * (N // 2)]),
@@ -114,6 +116,10 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
     "distribution.message._BARE_NEWLINE": (distribution_message._BARE_NEWLINE, ["\r" * N]),
     "distribution.message._LEADING_DOT": (distribution_message._LEADING_DOT, ["\n." * (N // 2)]),
     "distribution.models.FORBIDDEN_CHARACTERS": (distribution_models.FORBIDDEN_CHARACTERS, []),
+    "distribution.services._CONTROL_NOT_LINE_END": (
+        distribution_services._CONTROL_NOT_LINE_END,
+        [],
+    ),
     "core.backup._PARTIAL": (core_backup._PARTIAL, [".a" * (N // 2) + ".partial-1"]),
     **{
         f"publishing.render.pdf._HEADING_LEVELS[{i}]": (pattern, [])
