@@ -194,6 +194,13 @@ JIANBAO_SEND_CLAIM_TIMEOUT = int(os.environ.get("JIANBAO_SEND_CLAIM_TIMEOUT", 90
 
 # Length of the public notice (公示) for network membership, in working days.
 JIANBAO_NOTICE_WORKING_DAYS = int(os.environ.get("JIANBAO_NOTICE_WORKING_DAYS", 5))
+# Objections to a notice accepted per hour from one network address, and per notice in all.
+JIANBAO_OBJECTIONS_PER_ADDRESS = int(os.environ.get("JIANBAO_OBJECTIONS_PER_ADDRESS", 5))
+JIANBAO_OBJECTIONS_PER_NOTICE = int(os.environ.get("JIANBAO_OBJECTIONS_PER_NOTICE", 60))
+# Proxies whose X-Forwarded-For is believed (the nginx in front of gunicorn, on loopback).
+JIANBAO_TRUSTED_PROXIES = tuple(
+    os.environ.get("JIANBAO_TRUSTED_PROXIES", "127.0.0.1,::1").replace(" ", "").split(",")
+)
 
 # Serve static files straight from the apps when collectstatic has not run (development).
 WHITENOISE_USE_FINDERS = not PRODUCTION
