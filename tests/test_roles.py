@@ -170,6 +170,27 @@ def test_an_administrator_cannot_touch_a_superuser_or_another_administrator(
     assert database_fingerprint() == before
 
 
+def test_an_administrator_sets_no_password_of_a_desk_role_holder(client, database_fingerprint):
+    boss = administrator()
+    signer = person("signer", "signer")
+    newcomer = person("newcomer")
+    client.force_login(boss)
+    new_password = {"password1": "Another-pass-2026", "password2": "Another-pass-2026"}
+    new_password["set_usable_password"] = "true"
+    before = database_fingerprint()
+    url = reverse("admin:auth_user_password_change", args=[signer.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, new_password).status_code == 403
+    assert database_fingerprint() == before
+    # An account without a role (one just created, say) is the 管理员's to set.
+    url = reverse("admin:auth_user_password_change", args=[newcomer.pk])
+    assert client.post(url, new_password).status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.check_password("Another-pass-2026")
+    event = HistoryEvent.objects.get(action="auth.user.change", subject_id=str(newcomer.pk))
+    assert event.actor == boss and "Another-pass" not in str(event.data)
+
+
 def test_groups_and_permissions_are_for_superusers_only(client, database_fingerprint):
     client.force_login(administrator())
     before = database_fingerprint()

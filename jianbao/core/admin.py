@@ -82,6 +82,19 @@ def _guards_admin_powers(request, obj) -> bool:
     return obj.is_superuser or obj.is_staff
 
 
+def _guards_identity(request, obj) -> bool:
+    """True when ``request.user`` may not set ``obj``'s password.
+
+    Whoever knows a signer's password can sign in the signer's name, so a
+    管理员 sets passwords only for accounts without a role or staff access
+    (such as the ones it has just created) and for its own; the others are
+    reset by a superuser or with ``jianbao changepassword``.
+    """
+    if request.user.is_superuser or obj is None or obj.pk == request.user.pk:
+        return False
+    return obj.is_superuser or obj.is_staff or obj.role_grants.exists()
+
+
 @admin.register(User)
 class JianbaoUserAdmin(RecordedAdmin, UserAdmin):
     inlines = [RoleGrantInline]
@@ -117,6 +130,13 @@ class JianbaoUserAdmin(RecordedAdmin, UserAdmin):
         ):
             raise PermissionDenied("只有超级用户可以更改超级用户、职员身份、用户组和权限")
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, id)
+        if _guards_identity(request, user):
+            raise PermissionDenied("只有超级用户可以为有角色或管理权限的账号设置密码")
+        with transaction.atomic():  # the password and its history row together
+            return super().user_change_password(request, id, form_url)
 
     def has_change_permission(self, request, obj=None):
         if _guards_admin_powers(request, obj):

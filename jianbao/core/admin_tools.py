@@ -93,6 +93,8 @@ class RecordedAdmin(admin.ModelAdmin):
 
     def construct_change_message(self, request, form, formsets, add=False):
         message = super().construct_change_message(request, form, formsets, add)
+        if not hasattr(form, "instance"):
+            return message  # the password form: the message says "password changed", enough
         fields = [name for name in form.changed_data if "password" not in name]
         data = {"fields": fields}
         if not add:
