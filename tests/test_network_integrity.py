@@ -362,6 +362,7 @@ def _profile_form(**data):
         ({"contacts": "王" * 51 + " <wang@example.org>"}, "“联系人姓名”超过 50 个字符"),
         ({"contacts": "王芳 " + "1" * 51}, "“联系人电话”超过 50 个字符"),
         ({"field": "领" * 101}, "100"),
+        ({"website": "https://example.org/" + "a" * 200}, "200"),
     ],
 )
 def test_the_profile_form_refuses_control_characters_and_long_values(data, expected):

@@ -127,7 +127,7 @@ class ResolveForm(forms.Form):
 
 class ProfileChangeForm(forms.Form):
     field = forms.CharField(label="领域或行业", max_length=100, required=False)
-    website = forms.URLField(label="网站", required=False, assume_scheme="https")
+    website = forms.URLField(label="网站", max_length=200, required=False, assume_scheme="https")
     chair_unit_name = forms.CharField(label="理事长单位", max_length=200, required=False)
     contacts = forms.CharField(
         label="秘书处联系人",
