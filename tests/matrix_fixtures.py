@@ -88,6 +88,8 @@ class World:
             )
             self.voters.append(user)
         self.series = SeriesFactory()
+        self._forms: dict = {}
+        self._readers: dict = {}
 
     # --- Clients --------------------------------------------------------------
 
@@ -98,12 +100,17 @@ class World:
             client.force_login(self.users[role])
         return client
 
-    @cached_property
-    def root_client(self) -> Client:
-        """To read admin forms as they are offered, before another role posts them."""
-        client = Client()
-        client.force_login(self.users[SUPERUSER])
-        return client
+    def form(self, role: str, url: str, **kwargs) -> dict[str, list[str]]:
+        """The form at ``url`` as ``role`` is offered it: read once per row, then copied.
+
+        Reading is done before any role's request, so every role posts the same form.
+        """
+        key = (role, url, tuple(sorted(kwargs.items())))
+        if key not in self._forms:
+            if role not in self._readers:
+                self._readers[role] = self.client_for(role)
+            self._forms[key] = scrape(self._readers[role], url, **kwargs)
+        return {name: list(values) for name, values in self._forms[key].items()}
 
     @cached_property
     def plain_user(self):

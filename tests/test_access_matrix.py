@@ -56,7 +56,6 @@ from tests.matrix_fixtures import (
     SUBMITTER,
     SUPERUSER,
     World,
-    scrape,
 )
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +179,7 @@ def scraped(url_of, role=EDITOR, having=None, **changes):
     """The form as ``role`` is offered it, with ``changes``: whoever then posts it."""
 
     def data(w, r):
-        values = scrape(w.client_for(role), url_of(w), having=having)
+        values = w.form(role, url_of(w), having=having)
         values.update({k: v(w) if callable(v) else v for k, v in changes.items()})
         return values
 
@@ -1097,7 +1096,7 @@ def _grant_form(of_user, role):
     """The role-grant add form, filled for ``of_user`` (the acting person when None)."""
 
     def data(w, r):
-        values = scrape(w.root_client, admin_url(RoleGrant, "add"), form_id="rolegrant_form")
+        values = w.form(SUPERUSER, admin_url(RoleGrant, "add"), form_id="rolegrant_form")
         values.update({"user": [str((of_user(w) if of_user else acting(w, r)).pk)], "role": [role]})
         return values
 
@@ -1109,7 +1108,7 @@ def _user_form(of_user, *, tick=(), grant=None, **changes):
 
     def data(w, r):
         user = of_user(w, r)
-        values = scrape(w.root_client, admin_url(User, "change", user.pk), form_id="user_form")
+        values = w.form(SUPERUSER, admin_url(User, "change", user.pk), form_id="user_form")
         for name in tick:
             values[name] = ["on"]
         values.update({k: [v] for k, v in changes.items()})
@@ -1127,8 +1126,8 @@ def _user_form(of_user, *, tick=(), grant=None, **changes):
 def _issue_form(w):
     """The issue change form, faked as a browser would post it: 已发布 with invented names."""
     issue = w.review_issue
-    values = scrape(
-        w.root_client, admin_url(Issue, "change", issue.pk), form_id="issue_form", required=False
+    values = w.form(
+        SUPERUSER, admin_url(Issue, "change", issue.pk), form_id="issue_form", required=False
     )
     values.update(
         {
@@ -1150,8 +1149,8 @@ def _issue_form(w):
 
 def _article_form(w):
     article = w.article_of(w.published_issue)
-    values = scrape(
-        w.root_client,
+    values = w.form(
+        SUPERUSER,
         admin_url(Article, "change", article.pk),
         form_id="article_form",
         required=False,
@@ -1170,8 +1169,8 @@ def _article_form(w):
 
 def _section_form(w):
     section = w.article_of(w.published_issue).section
-    values = scrape(
-        w.root_client,
+    values = w.form(
+        SUPERUSER,
         admin_url(section, "change", section.pk),
         form_id="section_form",
         required=False,
@@ -1199,7 +1198,7 @@ def _readonly_view(marker_of):
 
 
 def _new_user_form(w, r):
-    values = scrape(w.root_client, admin_url(User, "add"), form_id="user_form")
+    values = w.form(SUPERUSER, admin_url(User, "add"), form_id="user_form")
     values.update(
         {
             "username": [f"new-{r}"],
@@ -1323,9 +1322,7 @@ ADMIN_ROWS = [
         lambda w: admin_url(Series, "change", w.series.pk),
         ADMINISTRATORS,
         lambda w, r: {
-            **scrape(
-                w.root_client, admin_url(Series, "change", w.series.pk), form_id="series_form"
-            ),
+            **w.form(SUPERUSER, admin_url(Series, "change", w.series.pk), form_id="series_form"),
             "office": ["联络组办公室（新）"],
         },
         lambda w, r, resp: _assert_field_value(w.series, "office", "联络组办公室（新）"),
