@@ -150,6 +150,9 @@ def test_the_office_dismisses_many_objections_at_once_and_each_is_recorded(cast,
     rows = HistoryEvent.objects.filter(action="network.objection.dismiss")
     assert sorted(int(r.subject_id) for r in rows) == sorted(o.pk for o in flood)
     assert {(r.actor_id, r.comment) for r in rows} == {(cast.office.pk, "重复提交")}
+    assert application.events.filter(action="objections_dismissed").get().comment == (
+        "4 条异议不予采纳：重复提交"
+    )
     # Dismissing again changes nothing and records nothing.
     assert membership.dismiss_objections(flood, by=cast.office, reason="再次") == 0
     assert rows.count() == 4

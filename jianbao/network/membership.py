@@ -621,6 +621,17 @@ def dismiss_objections(objections, *, by, reason: str) -> int:
     Objection.objects.bulk_update(
         pending, ["resolution", "resolved_by", "resolved_at", "dismissed"]
     )
+    # One line on each application's own record, however many objections it had.
+    per_application: dict[int, list[Objection]] = {}
+    for objection in pending:
+        per_application.setdefault(objection.application_id, []).append(objection)
+    for group in per_application.values():
+        _record(
+            group[0].application,
+            "objections_dismissed",
+            by=by,
+            comment=f"{len(group)} 条异议不予采纳：{reason}",
+        )
     for objection in pending:
         record(
             "network.objection.dismiss",

@@ -480,6 +480,7 @@ class ApplicationEvent(AppendOnlyModel):
         "opinion": "委员审核意见",
         "objection": "公示异议",
         "objection_resolved": "异议处理",
+        "objections_dismissed": "异议不予采纳",
         "submit": "提交申请",
         "start_review": "提交委员会审核",
         "committee_pass": "委员会审核通过",
