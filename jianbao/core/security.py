@@ -53,3 +53,19 @@ class ContentSecurityPolicy:
                 policy = policy.replace("script-src 'self'", f"script-src 'self' 'nonce-{used[0]}'")
             response["Content-Security-Policy"] = policy
         return response
+
+
+def client_ip(request) -> str | None:
+    """The client's address for the login throttle (django-axes).
+
+    Behind nginx every request comes from 127.0.0.1, and throttling by that address
+    would lock a username out for everybody. nginx sets X-Real-IP itself (deploy/),
+    so it is believed only from a proxy in JIANBAO_TRUSTED_PROXIES; from anywhere
+    else it is a client's claim and ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    trusted = getattr(settings, "JIANBAO_TRUSTED_PROXIES", ())
+    forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+    if remote in trusted and forwarded:
+        return forwarded
+    return remote
