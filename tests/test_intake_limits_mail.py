@@ -54,6 +54,31 @@ def test_a_mail_body_past_the_limit_is_not_read_but_the_mail_is_kept(alliance):
     assert submission.events.filter(comment="未保存：邮件正文：段落超过 5000 个，超出上限").exists()
 
 
+def login_from_another_thread(username: str = "bianji") -> int | str:
+    """The status code a login gets while this thread is busy, or the error it met."""
+    # A login writes (session, last_login): it needs SQLite's write lock.
+    outcome = []
+
+    def attempt():
+        try:
+            response = Client().post(
+                "/accounts/login/",
+                {"username": username, "password": "correct horse battery"},
+            )
+            outcome.append(response.status_code)
+        except Exception as exc:  # what the visitor would get as a 500
+            outcome.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+    thread = threading.Thread(target=attempt)
+    thread.start()
+    thread.join()
+    return outcome[0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_attachments_are_read_before_the_write_transaction_so_a_login_meanwhile_works(
     settings, tmp_path, monkeypatch
@@ -62,29 +87,6 @@ def test_attachments_are_read_before_the_write_transaction_so_a_login_meanwhile_
     person("bianji", "editor")
     seen = []
     real_read = mailbox.read_attachment
-
-    def login_from_another_thread() -> int | str:
-        # A login writes (session, last_login): it needs SQLite's write lock.
-        outcome = []
-
-        def attempt():
-            try:
-                response = Client().post(
-                    "/accounts/login/",
-                    {"username": "bianji", "password": "correct horse battery"},
-                )
-                outcome.append(response.status_code)
-            except Exception as exc:  # what the visitor would get as a 500
-                outcome.append(f"{type(exc).__name__}: {exc}")
-            finally:
-                from django.db import connections
-
-                connections.close_all()
-
-        thread = threading.Thread(target=attempt)
-        thread.start()
-        thread.join()
-        return outcome[0]
 
     def read_while_someone_logs_in(name, data):
         seen.append((connection.in_atomic_block, login_from_another_thread()))

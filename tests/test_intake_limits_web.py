@@ -266,3 +266,39 @@ def test_a_refused_submission_can_be_revised_by_hand(team):
     submission.refresh_from_db()
     assert (submission.state, submission.paragraphs) == ("received", ["正文一段。"])
     assert [e.action for e in submission.events.all()] == ["received", "refused", "revised"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_reads_outside_any_transaction_so_a_login_meanwhile_works(
+    settings, tmp_path, monkeypatch
+):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tests.test_intake_limits_mail import login_from_another_thread
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    alliance = AllianceFactory(name="粉末冶金产业技术创新战略联盟")
+    submitter = person("sec", "submitter", alliance=alliance)
+    person("bianji", "editor")
+    seen = []
+    real_read = intake.read_attachment
+
+    def read_while_someone_logs_in(name, data):
+        seen.append((connection.in_atomic_block, login_from_another_thread()))
+        return real_read(name, data)
+
+    monkeypatch.setattr(intake, "read_attachment", read_while_someone_logs_in)
+    submission = intake.submit(
+        by=submitter,
+        alliance=alliance,
+        title="",
+        body="",
+        credit="",
+        files=[("稿件.docx", docx_with(paragraphs_xml(3)))],
+    )
+    assert seen == []  # the submission committed unread; its task is queued
+    call_command("worker", "--batch")
+    assert seen == [(False, 302)]
+    submission.refresh_from_db()
+    assert (submission.state, submission.title) == ("received", "第0段")
