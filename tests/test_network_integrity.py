@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import date
 from pathlib import Path
 
@@ -518,3 +519,17 @@ def test_an_objection_with_a_line_break_in_the_name_or_contact_is_refused(cast, 
             notice, application=application, text="材料不实", address="192.0.2.1", **values
         )
     assert Objection.objects.count() == 0
+
+
+CONTACT_LINE = "a" + " " * 700 + "<"  # ~70 s in the old CONTACT regex
+
+
+def test_the_700_space_contact_line_is_refused_at_once_by_the_form_and_the_import(tmp_path):
+    start = time.process_time()
+    form = _profile_form(contacts=CONTACT_LINE)
+    assert not form.is_valid()
+    assert "应写作“姓名 <邮箱> 电话”" in str(form.errors)
+    path = registry_csv(tmp_path, row(contacts=CONTACT_LINE))
+    with pytest.raises(RegistryImportError, match="应写作“姓名 <邮箱> 电话”"):
+        import_registry(path, by=None)
+    assert time.process_time() - start < 1.0  # generous: the backtracking took a minute
