@@ -120,9 +120,9 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
-# Behind the reverse proxy of deploy/, the client's address is the X-Real-IP it sets.
+# Behind the reverse proxy of deploy/, the client's address is the X-Real-IP it sets
+# (believed only from JIANBAO_TRUSTED_PROXIES, below).
 AXES_CLIENT_IP_CALLABLE = "jianbao.core.security.client_ip"
-JIANBAO_TRUSTED_PROXIES = os.environ.get("JIANBAO_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
