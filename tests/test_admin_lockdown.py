@@ -498,3 +498,54 @@ def test_an_administrator_opens_every_admin_list_it_may_read(client, imported_is
         if obj is not None:
             change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
             assert client.get(change).status_code == 200, label
+
+
+def _seat_form(client, body, row, **values):
+    url = reverse("admin:network_networkbody_change", args=[body.pk])
+    data = admin_form(client, url)
+    if row >= int(data["members-INITIAL_FORMS"][0]):  # a new seat
+        data["members-TOTAL_FORMS"] = [str(row + 1)]
+        data[f"members-{row}-position"] = ["member"]
+    for name, value in values.items():
+        data[f"members-{row}-{name}"] = [value]
+    return url, data
+
+
+def test_committee_seats_follow_the_rules_of_a_role(client, database_fingerprint):
+    """A seat on the review committee is a vote, so a 管理员 cannot take one itself,
+    and a seat whose opinion is on record cannot be handed to someone else."""
+    from jianbao.network import membership
+    from jianbao.network.membership import Action
+    from jianbao.network.models import BodyMember
+    from tests.test_network_membership import applied, make_cast
+
+    cast = make_cast()
+    application = applied(cast)
+    membership.transition(application, Action.START_REVIEW, by=cast.office)
+    membership.record_opinion(application, by=cast.members[0], opinion="approve")
+    body = BodyMember.objects.get(user=cast.members[0]).body
+    boss = administrator("chief")
+    client.force_login(boss)
+    before = database_fingerprint()
+
+    seats = body.members.count()
+    url, data = _seat_form(client, body, seats, person_name="王管理", user=str(boss.pk))
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "管理员不能让自己成为机构成员" in response.content.decode()
+    assert database_fingerprint() == before
+
+    voter = list(body.members.order_by("position", "id")).index(
+        BodyMember.objects.get(user=cast.members[0])
+    )
+    url, data = _seat_form(client, body, voter, person_name="别人", user=str(cast.outsider.pk))
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "已有审核意见在案" in response.content.decode()
+    assert database_fingerprint() == before
+
+    # Seating someone else is what the office asks the 管理员 to do.
+    url, data = _seat_form(client, body, seats, person_name="新委员", user=str(cast.outsider.pk))
+    assert client.post(url, data).status_code == 302
+    assert body.members.filter(user=cast.outsider).exists()
+    assert HistoryEvent.objects.filter(action="network.networkbody.change", actor=boss).exists()

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -97,10 +98,51 @@ class OrganisationAdmin(RecordedAdmin):
         return HttpResponseRedirect(url)
 
 
+class BodyMemberForm(forms.ModelForm):
+    """A seat is a say in the membership vote, so it follows the rules of a role.
+
+    A 管理员 gives no seat to itself, and a seat whose opinions are on record
+    keeps its holder: changing it would change who voted.
+    """
+
+    acting_user = None  # set per request by the inline
+
+    class Meta:
+        model = BodyMember
+        fields = ["position", "person_name", "unit", "user"]
+
+    def clean(self):
+        cleaned = super().clean()
+        by = self.acting_user
+        user = cleaned.get("user")
+        if (
+            by is not None
+            and not by.is_superuser
+            and user is not None
+            and user.pk == by.pk
+            and (self.instance.pk is None or self.instance.user_id != by.pk)
+        ):
+            raise forms.ValidationError(
+                "管理员不能让自己成为机构成员：请另一位管理员或超级用户办理"
+            )
+        holder = {"person_name", "unit", "user"} & set(self.changed_data)
+        if self.instance.pk is not None and holder and self.instance.opinions.exists():
+            raise forms.ValidationError(
+                "这位委员已有审核意见在案，不能更换人员或单位；请另加一位成员"
+            )
+        return cleaned
+
+
 class BodyMemberInline(admin.TabularInline):
     model = BodyMember
+    form = BodyMemberForm
     extra = 1
     autocomplete_fields = ["unit", "user"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.acting_user = request.user
+        return formset
 
 
 @admin.register(NetworkBody)
