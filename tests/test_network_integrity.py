@@ -529,10 +529,10 @@ def test_the_700_space_contact_line_is_refused_at_once_by_the_form_and_the_impor
     start = time.process_time()
     form = _profile_form(contacts=CONTACT_LINE)
     assert not form.is_valid()
-    assert "每位联系人不超过 400 个字符" in str(form.errors)
+    assert "每位联系人不超过 400 个字符" in form.errors["contacts"][0]
     form = _profile_form(contacts=SHORTER_LINE)
     assert not form.is_valid()
-    assert "应写作“姓名 <邮箱> 电话”" in str(form.errors)
+    assert "应写作“姓名 <邮箱> 电话”" in form.errors["contacts"][0]
     path = registry_csv(tmp_path, row(contacts=CONTACT_LINE))
     with pytest.raises(RegistryImportError, match="一位联系人超过 400 个字符"):
         import_registry(path, by=None)
