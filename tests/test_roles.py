@@ -244,6 +244,18 @@ def test_revoking_on_the_roles_page_is_recorded(client):
     assert sorted(e.data["grant"] for e in revoked) == sorted([grant.pk, other.pk])
 
 
+def test_deleting_an_account_revokes_its_roles_on_the_record(client):
+    boss = administrator()
+    leaver = person("leaver", "editor", "reviewer")
+    client.force_login(boss)
+    delete = reverse("admin:auth_user_delete", args=[leaver.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not get_user_model().objects.filter(username="leaver").exists()
+    revoked = HistoryEvent.objects.filter(action="core.role.revoke", actor=boss)
+    assert sorted(e.data["role"] for e in revoked) == ["editor", "reviewer"]
+    assert HistoryEvent.objects.filter(action="auth.user.delete", actor=boss).count() == 1
+
+
 def test_a_superuser_may_still_make_superusers_and_grant_itself_roles(client):
     root = superuser()
     someone = person("someone")

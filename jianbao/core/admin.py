@@ -170,11 +170,24 @@ class JianbaoUserAdmin(RecordedAdmin, UserAdmin):
                 )
         return None
 
+    def _revoke_all(self, request, user) -> None:
+        # The grants would go with the account; revoke them first, so each is recorded.
+        for grant in user.role_grants.all():
+            services.revoke_role(grant, by=request.user)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self._revoke_all(request, obj)
+            super().delete_model(request, obj)
+
     def delete_queryset(self, request, queryset):
         # The bulk action checks the model permission only; look at each account too.
         if any(_guards_admin_powers(request, user) for user in queryset):
             raise PermissionDenied("不能删除超级用户或其他管理员的账号")
-        super().delete_queryset(request, queryset)
+        with transaction.atomic():
+            for user in queryset:
+                self._revoke_all(request, user)
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(RoleGrant)
