@@ -256,16 +256,23 @@ def submit(*, by, alliance, title: str, body: str, credit: str, files=()) -> Sub
             credit=(credit or default_credit(alliance)).strip("（）()"),
             state=Submission.State.PROCESSING,
         )
-        for name, file, size in uploads:
-            stored = Attachment(
-                submission=submission,
-                original_name=name[:300],
-                content_type="application/octet-stream",
-                size=size,
-                kind=Attachment.Kind.PENDING,
-            )
-            stored.file.save(_safe_filename(name), file, save=False)
-            stored.save()
+        saved = []
+        try:
+            for name, file, size in uploads:
+                stored = Attachment(
+                    submission=submission,
+                    original_name=name[:300],
+                    content_type="application/octet-stream",
+                    size=size,
+                    kind=Attachment.Kind.PENDING,
+                )
+                stored.file.save(_safe_filename(name), file, save=False)
+                saved.append(stored.file)
+                stored.save()
+        except BaseException:
+            for field in saved:  # the rows roll back; their files must go too
+                field.storage.delete(field.name)
+            raise
         _record(submission, "received", by=by, comment="附件待读取")
         submission_id = submission.pk
         transaction.on_commit(lambda: enqueue_reading(submission_id))
