@@ -540,3 +540,9 @@ def test_the_700_space_contact_line_is_refused_at_once_by_the_form_and_the_impor
     with pytest.raises(RegistryImportError, match="应写作“姓名 <邮箱> 电话”"):
         import_registry(path, by=None)
     assert time.process_time() - start < 1.0  # generous: the backtracking took seconds to a minute
+
+
+def test_a_merge_link_with_non_ascii_digits_is_a_404_not_a_500(client):
+    client.force_login(person("boss", "admin", name="管理员"))
+    response = client.get(reverse("network:merge_confirm"), {"a": "²", "b": "３"})
+    assert response.status_code == 404

@@ -207,7 +207,7 @@ def _alliance_by_key(key: str) -> Organisation | None:
     """An alliance by id (from the admin action) or by name (from a suggestion)."""
     org = (
         Organisation.objects.filter(pk=int(key)).first()
-        if key.isdigit()
+        if key.isascii() and key.isdigit()  # "²".isdigit() is true, int("²") fails
         else services.find_organisation(key)
     )
     if org is not None:
