@@ -34,6 +34,7 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,6 +68,18 @@ SUMMARY_TABLES = [
 
 class BackupError(JianbaoError):
     pass
+
+
+@contextmanager
+def plain_errors():
+    """A full disk or a damaged file ends as one line, like every expected failure."""
+    try:
+        yield
+    except OSError as exc:
+        where = f"{exc.filename}：" if exc.filename else ""
+        raise BackupError(f"{where}{exc.strerror or exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"SQLite：{exc}") from None
 
 
 # -- shared helpers
@@ -278,6 +291,8 @@ def create_backup(path: Path | str, *, warn: Callable[[str], None] | None = None
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_partials(path.parent, path.name)
     media_root = _media_root()
+    if path.is_relative_to(media_root):
+        raise BackupError(f"快照目录 {path} 在上传文件目录 {media_root} 之内：请放到别处")
     vendor = connection.vendor
     if vendor not in DATABASE_FILES:
         raise BackupError(f"不支持备份 {vendor} 数据库")
@@ -375,7 +390,11 @@ def _sqlite_integrity(db: sqlite3.Connection) -> str:
         rows = [row[0] for row in db.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as exc:  # too damaged to even check
         return str(exc)
-    return "" if rows == ["ok"] else "; ".join(rows[:3])
+    if rows == ["ok"]:
+        return ""
+    # Rows may span lines ("*** in database main ***\n…"); the message stays one line.
+    lines = [line.strip() for row in rows for line in row.splitlines()]
+    return "; ".join([line for line in lines if line and not line.startswith("***")][:3])
 
 
 def _postgres_snapshot(target: Path) -> dict:
@@ -485,6 +504,15 @@ def check_backup(path: Path | str) -> dict:
         raise BackupError(f"{manifest_path}：无法读取（{exc}）") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{manifest_path}：不是 jianbao 快照清单")
+    try:
+        _check_contents(path, manifest, sums)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BackupError(f"{manifest_path}：清单内容不完整（{exc!r}）") from None
+    return manifest
+
+
+def _check_contents(path: Path, manifest: dict, sums: dict[str, str]) -> None:
+    manifest_path, sums_path = path / MANIFEST, path / SUMS
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(
             f"{manifest_path}：快照格式版本 {manifest.get('format_version')}，"
@@ -526,7 +554,6 @@ def check_backup(path: Path | str) -> dict:
             _run_pg("pg_restore", ["--list", str(database_file)])
         except BackupError as exc:
             raise BackupError(f"{database_file}：无法读取数据库转储（{exc}）") from None
-    return manifest
 
 
 def _check_sqlite_file(file: Path) -> str:
@@ -698,13 +725,18 @@ def _sqlite_target() -> Path:
     target = Path(settings.DATABASES["default"]["NAME"]).absolute()
     connection.close()
     if target.exists() and target.stat().st_size:
-        db = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True, timeout=30)
         try:
-            cursor = db.cursor()
-            existing = {row[0] for row in cursor.execute("SELECT name FROM sqlite_master")}
-            found = _first_data(cursor, existing)
-        finally:
-            db.close()
+            db = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True, timeout=30)
+            try:
+                cursor = db.cursor()
+                existing = {row[0] for row in cursor.execute("SELECT name FROM sqlite_master")}
+                found = _first_data(cursor, existing)
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(
+                f"目标 {target} 不是可读的 SQLite 数据库（{exc}），未做改动"
+            ) from None
         if found:
             _refuse_used(str(target), found)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -5,8 +5,8 @@ from jianbao.core import backup
 from jianbao.core.commands import JianbaoCommand
 
 
-def _stop_on_sigterm() -> None:
-    """A SIGTERM unwinds like Ctrl-C, so the half-written snapshot is removed."""
+def stop_on_sigterm() -> None:
+    """A SIGTERM unwinds like Ctrl-C, so whatever was half-written is removed."""
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -28,12 +28,14 @@ class Command(JianbaoCommand):
 
     def handle(self, *args, path, check, **options):
         if check:
-            manifest = backup.check_backup(path)
+            with backup.plain_errors():
+                manifest = backup.check_backup(path)
             self.stdout.write(backup.describe_check(path, manifest))
             return
-        _stop_on_sigterm()
+        stop_on_sigterm()
         try:
-            manifest = backup.create_backup(path, warn=self._warn)
+            with backup.plain_errors():
+                manifest = backup.create_backup(path, warn=self._warn)
         except KeyboardInterrupt:
             self.fail("已中断，未写入快照")
         self.stdout.write(backup.describe_backup(path, manifest))

@@ -1,7 +1,6 @@
-import signal
-
 from jianbao.core import backup
 from jianbao.core.commands import JianbaoCommand
+from jianbao.core.management.commands.backup import stop_on_sigterm
 
 
 class Command(JianbaoCommand):
@@ -13,12 +12,10 @@ class Command(JianbaoCommand):
         parser.add_argument("path", help="jianbao backup 写的快照目录")
 
     def handle(self, *args, path, **options):
-        def stop(signum, frame):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
+        stop_on_sigterm()
         try:
-            manifest = backup.restore_backup(path)
+            with backup.plain_errors():
+                manifest = backup.restore_backup(path)
         except KeyboardInterrupt:
             self.fail("已中断，未做改动")
         self.stdout.write(backup.describe_restore(path, manifest))
