@@ -549,3 +549,13 @@ def test_committee_seats_follow_the_rules_of_a_role(client, database_fingerprint
     assert client.post(url, data).status_code == 302
     assert body.members.filter(user=cast.outsider).exists()
     assert HistoryEvent.objects.filter(action="network.networkbody.change", actor=boss).exists()
+
+
+def test_network_membership_is_not_ticked_in_the_admin(client):
+    alliance = AllianceFactory(name="未入网产业技术创新战略联盟")
+    client.force_login(superuser())
+    url = reverse("admin:network_organisation_change", args=[alliance.pk])
+    data = admin_form(client, url, is_network_member="on", network_member_since="2026-01-01")
+    assert client.post(url, data).status_code == 302
+    alliance.refresh_from_db()
+    assert not alliance.is_network_member and alliance.network_member_since is None

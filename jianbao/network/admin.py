@@ -54,6 +54,9 @@ class OrganisationAdmin(RecordedAdmin):
     list_filter = ["kind", "is_pilot", "is_network_member", "status"]
     search_fields = ["name", "names__name"]
     autocomplete_fields = ["chair_unit"]
+    # Network membership is the outcome of the admission procedure (or of a
+    # registry import): a tick here would skip the committee and the notice.
+    readonly_fields = ["is_network_member", "network_member_since"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "status"]}),
         (
