@@ -104,6 +104,10 @@ def _postgres_database(base_url: str):
 
 @pytest.fixture
 def site(tmp_path):
+    yield from make_site(tmp_path)
+
+
+def make_site(tmp_path: Path):
     """A migrated site (sample issue 2023-1 imported) for subprocesses to share."""
     base = os.environ.get("DATABASE_URL", "")
     drop = None
