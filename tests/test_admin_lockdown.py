@@ -559,3 +559,26 @@ def test_network_membership_is_not_ticked_in_the_admin(client):
     assert client.post(url, data).status_code == 302
     alliance.refresh_from_db()
     assert not alliance.is_network_member and alliance.network_member_since is None
+
+
+def test_a_recipient_name_with_a_line_break_is_refused(client, database_fingerprint):
+    from jianbao.distribution.models import DistributionList
+
+    report = DistributionList.objects.create(kind="报")
+    client.force_login(superuser())
+    url = reverse("admin:distribution_recipient_add")
+    data = admin_form(
+        client,
+        url,
+        distribution_list=str(report.pk),
+        organisation="科技部",
+        person="张三\r\nBcc: everyone@example.org",
+        address="zhang@example.org",
+    )
+    before = database_fingerprint()
+    response = client.post(url, data)
+    assert response.status_code == 200 and "不能含换行或空字符" in response.content.decode()
+    assert database_fingerprint() == before
+    data["person"] = ["张三"]
+    assert client.post(url, data).status_code == 302
+    assert HistoryEvent.objects.filter(action="distribution.recipient.add").exists()
