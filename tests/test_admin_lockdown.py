@@ -234,7 +234,7 @@ def test_issue_content_and_history_are_readable_in_the_admin(
     page = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    # Read-only: no save button and no editable field of the object.
+    # Read-only: no save button.
     assert 'name="_save"' not in html
 
 
