@@ -126,6 +126,8 @@ def status(request, submission_id: int):
 @login_required
 def revise(request, submission_id: int):
     submission = services.access_submission(request.user, submission_id)
+    # Only the alliance revises its item; editors edit the article instead.
+    services.require_alliance(request.user, submission.alliance)
     form = ReviseForm(
         request.POST or None,
         initial={
