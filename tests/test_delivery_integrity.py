@@ -252,3 +252,18 @@ def test_a_resend_from_the_delivery_page_is_recorded_with_its_user(
     assert event.data["error"] == "550 5.1.1 User unknown"
     with pytest.raises(TypeError):
         services.resend(failed)
+
+
+def test_queueing_new_recipients_from_the_delivery_page_is_recorded(
+    client, imported_issue, django_capture_on_commit_callbacks
+):
+    recipients(("甲", "a@example.org"), ("乙", "b@example.org"))
+    user = person("qianfa", "signer", name="钱发")
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("distribution:queue", args=[imported_issue.pk]))
+        client.post(reverse("distribution:queue", args=[imported_issue.pk]))  # nothing new
+    assert Delivery.objects.count() == 2
+    (event,) = HistoryEvent.objects.filter(action="distribution.deliveries.queue")
+    assert (event.actor, event.data) == (user, {"queued": 2})
+    assert event.subject_id == str(imported_issue.pk)

@@ -280,6 +280,22 @@ def queue_deliveries(issue: Issue) -> int:
     return len(new)
 
 
+@transaction.atomic
+def queue_missing(issue: Issue, *, by, actor_name: str = "") -> int:
+    """Queue the issue for recipients added since it was published, on a person's say-so."""
+    count = queue_deliveries(issue)
+    if count:
+        record(
+            "distribution.deliveries.queue",
+            by=by,
+            actor_name=actor_name,
+            subject=issue,
+            comment=f"为 {count} 位新收件人排队",
+            data={"queued": count},
+        )
+    return count
+
+
 def enqueue_sending(issue_id: int, *, run_after=None) -> None:
     from jianbao.distribution.tasks import send_issue
 

@@ -70,7 +70,7 @@ def resend(request, issue_id: int):
 def queue_missing(request, issue_id: int):
     issue = access_issue_deliveries(request.user, issue_id)
     try:
-        count = services.queue_deliveries(issue)
+        count = services.queue_missing(issue, by=request.user)
     except JianbaoError as exc:
         messages.error(request, str(exc))
     else:

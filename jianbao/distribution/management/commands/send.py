@@ -2,7 +2,7 @@
 
 from jianbao.bulletins.services import find_issue
 from jianbao.core.commands import JianbaoCommand
-from jianbao.distribution.services import delivery_progress, queue_deliveries, send_queued
+from jianbao.distribution.services import delivery_progress, queue_missing, send_queued
 
 
 class Command(JianbaoCommand):
@@ -14,7 +14,7 @@ class Command(JianbaoCommand):
 
     def handle(self, *, issue, now, **options):
         found = find_issue(issue)
-        queued = queue_deliveries(found)
+        queued = queue_missing(found, by=None)
         progress = delivery_progress(found)
         self.stdout.write(
             f"{found.label}：新排队 {queued} 封；共 {progress['total']} 位收件人，"
