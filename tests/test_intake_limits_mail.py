@@ -103,3 +103,13 @@ def test_attachments_are_read_before_the_write_transaction_so_a_login_meanwhile_
     assert created and submission.title == "第0段"
     assert seen == [(False, 302)]
     assert Submission.objects.get().paragraphs[-1] == "第19段"
+
+
+def test_a_mail_reads_at_most_20_attachments(alliance):
+    texts = [(f"稿{i}.txt", f"标题{i}\n正文。".encode(), ("text", "plain")) for i in range(22)]
+    raw = mail(subject="很多附件", message_id="<many-files@x>", body="见附件。", attachments=texts)
+    submission, _ = mailbox.store_mail(parse_mail(raw))
+    assert submission.attachments.count() == 20
+    notes = set(submission.events.values_list("comment", flat=True))
+    assert "附件未保存：稿20.txt：附件超过 20 个，超出上限" in notes
+    assert "附件未保存：稿21.txt：附件超过 20 个，超出上限" in notes

@@ -302,3 +302,11 @@ def test_the_worker_reads_outside_any_transaction_so_a_login_meanwhile_works(
     assert seen == [(False, 302)]
     submission.refresh_from_db()
     assert (submission.state, submission.title) == ("received", "第0段")
+
+
+def test_a_submission_with_more_than_20_files_is_refused_in_the_request(client, team):
+    files = [upload(f"图{i}.png", b"\x89PNG\r\n\x1a\n" + bytes(10)) for i in range(21)]
+    response = post_submission(client, team, *files, title="t", body="b")
+    assert response.status_code == 200
+    assert "附件超过 20 个，超出上限" in response.content.decode()
+    assert Submission.objects.count() == 0

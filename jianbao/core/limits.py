@@ -37,6 +37,8 @@ class ParseLimits:
     characters: int = 2_000_000
     # CPU seconds spent reading one file.
     cpu_seconds: float = 10.0
+    # Files read for one submission or one mail.
+    attachments: int = 20
 
 
 def parse_limits() -> ParseLimits:

@@ -21,6 +21,7 @@ from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessageFlags
 from imap_tools.errors import ImapToolsError
 
 from jianbao.core.errors import JianbaoError
+from jianbao.core.limits import parse_limits
 from jianbao.core.models import Role
 from jianbao.mailbox.parsing import Bounce, ParsedMail, parse_mail
 from jianbao.network.models import Organisation
@@ -94,7 +95,11 @@ def read_mail_attachments(parsed: ParsedMail) -> tuple[list[ReadAttachment], lis
     stores the mail: a login meanwhile must not wait for the write lock.
     """
     read, refused = [], []
-    for part in parsed.attachments:
+    most = parse_limits().attachments
+    for position, part in enumerate(parsed.attachments):
+        if position >= most:
+            refused.append(f"{part.name}：附件超过 {most} 个，超出上限")
+            continue
         try:
             read.append(read_attachment(part.name, part.data))
         except AttachmentRefused as exc:

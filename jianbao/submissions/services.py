@@ -20,7 +20,7 @@ from jianbao.bulletins.editing import access_issue_for_edit, add_article
 from jianbao.bulletins.models import ArticleContributor, Issue, Section, Series
 from jianbao.core.errors import JianbaoError, UnreadableFile
 from jianbao.core.history import record
-from jianbao.core.limits import ParseBudget
+from jianbao.core.limits import ParseBudget, parse_limits
 from jianbao.core.models import Role
 from jianbao.core.roles import alliances_of, has_role
 from jianbao.core.text import decode_text, describe_binary, fold
@@ -237,6 +237,9 @@ def submit(*, by, alliance, title: str, body: str, credit: str, files=()) -> Sub
     worker has read them (see ``read_files``).  Without files it is ready at once.
     """
     require_alliance(by, alliance)
+    most = parse_limits().attachments
+    if len(files) > most:
+        raise AttachmentRefused(f"附件超过 {most} 个，超出上限")
     uploads = [_upload(f) for f in files]
     paragraphs = limited_paragraphs(body, "正文")
     title = title.strip()
