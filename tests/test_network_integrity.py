@@ -546,3 +546,14 @@ def test_a_merge_link_with_non_ascii_digits_is_a_404_not_a_500(client):
     client.force_login(person("boss", "admin", name="管理员"))
     response = client.get(reverse("network:merge_confirm"), {"a": "²", "b": "３"})
     assert response.status_code == 404
+
+
+def test_the_application_form_refuses_line_breaks_in_one_line_particulars(cast):
+    from jianbao.core.roles import alliances_of
+    from jianbao.network.forms import ApplicationForm
+    from tests.test_network_membership import PARTICULARS
+
+    data = {**PARTICULARS, "alliance": cast.alliance.pk, "contact_name": "王\r\n芳"}
+    form = ApplicationForm(data, alliances=alliances_of(cast.applicant))
+    assert not form.is_valid()
+    assert "“联系人”含有回车符" in form.errors["contact_name"][0]

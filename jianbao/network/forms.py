@@ -60,6 +60,16 @@ class ApplicationForm(forms.ModelForm):
         self.fields["alliance"].queryset = alliances
         self.order_fields(["alliance", *PARTICULARS, "documents"])
 
+    def clean(self):
+        cleaned = super().clean()
+        # One-line particulars: a line break here would end up in a mail or a notice.
+        for name in ("field", "chair_unit_name", "contact_name"):
+            value = cleaned.get(name) or ""
+            limit = self.fields[name].max_length
+            if problem := value_problem(self.fields[name].label, value, limit):
+                self.add_error(name, problem)
+        return cleaned
+
 
 class OpinionForm(forms.Form):
     opinion = forms.ChoiceField(
