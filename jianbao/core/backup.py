@@ -628,8 +628,12 @@ def restore_backup(path: Path | str) -> dict:
         for entry in manifest["files"]:
             if entry["path"].startswith(f"{MEDIA}/"):
                 _copy_checked(
-                    path / entry["path"], staged_media / entry["path"][len(MEDIA) + 1 :], entry
+                    path / entry["path"],
+                    staged_media / entry["path"][len(MEDIA) + 1 :],
+                    entry,
+                    sync=False,
                 )
+        _sync_tree(staged_media)
         if vendor == "sqlite":
             staged_db = target.parent / f".{target.name}.restore-{os.getpid()}"
             staged_db.unlink(missing_ok=True)
@@ -679,8 +683,8 @@ def describe_restore(path: Path | str, manifest: dict) -> str:
     )
 
 
-def _copy_checked(source: Path, target: Path, entry: dict) -> None:
-    size, digest = _copy_hashing(source, target)
+def _copy_checked(source: Path, target: Path, entry: dict, *, sync: bool = True) -> None:
+    size, digest = _copy_hashing(source, target, sync=sync)
     if (size, digest) != (entry["size"], entry["sha256"]):
         raise BackupError(f"{source}：复制时校验和不符，文件在检查后被改动")
 
