@@ -123,19 +123,22 @@ def test_the_public_form_refuses_a_flood_and_a_huge_text_in_chinese(
     assert 'maxlength="5000"' in client.get(url).content.decode()
 
 
-def test_behind_the_local_proxy_the_forwarded_address_is_counted(
-    client, cast, monkeypatch, settings
-):
+def test_behind_the_local_proxy_the_address_it_saw_is_counted(client, cast, monkeypatch, settings):
     settings.JIANBAO_OBJECTIONS_PER_ADDRESS = 1
     application, notice = on_notice(cast, monkeypatch)
     url = reverse("network:notice", args=[notice.pk])
     post = {"application": application.pk, "name": "张三", "contact": "138", "text": "材料不实"}
+    # nginx (deploy/) sets X-Real-IP to the address it saw; every request comes from loopback.
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
-    client.post(url, post, HTTP_X_FORWARDED_FOR="203.0.113.1", **proxy)
-    client.post(url, post, HTTP_X_FORWARDED_FOR="203.0.113.2", **proxy)
-    # A client cannot pick its address by writing the header itself: the proxy's entry counts.
-    client.post(url, post, HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.2", **proxy)
+    client.post(url, post, HTTP_X_REAL_IP="203.0.113.1", **proxy)
+    client.post(url, post, HTTP_X_REAL_IP="203.0.113.2", **proxy)
+    client.post(url, post, HTTP_X_REAL_IP="203.0.113.2", **proxy)
     assert Objection.objects.count() == 2
+    # Straight from the internet the header is the client's claim: its own address counts.
+    direct = {"REMOTE_ADDR": "198.51.100.5"}
+    client.post(url, post, HTTP_X_REAL_IP="192.0.2.1", **direct)
+    client.post(url, post, HTTP_X_REAL_IP="192.0.2.2", **direct)
+    assert Objection.objects.count() == 3
 
 
 def test_the_office_dismisses_many_objections_at_once_and_each_is_recorded(cast, monkeypatch):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
 from jianbao.core.roles import alliances_of, has_role
+from jianbao.core.security import client_ip
 from jianbao.network import membership, services, statistics
 from jianbao.network.forms import (
     ActionForm,
@@ -60,17 +60,6 @@ def administrator_only(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def client_address(request) -> str:
-    """The writer's address; behind a trusted local proxy, the one it forwarded."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    trusted = getattr(settings, "JIANBAO_TRUSTED_PROXIES", ("127.0.0.1", "::1"))
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if remote in trusted and forwarded:
-        # The proxy appends the address it saw; anything before it the client wrote.
-        return forwarded.rsplit(",", 1)[-1].strip()
-    return remote
 
 
 def _report(request, exc: Exception) -> None:
@@ -532,7 +521,7 @@ def public_notice(request, pk: int):
                 name=form.cleaned_data["name"],
                 contact=form.cleaned_data["contact"],
                 text=form.cleaned_data["text"],
-                address=client_address(request),
+                address=client_ip(request) or "",
             )
         except JianbaoError as exc:
             _report(request, exc)
