@@ -200,7 +200,7 @@ JIANBAO_NOTICE_WORKING_DAYS = int(os.environ.get("JIANBAO_NOTICE_WORKING_DAYS", 
 # Objections to a notice accepted per hour from one network address, and per notice in all.
 JIANBAO_OBJECTIONS_PER_ADDRESS = int(os.environ.get("JIANBAO_OBJECTIONS_PER_ADDRESS", 5))
 JIANBAO_OBJECTIONS_PER_NOTICE = int(os.environ.get("JIANBAO_OBJECTIONS_PER_NOTICE", 60))
-# Proxies whose X-Forwarded-For is believed (the nginx in front of gunicorn, on loopback).
+# Proxies whose X-Real-IP is believed (the nginx in front of gunicorn, on loopback).
 JIANBAO_TRUSTED_PROXIES = tuple(
     os.environ.get("JIANBAO_TRUSTED_PROXIES", "127.0.0.1,::1").replace(" ", "").split(",")
 )
