@@ -137,15 +137,24 @@ class World:
             "signing": [Action.SUBMIT, Action.APPROVE],
             "signed": [Action.SUBMIT, Action.APPROVE, Action.SIGN],
             "published": [Action.SUBMIT, Action.APPROVE, Action.SIGN, Action.PUBLISH],
+            "withdrawn": [
+                Action.SUBMIT,
+                Action.APPROVE,
+                Action.SIGN,
+                Action.PUBLISH,
+                Action.WITHDRAW,
+            ],
         }[state]
         actor = {
             Action.SUBMIT: self.lead_editor,
             Action.APPROVE: self.lead_reviewer,
             Action.SIGN: self.lead_signer,
             Action.PUBLISH: self.lead_signer,
+            Action.WITHDRAW: self.lead_signer,
         }
         for action in steps:
-            issue = workflow.transition(issue, action, by=actor[action])
+            comment = "发现事实错误" if action == Action.WITHDRAW else ""
+            issue = workflow.transition(issue, action, by=actor[action], comment=comment)
         return issue
 
     @cached_property
@@ -163,6 +172,10 @@ class World:
     @cached_property
     def signed_issue(self):
         return self._issue("signed")
+
+    @cached_property
+    def withdrawn_issue(self):
+        return self._issue("withdrawn")
 
     @cached_property
     def public_submission(self):
