@@ -62,7 +62,7 @@ def html_to_paragraphs(markup: str) -> list[str]:
     block_tags = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
     clean = nh3.clean(markup, tags=block_tags | {"span", "b", "strong", "i", "em"}, attributes={})
     marked = re.sub(r"</?(?:p|div|br|li|h[1-6]|tr)\s*/?>", "\n", clean, flags=re.I)
-    text = html.unescape(re.sub(r"<[^>]+>", "", marked))
+    text = html.unescape(re.sub(r"<[^<>]+>", "", marked))
     return [p.strip() for p in text.split("\n") if p.strip()]
 
 
