@@ -468,7 +468,7 @@ def test_a_backup_taken_while_another_process_writes_is_consistent(site, places,
         assert files == [f"附件{n};" * 500]
 
 
-# -- --check
+# -- --check: in this process (`cli`), since it reads only the snapshot's files
 
 
 @pytest.fixture
@@ -485,37 +485,37 @@ def flip_byte(path: Path, offset: int) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_check_passes_an_intact_snapshot(site, snapshots):
-    result = site.run("backup", "--check", str(snapshots(site)))
+def test_check_passes_an_intact_snapshot(cli, site, snapshots):
+    result = cli("backup", "--check", str(snapshots(site)))
     assert re.match(r"快照完好：.*2 个文件", one_line(result.stdout))
 
 
-def test_check_names_a_file_with_a_flipped_byte(site, damaged):
+def test_check_names_a_file_with_a_flipped_byte(cli, site, damaged):
     picture = next(damaged.rglob("现场照片.png"))
     flip_byte(picture, 1000)
-    result = site.run("backup", "--check", str(damaged), check=False)
-    assert result.returncode == 2
+    result = cli("backup", "--check", str(damaged))
+    assert result.status == 2
     line = one_line(result.stderr)
     assert "现场照片.png" in line and "校验和不符" in line
 
 
-def test_check_names_a_missing_file(site, damaged):
+def test_check_names_a_missing_file(cli, site, damaged):
     next(damaged.rglob("扫描件.pdf")).unlink()
-    result = site.run("backup", "--check", str(damaged), check=False)
-    assert result.returncode == 2
+    result = cli("backup", "--check", str(damaged))
+    assert result.status == 2
     line = one_line(result.stderr)
     assert "扫描件.pdf" in line and "缺少" in line
 
 
-def test_check_names_a_damaged_database_file(site, damaged):
+def test_check_names_a_damaged_database_file(cli, site, damaged):
     database = damaged / ("database.sqlite3" if site.vendor == "sqlite" else "database.pgdump")
     flip_byte(database, database.stat().st_size // 2)
-    result = site.run("backup", "--check", str(damaged), check=False)
-    assert result.returncode == 2
+    result = cli("backup", "--check", str(damaged))
+    assert result.status == 2
     assert database.name in one_line(result.stderr)
 
 
-def test_check_reads_the_database_itself(site, damaged):
+def test_check_reads_the_database_itself(cli, site, damaged):
     """A database that matches its (rewritten) checksum but cannot be read is still caught."""
     database = damaged / ("database.sqlite3" if site.vendor == "sqlite" else "database.pgdump")
     data = bytearray(database.read_bytes())
@@ -525,8 +525,8 @@ def test_check_reads_the_database_itself(site, damaged):
         data[:5] = b"XXXXX"  # the PGDMP signature
     database.write_bytes(bytes(data))
     rewrite_checksums(damaged, {database.name: bytes(data)})
-    result = site.run("backup", "--check", str(damaged), check=False)
-    assert result.returncode == 2
+    result = cli("backup", "--check", str(damaged))
+    assert result.status == 2
     line = one_line(result.stderr)
     assert database.name in line
     assert ("完整性" if site.vendor == "sqlite" else "pg_restore") in line
@@ -578,11 +578,11 @@ def test_restore_of_a_damaged_snapshot_touches_nothing(site, places, damaged):
     assert sorted(p.name for p in target.var.parent.iterdir()) == ["var"]
 
 
-def test_backup_refuses_a_path_that_is_not_empty(site, tmp_path):
+def test_backup_refuses_a_path_that_is_not_empty(cli, tmp_path):
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "keep.txt").write_text("旧的")
-    result = site.run("backup", str(tmp_path / "old"), check=False)
-    assert result.returncode == 2
+    result = cli("backup", str(tmp_path / "old"))
+    assert result.status == 2
     assert "不是空目录" in one_line(result.stderr)
     assert [p.name for p in (tmp_path / "old").iterdir()] == ["keep.txt"]
 
