@@ -4,6 +4,8 @@ Sending goes through a real aiosmtpd sink on loopback; the U+E000 test uses
 the real typesetter.  Runs on SQLite and on PostgreSQL.
 """
 
+import time
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -267,3 +269,48 @@ def test_queueing_new_recipients_from_the_delivery_page_is_recorded(
     (event,) = HistoryEvent.objects.filter(action="distribution.deliveries.queue")
     assert (event.actor, event.data) == (user, {"queued": 2})
     assert event.subject_id == str(imported_issue.pk)
+
+
+# --- The database lost at the worst moment: the sent mark before the final dot ------------
+
+
+@pytest.mark.parametrize("committed", [False, True], ids=["before-commit", "commit-unknown"])
+def test_a_database_lost_at_the_sent_mark_sends_that_mail_once_when_it_answers_again(
+    sink, imported_issue, fake_pdf, monkeypatch, committed
+):
+    """The server went away during the sent mark; it may or may not have committed.
+
+    The final dot is never written after a failed mark, so the row goes back
+    to the queue either way and its mail goes out once the database answers.
+    """
+    from django.db import OperationalError
+
+    recipients(("甲", "a@example.org"), ("乙", "b@example.org"), ("丙", "c@example.org"))
+    services.queue_deliveries(imported_issue)
+    real_move = services._move
+    failures = []
+
+    def move(delivery, token, from_state, **changes):
+        if changes.get("state") == "sent" and delivery.address == "b@example.org" and not failures:
+            failures.append(delivery.pk)
+            if committed:
+                real_move(delivery, token, from_state, **changes)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_move(delivery, token, from_state, **changes)
+
+    monkeypatch.setattr(services, "_move", move)
+    report = services.send_queued(imported_issue.pk)
+    time.sleep(0.3)  # a message whose dot came late would be here now
+
+    assert failures and report.sent == 3
+    assert sink.handler.per_recipient() == {
+        "a@example.org": 1,
+        "b@example.org": 1,
+        "c@example.org": 1,
+    }
+    assert {address: state for address, (state, _error) in states().items()} == {
+        "a@example.org": "sent",
+        "b@example.org": "sent",
+        "c@example.org": "sent",
+    }
+    assert Delivery.objects.get(address="b@example.org").attempts == 1

@@ -463,7 +463,7 @@ def send_queued(issue_id: int, *, mail: IssueMail | None = None, limit: int | No
                 holding.give_back()
                 _send_batches(issue_id, prepared, limit, session, report, holding)
             except DATABASE_UNAVAILABLE as exc:
-                session.close()  # a half-sent message without its final dot is discarded
+                session.abort()  # a half-sent message without its final dot is discarded
                 patience.wait(exc)  # re-raises on SIGTERM
             else:
                 patience.recovered()
@@ -548,12 +548,12 @@ def _send_one(
             report.server_unavailable = True
         return
     except DATABASE_UNAVAILABLE:
-        session.close()
+        session.abort()
         raise
     except Exception as exc:
         # Anything else (a name with a line break, a bug): this delivery fails
         # with the reason, the connection starts afresh, the batch goes on.
-        session.close()
+        session.abort()
         logger.warning("delivery %s failed: %s", delivery.pk, first_line(exc))
         _fail(delivery, token, f"发送时出错：{exc.__class__.__name__}: {first_line(exc)}", report)
         return

@@ -78,9 +78,20 @@ class MailSession:
             self.backend.connection = None
             self._open = False
 
+    def abort(self) -> None:
+        """Drop the connection without QUIT: mid-DATA the server would read QUIT as text
+        (and wait for the final dot), so the socket is simply closed, and the
+        message without its dot is discarded."""
+        connection = self.backend.connection
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+        self.backend.connection = None
+        self._open = False
+
     def _drop(self) -> None:
         # After an aborted DATA the session state is unknown; start afresh.
-        self.close()
+        self.abort()
 
     def send(
         self, from_address: str, to: str, chunks: Sequence[bytes], commit: Callable[[], bool]
