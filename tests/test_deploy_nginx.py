@@ -93,6 +93,8 @@ def site():
     app_port, proxy_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "JIANBAO_"))}
     env.pop("DATABASE_URL", None)
+    # Set by the browser tests in this process; no deployment has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         # Production settings (HSTS, CSP), but plain http on loopback without a redirect.
         JIANBAO_PRODUCTION="1",

@@ -21,6 +21,8 @@ JIANBAO = str(ROOT / ".venv" / "bin" / "jianbao")
 def production_env(tmp_path: Path, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "JIANBAO_"))}
     env.pop("DATABASE_URL", None)
+    # Set by the browser tests in this process; no deployment has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         JIANBAO_PRODUCTION="1",
         SECRET_KEY=secrets.token_urlsafe(50),
