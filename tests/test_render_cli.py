@@ -16,7 +16,11 @@ from jianbao.bulletins.services import issue_to_bulletin
 from jianbao.publishing.render.markdown import render_markdown
 
 # The project's urls.py is not ours to change; the views are mounted here.
-urlpatterns = [path("", include("jianbao.publishing.urls"))]
+# The error pages extend the archive's base template, so its URLs are needed too.
+urlpatterns = [
+    path("", include("jianbao.publishing.urls")),
+    path("", include("jianbao.archive.urls")),
+]
 
 FILENAME = "产业技术创新战略联盟试点工作简报2023年第1期（总第66期）"
 

@@ -212,3 +212,29 @@ def test_renaming_a_series_code_changes_the_cached_links(client, two_series):
     second.series.slug = "centres"
     second.series.save()
     assert "/issues/centres/2023-1/" in client.get("/").content.decode()
+
+
+# --- the short download URL and the issue list name the series too -------------
+
+
+def test_the_short_download_url_lists_the_series_instead_of_picking_one(client, two_series):
+    first, second = two_series
+    response = client.get("/issues/2023-1.pdf")
+    assert response.status_code == 300
+    page = response.content.decode()
+    assert f"/issues/{first.series.slug}/2023-1/" in page
+    assert f"/issues/{second.series.slug}/2023-1/" in page
+    pdf = client.get(f"/issues/{second.series.slug}/2023-1.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_issue_list_gives_refs_that_name_the_series(cli, two_series):
+    import json
+
+    first, second = two_series
+    rows = json.loads(cli("issues", "--format", "json").stdout)
+    assert sorted(r["ref"] for r in rows) == sorted(
+        [f"{first.series.slug}:2023-1", f"{second.series.slug}:2023-1"]
+    )
+    for row in rows:
+        assert cli("export", row["ref"], "--format", "json").status == 0

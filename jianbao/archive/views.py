@@ -59,9 +59,12 @@ def issue_detail(request, year: int, number: int, series: str | None = None):
 
 
 @require_safe
-def issue_file(request, series: str, year: int, number: int, fmt: str):
-    """The PDF or Word file of one series' issue (/issues/2023-1.pdf when there is one series)."""
-    issue = selectors.public_issue(year=year, number=number, series=series, with_content=False)
+def issue_file(request, year: int, number: int, fmt: str, series: str | None = None):
+    """The PDF or Word file of a public issue: /issues/2023-1.pdf, /issues/series-1/2023-1.pdf."""
+    try:
+        issue = selectors.public_issue(year=year, number=number, series=series, with_content=False)
+    except AmbiguousIssueRef as exc:
+        return _choose_series(request, exc)
     try:
         data = render_file(issue_to_bulletin(issue), fmt)
     except JianbaoError as exc:
@@ -70,7 +73,8 @@ def issue_file(request, series: str, year: int, number: int, fmt: str):
         )
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition(
-        download_filename(issue, fmt), f"jianbao-{issue.series.slug}-{year}-{number}.{fmt}"
+        download_filename(issue, fmt),
+        f"jianbao-{series}-{year}-{number}.{fmt}" if series else f"jianbao-{year}-{number}.{fmt}",
     )
     response["Content-Length"] = str(len(data))
     return response

@@ -1,3 +1,4 @@
+from jianbao.archive.links import issue_ref
 from jianbao.bulletins.models import Issue
 from jianbao.core.commands import JianbaoCommand
 
@@ -12,6 +13,7 @@ class Command(JianbaoCommand):
         issues = Issue.objects.select_related("series").order_by("-year", "-number")
         rows = [
             {
+                "ref": issue_ref(i),
                 "series": i.series.title,
                 "year": i.year,
                 "number": i.number,
@@ -27,6 +29,6 @@ class Command(JianbaoCommand):
             return
         for row in rows:
             self.stdout.write(
-                f"{row['year']}-{row['number']}\t总第{row['running_number']}期\t"
+                f"{row['ref']}\t总第{row['running_number']}期\t"
                 f"{row['date'] or '—'}\t{row['state_label']}"
             )
