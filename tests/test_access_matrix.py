@@ -1219,8 +1219,10 @@ def _readonly_view(marker_of):
 
     def check(w, role, response):
         page = response.content.decode()
-        assert marker_of(w) in page
-        assert 'name="_save"' not in page and 'name="_continue"' not in page
+        assert marker_of(w) in page, f"the page does not show {marker_of(w)!r}"
+        assert 'name="_save"' not in page and 'name="_continue"' not in page, (
+            "the admin offers a form that saves it: expected read-only"
+        )
 
     return check
 
