@@ -32,7 +32,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyTabularInline(admin.TabularInline):
+class _ReadOnlyInline:
     extra = 0
     can_delete = False
 
@@ -49,21 +49,12 @@ class ReadOnlyTabularInline(admin.TabularInline):
         return False
 
 
-class ReadOnlyStackedInline(admin.StackedInline):
-    extra = 0
-    can_delete = False
+class ReadOnlyTabularInline(_ReadOnlyInline, admin.TabularInline):
+    pass
 
-    def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *(self.fields or ())]
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyStackedInline(_ReadOnlyInline, admin.StackedInline):
+    pass
 
 
 def _plain(value):
