@@ -314,3 +314,28 @@ def test_a_database_lost_at_the_sent_mark_sends_that_mail_once_when_it_answers_a
         "c@example.org": "sent",
     }
     assert Delivery.objects.get(address="b@example.org").attempts == 1
+
+
+def test_a_withdrawn_issue_keeps_its_queued_mail_until_it_is_republished(
+    sink, imported_issue, fake_pdf
+):
+    from jianbao.bulletins import workflow
+
+    signer = person("sg", "signer", name="李新男")
+    recipients(("张三", "a@example.org"), ("李四", "b@example.org"))
+    assert services.queue_deliveries(imported_issue) == 2
+    workflow.transition(imported_issue, "withdraw", by=signer, comment="误发")
+    services.send_queued(imported_issue.pk)
+    assert {s for s, _ in states().values()} == {Delivery.State.QUEUED}
+    assert sink.messages == []
+    workflow.transition(imported_issue, "republish", by=signer, comment="已核实")
+    services.send_queued(imported_issue.pk)
+    assert {s for s, _ in states().values()} == {Delivery.State.SENT}
+    assert len(sink.messages) == 2
+
+
+@pytest.mark.parametrize("wanted", ["abc", "١", "9" * 30])
+def test_a_resend_of_a_malformed_delivery_id_is_not_found(client, imported_issue, wanted):
+    client.force_login(person("sg", "signer"))
+    url = reverse("distribution:resend", args=[imported_issue.pk])
+    assert client.post(url, {"delivery": wanted}).status_code == 404

@@ -1,12 +1,16 @@
+from django.db import transaction
 from django.dispatch import receiver
 
 from jianbao.bulletins.models import Issue
 from jianbao.bulletins.signals import issue_state_changed
-from jianbao.distribution.services import queue_deliveries
+from jianbao.distribution.services import enqueue_sending, queue_deliveries
 
 
 @receiver(issue_state_changed, dispatch_uid="distribution_queue_on_publish")
 def queue_on_publish(sender, issue, from_state, to_state, **kwargs):
     # Inside the publishing transaction: the deliveries commit with the state.
     if to_state == Issue.State.PUBLISHED:
-        queue_deliveries(issue)
+        queued = queue_deliveries(issue)
+        if from_state == Issue.State.WITHDRAWN and not queued:
+            # Mail held back while the issue was withdrawn goes out now.
+            transaction.on_commit(lambda: enqueue_sending(issue.pk))

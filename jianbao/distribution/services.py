@@ -331,9 +331,10 @@ CLAIM_CHUNK = 25
 
 def _ready(issue_id: int):
     now = timezone.now()
-    return Delivery.objects.filter(issue_id=issue_id, state=State.QUEUED).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
+    # A withdrawn issue's queued mail waits; republishing sends it.
+    return Delivery.objects.filter(
+        issue_id=issue_id, state=State.QUEUED, issue__state=Issue.State.PUBLISHED
+    ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
 
 
 def _claim_many(delivery_ids: list[int], token: str) -> set[int]:
@@ -709,7 +710,7 @@ def recover_deliveries() -> int:
             )
     # Rows waiting out a backoff have a deferred task already; these have none
     # that is sure to run (its worker may have died holding it).
-    ready = Delivery.objects.filter(state=State.QUEUED).filter(
+    ready = Delivery.objects.filter(state=State.QUEUED, issue__state=Issue.State.PUBLISHED).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
     )
     for issue_id in ready.values_list("issue_id", flat=True).distinct():

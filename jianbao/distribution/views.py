@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -50,7 +51,9 @@ def issue_deliveries(request, issue_id: int):
 @require_POST
 def resend(request, issue_id: int):
     issue = access_issue_deliveries(request.user, issue_id)
-    wanted = request.POST.get("delivery")
+    wanted = request.POST.get("delivery", "")
+    if wanted and not (wanted.isascii() and wanted.isdigit() and len(wanted) < 19):
+        raise Http404("没有这一投递")
     failed = issue.deliveries.filter(state__in=[Delivery.State.FAILED, Delivery.State.BOUNCED])
     targets = failed.filter(pk=wanted) if wanted else failed
     count = 0

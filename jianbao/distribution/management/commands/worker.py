@@ -35,12 +35,14 @@ from jianbao.distribution.resilience import (
     reset_connections,
     retrying,
 )
+from jianbao.submissions.services import recover_processing
 
 logger = logging.getLogger("jianbao.worker")
 
 
 def periodic(stop: threading.Event, *, tick: float = 5.0, recover_every: float = 60.0) -> None:
-    """Enqueue the periodic work: mailbox fetch and recovery of abandoned deliveries."""
+    """Enqueue the periodic work: mailbox fetch, recovery of abandoned deliveries and of
+    uploads a dead worker left 正在处理."""
     from jianbao.mailbox import services as mailbox
 
     fetch_every = getattr(settings, "JIANBAO_FETCH_INTERVAL", 300)
@@ -53,6 +55,7 @@ def periodic(stop: threading.Event, *, tick: float = 5.0, recover_every: float =
                 last_fetch = now
             if now - last_recover >= recover_every:
                 services.recover_deliveries()
+                recover_processing()
                 last_recover = now
         except DATABASE_UNAVAILABLE as exc:
             # Tried again at the next tick; the main loop logs the outage.
@@ -73,6 +76,7 @@ class Command(JianbaoCommand):
 
     def handle(self, *, batch: bool, interval: float, verbosity: int, **options):
         retrying(services.recover_deliveries, what="后台进程启动")
+        retrying(recover_processing, what="后台进程启动")
         if settings.IMAP_URL and not batch:
             from jianbao.mailbox.services import enqueue_fetch
 
