@@ -159,6 +159,13 @@ def state_is(obj_of, state):
 # --- The desk: issues and their sign-off --------------------------------------------
 
 
+def _dated(iso):
+    def effect(w, role, response):
+        assert str(fresh(w.editing_issue).date) == iso
+
+    return effect
+
+
 def transition(label, issue_of, action, allow, to_state, comment=""):
     return post(
         "desk:transition",
@@ -267,6 +274,23 @@ DESK_ROWS = [
         lambda w, r: {"action": "withdraw", "comment": ""},
         None,
         declined={SIGNER},
+    ),
+    post(
+        "desk:issue_date",
+        "choose the 印发日期",
+        lambda w: rev("desk:issue_date", w.editing_issue.pk),
+        {EDITOR},
+        lambda w, r: {"date": "2027-03-15"},
+        _dated("2027-03-15"),
+    ),
+    post(
+        "desk:issue_date",
+        "change the date of a signed issue",
+        lambda w: rev("desk:issue_date", w.signed_issue.pk),
+        NOBODY,
+        lambda w, r: {"date": "2027-03-15"},
+        None,
+        declined={EDITOR},
     ),
     transition(
         "republish",

@@ -269,3 +269,52 @@ def test_an_overlong_title_is_refused_naming_the_article_before_the_database_see
     with pytest.raises(FieldTooLong, match=r"x\.md：《超长标题.*》的标题有 800 个字，超过上限 500"):
         store_bulletin(changed, source_name="x.md")
     assert database_fingerprint() == before
+
+
+def test_the_editor_chooses_the_printed_date_and_the_signing_date_is_kept_apart(
+    client, issue, team
+):
+    import datetime
+
+    from django.utils import timezone
+
+    client.force_login(team["editor"])
+    response = client.post(reverse("desk:issue_date", args=[issue.pk]), {"date": "2026-03-15"})
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.date == datetime.date(2026, 3, 15)
+    change = HistoryEvent.objects.get(action="bulletins.issue.update")
+    assert (change.actor_name, change.data["after"]["date"]) == ("杨丹泽", "2026-03-15")
+    issue = sign_off(issue, team)
+    bulletin = issue_to_bulletin(issue)
+    assert bulletin.date == datetime.date(2026, 3, 15)  # printed: the chosen date
+    assert issue.signoff.signed_on == timezone.localdate()  # the 签发 date, from the history
+    page = client.get(reverse("desk:issue", args=[issue.pk])).content.decode()
+    assert "印发日期：2026年3月15日" in page
+    # Frozen once signed: the date is part of what was signed.
+    client.post(reverse("desk:issue_date", args=[issue.pk]), {"date": "2026-04-01"})
+    issue.refresh_from_db()
+    assert issue.date == datetime.date(2026, 3, 15)
+
+
+def test_without_a_chosen_date_the_bulletin_prints_its_final_signing_date(issue, team):
+    from django.utils import timezone
+
+    assert issue.date is None
+    issue = sign_off(issue, team)
+    assert issue.date == timezone.localdate()
+    assert issue_to_bulletin(issue).date == timezone.localdate()
+
+
+def test_a_new_issue_can_be_created_with_its_printed_date(client, team):
+    import datetime
+
+    SeriesFactory()
+    client.force_login(team["editor"])
+    form = client.get(reverse("desk:issue_new")).content.decode()
+    assert 'type="date"' in form and "印发日期" in form
+    client.post(
+        reverse("desk:issue_new"),
+        {"year": 2023, "number": 1, "running_number": 1, "date": "2023-03-20"},
+    )
+    assert Issue.objects.get(year=2023, number=1).date == datetime.date(2023, 3, 20)

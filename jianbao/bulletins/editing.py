@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
@@ -88,7 +90,15 @@ def next_numbers(series: Series, year: int) -> tuple[int, int]:
 
 
 @transaction.atomic
-def create_issue(series: Series, *, year: int, number: int, running_number: int, by) -> Issue:
+def create_issue(
+    series: Series,
+    *,
+    year: int,
+    number: int,
+    running_number: int,
+    by,
+    date: datetime.date | None = None,
+) -> Issue:
     require_role(by, Role.EDITOR)
     expected_number, expected_running = next_numbers(series, year)
     clash = (
@@ -115,6 +125,7 @@ def create_issue(series: Series, *, year: int, number: int, running_number: int,
         year=year,
         number=number,
         running_number=running_number,
+        date=date,
         state=Issue.State.EDITING,
         distribution=series.default_distribution,
         contacts=series.contacts,
@@ -124,7 +135,36 @@ def create_issue(series: Series, *, year: int, number: int, running_number: int,
     IssueEvent.objects.create(
         issue=issue, action="created", to_state=issue.state, actor=by, actor_name=display_name(by)
     )
-    record("bulletins.issue.create", by=by, subject=issue)
+    record(
+        "bulletins.issue.create",
+        by=by,
+        subject=issue,
+        data={"date": date.isoformat() if date else None},
+    )
+    return issue
+
+
+@transaction.atomic
+def set_issue_date(issue: Issue, *, by, date: datetime.date | None) -> Issue:
+    """The 印发日期 the editor chooses; the 签发 date stays what the history says."""
+    issue = access_issue_for_edit(by, issue.pk)
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    before = issue.date
+    if before == date:
+        return issue
+    issue.date = date
+    issue.save(update_fields=["date", "updated_at"])
+    record(
+        "bulletins.issue.update",
+        by=by,
+        subject=issue,
+        data={
+            "changed": ["date"],
+            "before": {"date": before.isoformat() if before else None},
+            "after": {"date": date.isoformat() if date else None},
+        },
+    )
+    issue_content_changed.send(sender=Issue, issue=issue)
     return issue
 
 

@@ -3,10 +3,32 @@ from django import forms
 from jianbao.bulletins.models import Section
 
 
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
 class NewIssueForm(forms.Form):
     year = forms.IntegerField(label="年份", min_value=2000, max_value=2100)
     number = forms.IntegerField(label="年度期号（第N期）", min_value=1)
     running_number = forms.IntegerField(label="总期号（总第M期）", min_value=1)
+    date = forms.DateField(
+        label="印发日期",
+        required=False,
+        widget=DateInput(),
+        help_text="印在简报上的日期；留空则印签发当天的日期",
+    )
+
+
+class IssueDateForm(forms.Form):
+    date = forms.DateField(
+        label="印发日期",
+        required=False,
+        widget=DateInput(),
+        help_text="印在简报上的日期；留空则印签发当天的日期",
+    )
 
 
 class ArticleForm(forms.Form):

@@ -335,7 +335,7 @@ def issue_to_bulletin(issue: Issue) -> ParsedBulletin:
         year=issue.year,
         number=issue.number,
         running_number=issue.running_number,
-        date=names.signed_on or issue.date,
+        date=issue.date or names.signed_on,
         sections=sections,
         distribution={k: tuple(v) for k, v in issue.distribution.items()},
         editor=names.editor,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("issues/new/", views.issue_new, name="issue_new"),
     path("issues/<int:issue_id>/", views.issue_detail, name="issue"),
     path("issues/<int:issue_id>/transition/", views.issue_transition, name="transition"),
+    path("issues/<int:issue_id>/date/", views.issue_date, name="issue_date"),
     path("issues/<int:issue_id>/preview/", views.issue_preview, name="preview"),
     path("issues/<int:issue_id>/text/", views.issue_markdown, name="markdown"),
     path("issues/<int:issue_id>/preview.pdf", views.issue_pdf, name="pdf"),

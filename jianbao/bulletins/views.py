@@ -18,6 +18,7 @@ from jianbao.bulletins import editing, workflow
 from jianbao.bulletins.forms import (
     ArticleForm,
     CorrectionForm,
+    IssueDateForm,
     MoveForm,
     NewIssueForm,
     TransitionForm,
@@ -86,10 +87,17 @@ def issue_new(request):
     if series is None:
         messages.error(request, "还没有简报系列：请先导入一期往期简报或在系统管理中新建")
         return redirect("desk:issues")
-    year = timezone.localdate().year
-    number, running = editing.next_numbers(series, year)
+    planned = timezone.localdate()
+    number, running = editing.next_numbers(series, planned.year)
+    last = series.issues.order_by("-running_number").first()
     form = NewIssueForm(
-        request.POST or None, initial={"year": year, "number": number, "running_number": running}
+        request.POST or None,
+        initial={
+            "year": planned.year,
+            "number": number,
+            "running_number": running,
+            "date": planned,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,7 +107,9 @@ def issue_new(request):
         else:
             messages.success(request, f"已新建 {issue.label}")
             return redirect("desk:issue", issue.pk)
-    return render(request, "bulletins/desk/issue_new.html", {"form": form, "series": series})
+    return render(
+        request, "bulletins/desk/issue_new.html", {"form": form, "series": series, "last": last}
+    )
 
 
 def _attach_submission_diffs(issue: Issue) -> None:
@@ -147,6 +157,7 @@ def issue_detail(request, issue_id: int):
             "edits": history_of(issue),
             "revisions": issue.revisions.all(),
             "pdf_url": reverse("desk:pdf", args=[issue.pk]),
+            "date_form": IssueDateForm(initial={"date": issue.date}) if can_edit else None,
         },
     )
 
@@ -169,6 +180,23 @@ def issue_transition(request, issue_id: int):
             messages.error(request, str(exc))
         else:
             messages.success(request, f"{issue.label} 现为“{issue.get_state_display()}”")
+    return redirect("desk:issue", issue.pk)
+
+
+@login_required
+@require_POST
+def issue_date(request, issue_id: int):
+    issue = get_object_or_404(Issue, pk=issue_id)
+    form = IssueDateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "印发日期的写法不对，请按 年-月-日 选择")
+    else:
+        try:
+            editing.set_issue_date(issue, by=request.user, date=form.cleaned_data["date"])
+        except JianbaoError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已保存印发日期")
     return redirect("desk:issue", issue.pk)
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.utils import timezone
 
 from jianbao.bulletins.models import Issue, IssueEvent
+from jianbao.bulletins.selectors import signoff
 from jianbao.bulletins.signals import issue_state_changed
 from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
@@ -151,9 +151,9 @@ def _transition(issue: Issue, action: str, *, by, comment: str, checked_version)
     from_state = issue.state
     issue.state = step.to_state
     name = display_name(by)
-    if action == Action.SIGN:
-        # The date printed on a bulletin is its 签发 date, the sign event's own.
-        issue.date = timezone.localdate()
+    if action == Action.PUBLISH and issue.date is None:
+        # No 印发日期 chosen: the bulletin prints its (final) 签发 date.
+        issue.date = signoff(issue).signed_on
     issue.save(update_fields=["state", "date", "updated_at"])
     IssueEvent.objects.create(
         issue=issue,
