@@ -10,6 +10,11 @@ urlpatterns = [
     path("submit/<int:submission_id>/edit/", views.revise, name="revise"),
     path("submissions/<int:submission_id>/", views.detail, name="detail"),
     path("submissions/<int:submission_id>/status/", views.status, name="status"),
+    path(
+        "submissions/<int:submission_id>/attachments/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
     path("desk/intake/", views.queue, name="queue"),
     path("desk/intake/<int:submission_id>/decide/", views.decide, name="decide"),
 ]
