@@ -35,6 +35,9 @@ class ParsedSection:
     title: str
     articles: tuple[ParsedArticle, ...] = ()
     toc_title: str = ""
+    # The editor asked for this section to print even with no articles. A print
+    # setting, not content: no text form carries it, so equality ignores it.
+    keep_when_empty: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,15 @@ class ParsedBulletin:
     @property
     def label(self) -> str:
         return f"{self.year}年第{self.number}期（总第{self.running_number}期）"
+
+
+def printed_sections(bulletin: ParsedBulletin) -> tuple[ParsedSection, ...]:
+    """The sections every output prints, in order: the 导读 and the body alike.
+
+    A section with no articles is left out (issue #13), unless the editor kept it.
+    Every renderer asks here, so the PDF, Word, web, WeChat and Markdown agree.
+    """
+    return tuple(s for s in bulletin.sections if s.articles or s.keep_when_empty)
 
 
 def bulletin_to_dict(bulletin: ParsedBulletin, *, state: str | None = None) -> dict:

@@ -18,7 +18,7 @@ from docx.oxml import parse_xml
 from docx.shared import Mm
 from lxml import etree
 
-from jianbao.publishing.parsed import HEADING, ParsedBulletin
+from jianbao.publishing.parsed import HEADING, ParsedBulletin, printed_sections
 from jianbao.publishing.render.markdown import format_date
 from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line, heading_level
 
@@ -351,9 +351,10 @@ def _body(b: ParsedBulletin, s: DocxSettings) -> str:
         )
     )
 
+    sections = printed_sections(b)
     anchors: list[list[str]] = []
     n = 0
-    for section in b.sections:
+    for section in sections:
         names = []
         for _ in section.articles:
             n += 1
@@ -362,9 +363,7 @@ def _body(b: ParsedBulletin, s: DocxSettings) -> str:
 
     if n:
         toc = [_p("TOCHeading", "本期导读")]
-        for section, names in zip(b.sections, anchors, strict=True):
-            if not section.articles:
-                continue
+        for section, names in zip(sections, anchors, strict=True):
             toc.append(_p("TOCSection", section.toc_title or section.title))
             for article, name in zip(section.articles, names, strict=True):
                 toc.append(
@@ -392,7 +391,7 @@ def _body(b: ParsedBulletin, s: DocxSettings) -> str:
         )
 
     bookmark_id = 0
-    for section, names in zip(b.sections, anchors, strict=True):
+    for section, names in zip(sections, anchors, strict=True):
         add(_p("Heading1", f"➤ {section.title}"))
         for article, name in zip(section.articles, names, strict=True):
             bookmark_id += 1

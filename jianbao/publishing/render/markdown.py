@@ -1,12 +1,13 @@
 """The canonical text form of an issue.
 
 It is the same shape as the text that PDF extraction gives of a real issue,
-so the importer reads it back unchanged: import(render_markdown(x)) == x.
+so the importer reads it back unchanged: import(render_markdown(x)) == x,
+for an issue whose every section has articles (an empty one is not printed).
 """
 
 from __future__ import annotations
 
-from jianbao.publishing.parsed import HEADING, ParsedBulletin
+from jianbao.publishing.parsed import HEADING, ParsedBulletin, printed_sections
 
 
 def format_date(bulletin: ParsedBulletin) -> str:
@@ -34,14 +35,15 @@ def render_markdown(bulletin: ParsedBulletin) -> str:
     if bulletin.date:
         para(format_date(bulletin))
 
+    sections = printed_sections(bulletin)
     para("### 本期导读")
-    for section in bulletin.sections:
+    for section in sections:
         para(f"#### {section.toc_title or section.title}")
         for article in section.articles:
             out.append(f"- {article.toc_title or article.title}")
         out.append("")
 
-    for section in bulletin.sections:
+    for section in sections:
         para(f"## ➤ {section.title}")
         for article in section.articles:
             para(f"### {article.title}")

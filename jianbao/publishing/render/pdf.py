@@ -16,7 +16,7 @@ import typst
 
 from jianbao.core.errors import JianbaoError
 from jianbao.publishing import fonts
-from jianbao.publishing.parsed import HEADING, ParsedBulletin
+from jianbao.publishing.parsed import HEADING, ParsedBulletin, printed_sections
 from jianbao.publishing.render.markdown import format_date
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "typst"
@@ -97,7 +97,8 @@ def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None)
     fallback = [fonts.EXT_A.family, fonts.EXT_B.family]
     sections = []
     n = 0
-    for section in bulletin.sections:
+    # Only the printed sections reach the template (and the web page built on this).
+    for section in printed_sections(bulletin):
         articles = []
         for article in section.articles:
             n += 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.html import escape
 
-from jianbao.publishing.parsed import HEADING, ParsedBulletin
+from jianbao.publishing.parsed import HEADING, ParsedBulletin, printed_sections
 from jianbao.publishing.render.markdown import format_date
 from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line, heading_level
 
@@ -59,6 +59,7 @@ def render_wechat(bulletin: ParsedBulletin) -> str:
         "</section>"
     )
 
+    sections = printed_sections(bulletin)
     if bulletin.articles:
         add(
             '<section style="border:1px solid #999;padding:10px 12px;margin:0 0 20px;'
@@ -70,9 +71,7 @@ def render_wechat(bulletin: ParsedBulletin) -> str:
                 "本期导读",
             )
         )
-        for section in bulletin.sections:
-            if not section.articles:
-                continue
+        for section in sections:
             add(_p(HEI + "margin:8px 0 4px;font-weight:bold;", section.toc_title or section.title))
             for article in section.articles:
                 add(
@@ -83,7 +82,7 @@ def render_wechat(bulletin: ParsedBulletin) -> str:
                 )
         add("</section>")
 
-    for section in bulletin.sections:
+    for section in sections:
         add(
             _p(
                 HEI + "margin:24px 0 12px;font-size:17px;font-weight:bold;"
