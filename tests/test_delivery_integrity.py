@@ -339,3 +339,15 @@ def test_a_resend_of_a_malformed_delivery_id_is_not_found(client, imported_issue
     client.force_login(person("sg", "signer"))
     url = reverse("distribution:resend", args=[imported_issue.pk])
     assert client.post(url, {"delivery": wanted}).status_code == 404
+
+
+def test_the_mail_lists_no_empty_section_and_links_the_series_page(imported_issue, fake_pdf):
+    from jianbao.bulletins.models import Article, Section
+
+    empty = Section.objects.filter(issue=imported_issue).order_by("position")[1]
+    title = empty.title
+    Article.objects.filter(section=empty).delete()
+    text = issue_message._context(imported_issue)
+    assert title not in [s["title"] for s in text["sections"]]
+    assert len(text["sections"]) == imported_issue.sections.count() - 1
+    assert text["url"].endswith("/issues/2023-1/")

@@ -28,7 +28,9 @@ def issue_pdf_bytes(issue: Issue) -> bytes:
 
 
 def issue_url(issue: Issue) -> str:
-    return f"{settings.JIANBAO_SITE_URL.rstrip('/')}/issues/{issue.year}-{issue.number}/"
+    from jianbao.archive.links import issue_url as public_path  # names the series when needed
+
+    return f"{settings.JIANBAO_SITE_URL.rstrip('/')}{public_path(issue)}"
 
 
 def _context(issue: Issue) -> dict:
@@ -42,6 +44,7 @@ def _context(issue: Issue) -> dict:
             ],
         }
         for section in issue.sections.prefetch_related("articles").order_by("position")
+        if section.articles.all()  # an empty section is printed nowhere
     ]
     date = f"{issue.date.year}年{issue.date.month}月{issue.date.day}日" if issue.date else ""
     return {
