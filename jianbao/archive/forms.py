@@ -5,7 +5,7 @@ from jianbao.archive.caching import for_this_version
 
 
 def _filter_choices() -> tuple[list, list]:
-    alliances = [(a.pk, a.name) for a in selectors.alliances() if a.article_count]
+    alliances = [(a.pk, a.name) for a in selectors.alliances_in_pinyin_order() if a.article_count]
     sections = [(s["title"], s["title"]) for s in selectors.sections()]
     return alliances, sections
 

@@ -18,9 +18,10 @@ from jianbao.archive.search import backends
 from jianbao.archive.search.backends import Filters, index_for
 from jianbao.archive.search.index import PUBLIC_STATES, article_id_of
 from jianbao.archive.search.text import highlight, parse_query, snippet
-from jianbao.bulletins.models import Article, Block, Issue, Section
+from jianbao.bulletins.models import Article, Block, Issue, IssueRevision, Section
 from jianbao.bulletins.services import find_issue, issues_with_content
 from jianbao.core.errors import AmbiguousIssueRef, IssueNotFound
+from jianbao.core.text import pinyin_key
 from jianbao.network.models import Organisation, OrganisationName
 
 _BEFORE_ANY_VERSION = datetime(2000, 1, 1, tzinfo=UTC)
@@ -61,6 +62,102 @@ def public_issue(
         raise Http404(str(exc)) from exc
 
 
+def issue_neighbours(issue: Issue) -> tuple[Issue | None, Issue | None]:
+    """The public issues just before and just after this one in its own series."""
+    same_series = Issue.objects.filter(series_id=issue.series_id, state__in=PUBLIC_STATES)
+    earlier = Q(year__lt=issue.year) | Q(year=issue.year, number__lt=issue.number)
+    later = Q(year__gt=issue.year) | Q(year=issue.year, number__gt=issue.number)
+    previous = same_series.filter(earlier).select_related("series").order_by("-year", "-number")
+    following = same_series.filter(later).select_related("series").order_by("year", "number")
+    return previous.first(), following.first()
+
+
+# --- corrections (勘误) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorrectedArticle:
+    title: str
+    pk: int | None  # the article as it reads now, while it is still in the issue
+
+
+@dataclass(frozen=True)
+class Correction:
+    revision: IssueRevision
+    articles: tuple[CorrectedArticle, ...]
+
+    @property
+    def note(self) -> str:
+        return self.revision.note
+
+    @property
+    def created_at(self):
+        return self.revision.created_at
+
+
+def _snapshot_articles(snapshot: dict) -> dict[tuple[int, int], tuple]:
+    return {
+        (s, a): (
+            article.get("title") or "",
+            article.get("toc_title") or "",
+            article.get("credit") or "",
+            tuple((b.get("type"), b.get("text")) for b in article.get("blocks") or ()),
+        )
+        for s, section in enumerate(snapshot.get("sections") or ())
+        for a, article in enumerate(section.get("articles") or ())
+    }
+
+
+def corrections(issue: Issue) -> list[Correction]:
+    """The issue's 勘误, each naming the articles it changed.
+
+    A revision keeps the text from before its change, so what it changed is
+    the difference to the next revision's text, or to the issue as it is now.
+    ``issue`` should come with its content (issues_with_content).
+    """
+    revisions = list(issue.revisions.order_by("number"))
+    if not revisions:
+        return []
+    now: dict[tuple[int, int], Article] = {
+        (s, a): article
+        for s, section in enumerate(issue.sections.all())
+        for a, article in enumerate(section.articles.all())
+    }
+    texts_now = {
+        place: (
+            a.title,
+            a.toc_title,
+            a.credit,
+            tuple((b.kind, b.text) for b in a.blocks.all()),
+        )
+        for place, a in now.items()
+    }
+    afters = [_snapshot_articles(r.snapshot) for r in revisions[1:]] + [texts_now]
+    result = []
+    for revision, after in zip(revisions, afters, strict=True):
+        before = _snapshot_articles(revision.snapshot)
+        changed = []
+        for place in sorted(before.keys() | after.keys()):
+            if before.get(place) == after.get(place):
+                continue
+            title = (after.get(place) or before[place])[0]
+            current = now.get(place)
+            changed.append(
+                CorrectedArticle(title, current.pk if current and current.title == title else None)
+            )
+        result.append(Correction(revision, tuple(changed)))
+    return result
+
+
+def article_corrections(article: Article) -> list[Correction]:
+    """The 勘误 of the article's issue that changed this article."""
+    issue = article.section.issue
+    if not issue.revisions.exists():
+        return []
+    whole = issues_with_content().get(pk=issue.pk)
+    return [c for c in corrections(whole) if any(a.pk == article.pk for a in c.articles)]
+
+
 def public_articles() -> QuerySet[Article]:
     return (
         Article.objects.filter(section__issue__state__in=PUBLIC_STATES)
@@ -96,6 +193,11 @@ def alliances() -> QuerySet[Organisation]:
         .prefetch_related(_short_names())
         .order_by("name")
     )
+
+
+def alliances_in_pinyin_order() -> list[Organisation]:
+    """Every alliance as people look them up: by the pinyin of the name."""
+    return sorted(alliances(), key=lambda a: pinyin_key(a.name))
 
 
 def alliance(pk: int) -> Organisation:
@@ -242,6 +344,8 @@ class SearchResults:
         )
         for article_id, pk, name in links:
             alliances.setdefault(article_id, []).append(AllianceRef(pk, name))
+        for refs in alliances.values():
+            refs.sort(key=lambda ref: pinyin_key(ref.name))
         hits = []
         for article_id in article_ids:
             article = articles.get(article_id)

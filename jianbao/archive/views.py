@@ -12,6 +12,7 @@ from jianbao.archive.feeds import AllianceFeed, IssuesFeed
 from jianbao.archive.forms import SearchForm
 from jianbao.bulletins.services import issue_to_bulletin
 from jianbao.core.errors import AmbiguousIssueRef, JianbaoError
+from jianbao.core.text import pinyin_key
 from jianbao.publishing.render import CONTENT_TYPES
 from jianbao.publishing.render import render as render_file
 from jianbao.publishing.views import content_disposition, download_filename
@@ -47,6 +48,7 @@ def issue_detail(request, year: int, number: int, series: str | None = None):
     contact_lines: dict[int, list[dict]] = {}
     for item in issue.contacts:
         contact_lines.setdefault(item["line"], []).append(item)
+    previous, following = selectors.issue_neighbours(issue)
     return render(
         request,
         "archive/issue_detail.html",
@@ -54,6 +56,9 @@ def issue_detail(request, year: int, number: int, series: str | None = None):
             "issue": issue,
             "sections": issue.sections.all(),
             "contact_lines": [contact_lines[k] for k in sorted(contact_lines)],
+            "corrections": selectors.corrections(issue),
+            "previous": previous,
+            "next": following,
         },
     )
 
@@ -83,12 +88,22 @@ def issue_file(request, year: int, number: int, fmt: str, series: str | None = N
 @public_page
 def article_detail(request, pk: int):
     article = selectors.public_article(pk)
-    return render(request, "archive/article_detail.html", {"article": article})
+    return render(
+        request,
+        "archive/article_detail.html",
+        {
+            "article": article,
+            "alliances": sorted(article.alliances.all(), key=lambda a: pinyin_key(a.name)),
+            "corrections": selectors.article_corrections(article),
+        },
+    )
 
 
 @public_page
 def alliance_list(request):
-    return render(request, "archive/alliance_list.html", {"alliances": selectors.alliances()})
+    return render(
+        request, "archive/alliance_list.html", {"alliances": selectors.alliances_in_pinyin_order()}
+    )
 
 
 @public_page

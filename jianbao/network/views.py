@@ -17,6 +17,7 @@ from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
 from jianbao.core.roles import alliances_of, has_role
 from jianbao.core.security import client_ip
+from jianbao.core.text import pinyin_key
 from jianbao.network import membership, services, statistics
 from jianbao.network.forms import (
     ActionForm,
@@ -71,11 +72,11 @@ def _report(request, exc: Exception) -> None:
 
 @office_only
 def registry(request):
-    alliances = (
+    alliances = sorted(
         Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE)
         .select_related("chair_unit")
-        .annotate(article_count=Count("contributed_articles", distinct=True))
-        .order_by("name")
+        .annotate(article_count=Count("contributed_articles", distinct=True)),
+        key=lambda a: pinyin_key(a.name),
     )
     return render(
         request,
