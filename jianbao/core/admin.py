@@ -13,6 +13,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+import jianbao.core.admin_labels  # noqa: F401  (Chinese labels for the third-party admins)
 from jianbao.core import services
 from jianbao.core.admin_tools import ReadOnlyAdmin, RecordedAdmin
 from jianbao.core.errors import JianbaoError
