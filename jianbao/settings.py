@@ -27,9 +27,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    # Chinese app names in the admin (jianbao/core/apps_labels.py).
+    "jianbao.core.apps_labels.AxesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "jianbao.core.apps_labels.TasksDatabaseConfig",
     "jianbao.core",
     "jianbao.network",
     "jianbao.bulletins",
