@@ -264,6 +264,19 @@ class World:
         )
 
     @cached_property
+    def attachment(self):
+        submission = intake.submit_from_web(
+            self.users[SUBMITTER],
+            alliance=self.alliance,
+            title="甲联盟附件来稿",
+            body="正文。",
+            credit="",
+            files=[("通知.pdf", b"%PDF-1.4 matrix attachment")],
+        )
+        intake.read_files(submission.pk)
+        return submission.attachments.get()
+
+    @cached_property
     def other_submission(self):
         return intake.submit_from_web(
             self.users[OTHER_SUBMITTER],

@@ -526,6 +526,12 @@ SUBMISSION_ROWS = [
         marker="甲联盟来稿正文",
     ),
     get(
+        "submissions:attachment",
+        lambda w: rev("submissions:attachment", w.attachment.submission_id, w.attachment.pk),
+        {SUBMITTER, EDITOR},
+        marker=b"%PDF-1.4 matrix attachment",
+    ),
+    get(
         "submissions:status",
         lambda w: rev("submissions:status", w.submission.pk),
         {SUBMITTER, EDITOR},
