@@ -57,7 +57,9 @@ class Issue(models.Model):
         PUBLISHED = "published", "已发布"
         WITHDRAWN = "withdrawn", "已撤回"
 
-    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="issues")
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, related_name="issues", verbose_name="简报系列"
+    )
     year = models.PositiveIntegerField("年份")
     number = models.PositiveIntegerField("年度期号")
     running_number = models.PositiveIntegerField("总期号")
@@ -67,8 +69,8 @@ class Issue(models.Model):
     distribution = models.JSONField("报送范围", default=dict, blank=True)
     contacts = models.JSONField("联系方式", default=list, blank=True)
     source_name = models.CharField("导入来源", max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "期"
@@ -119,7 +121,9 @@ class Issue(models.Model):
 
 
 class Section(models.Model):
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sections")
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="sections", verbose_name="期"
+    )
     position = models.PositiveIntegerField("顺序")
     title = models.CharField("栏目", max_length=200)
     toc_title = models.CharField("导读中的栏目名", max_length=200, blank=True)
@@ -137,7 +141,9 @@ class Section(models.Model):
 
 
 class Article(models.Model):
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="articles")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="articles", verbose_name="栏目"
+    )
     position = models.PositiveIntegerField("顺序")
     title = models.CharField("标题", max_length=500)
     toc_title = models.CharField(
@@ -171,12 +177,14 @@ class Article(models.Model):
 
 
 class ArticleContributor(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
-    position = models.PositiveIntegerField()
-    name_as_printed = models.CharField(max_length=200)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, verbose_name="文章")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="单位")
+    position = models.PositiveIntegerField("顺序")
+    name_as_printed = models.CharField("署名", max_length=200)
 
     class Meta:
+        verbose_name = "供稿单位"
+        verbose_name_plural = "供稿单位"
         ordering = ["article", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -193,12 +201,16 @@ class Block(models.Model):
         PARAGRAPH = "paragraph", "段落"
         HEADING = "heading", "小标题"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="blocks")
-    position = models.PositiveIntegerField()
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
-    text = models.TextField()
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="blocks", verbose_name="文章"
+    )
+    position = models.PositiveIntegerField("顺序")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
+    text = models.TextField("文字")
 
     class Meta:
+        verbose_name = "段落"
+        verbose_name_plural = "段落"
         ordering = ["article", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="block_position_unique"),
@@ -211,17 +223,24 @@ class Block(models.Model):
 class IssueEvent(AppendOnlyModel):
     """Append-only history of an issue: import, sign-off steps, corrections."""
 
-    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="events")
+    issue = models.ForeignKey(
+        Issue, on_delete=models.PROTECT, related_name="events", verbose_name="期"
+    )
     action = models.CharField("操作", max_length=30)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, blank=True)
+    from_state = models.CharField("原状态", max_length=20, blank=True)
+    to_state = models.CharField("新状态", max_length=20, blank=True)
     actor = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="经办用户",
     )
     actor_name = models.CharField("经办人", max_length=100, blank=True)
     comment = models.TextField("说明", blank=True)
     # An import's printed names and date: {"editor", "reviewer", "signer", "date"}.
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField("内容", default=dict, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
@@ -257,12 +276,14 @@ class IssueEvent(AppendOnlyModel):
 class IssueRevision(AppendOnlyModel):
     """The content of an issue before a correction (勘误) or a re-import changed it."""
 
-    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="revisions")
+    issue = models.ForeignKey(
+        Issue, on_delete=models.PROTECT, related_name="revisions", verbose_name="期"
+    )
     number = models.PositiveIntegerField("修订号")
     snapshot = models.JSONField("修订前内容")
     note = models.TextField("勘误说明")
     created_by = models.ForeignKey(
-        "auth.User", null=True, on_delete=models.PROTECT, related_name="+"
+        "auth.User", null=True, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
     )
     created_at = models.DateTimeField("时间", auto_now_add=True)
 

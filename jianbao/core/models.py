@@ -93,14 +93,23 @@ class HistoryEvent(AppendOnlyModel):
 
     action = models.CharField("操作", max_length=80, db_index=True)
     subject_type = models.ForeignKey(
-        "contenttypes.ContentType", null=True, blank=True, on_delete=models.PROTECT
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="对象类型",
     )
-    subject_id = models.CharField(max_length=64, blank=True)
+    subject_id = models.CharField("对象编号", max_length=64, blank=True)
     subject_label = models.CharField("对象", max_length=300, blank=True)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, blank=True)
+    from_state = models.CharField("原状态", max_length=20, blank=True)
+    to_state = models.CharField("新状态", max_length=20, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="经办用户",
     )
     actor_name = models.CharField("经办人", max_length=100, blank=True)
     comment = models.TextField("说明", blank=True)

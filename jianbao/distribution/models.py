@@ -78,10 +78,15 @@ class Delivery(models.Model):
         BOUNCED = "bounced", "被退回"
 
     issue = models.ForeignKey(
-        "bulletins.Issue", on_delete=models.CASCADE, related_name="deliveries"
+        "bulletins.Issue", on_delete=models.CASCADE, related_name="deliveries", verbose_name="期"
     )
     recipient = models.ForeignKey(
-        Recipient, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+        Recipient,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+        verbose_name="收件人",
     )
     address = models.EmailField("邮箱")
     organisation = models.CharField("单位", max_length=200, blank=True)
@@ -93,12 +98,12 @@ class Delivery(models.Model):
     # Recorded when the row is made, so every attempt carries the same id and
     # a copy that did get through can be recognised by the recipient's client.
     message_id = models.CharField("Message-ID", max_length=200, unique=True)
-    claim_token = models.CharField(max_length=100, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField("领取标记", max_length=100, blank=True)
+    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("排队时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "投递"

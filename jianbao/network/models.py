@@ -525,7 +525,7 @@ class Objection(models.Model):
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
     dismissed = models.BooleanField("不予采纳", default=False)
     # A keyed digest of the writer's network address, for the rate limit only.
-    address_hash = models.CharField(max_length=64, blank=True, editable=False)
+    address_hash = models.CharField("来源地址摘要", max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "异议"
