@@ -99,7 +99,9 @@ def test_published_issue_is_withdrawn_with_a_reason_not_deleted(client, issue, t
     assert issue.state == Issue.State.WITHDRAWN
     event = issue.events.get(action="withdraw")
     assert (event.actor_name, event.comment) == ("李新男", "误发，撤回")
-    assert client.get(public).status_code == 404
+    gone = client.get(public)
+    assert gone.status_code == 410
+    assert "撤回，原因：误发，撤回。" in gone.content.decode()
     # Nobody can delete it, withdrawn or not: its history protects it.
     from django.db.models import ProtectedError
 

@@ -158,6 +158,18 @@ def article_corrections(article: Article) -> list[Correction]:
     return [c for c in corrections(whole) if any(a.pk == article.pk for a in c.articles)]
 
 
+def withdrawn_issue(*, year: int, number: int, series: str | None = None) -> dict | None:
+    """A withdrawn issue with these numbers, and the signer's stated reason."""
+    issues = Issue.objects.filter(state=Issue.State.WITHDRAWN, year=year, number=number)
+    if series:
+        issues = issues.filter(series__slug=series)
+    issue = issues.select_related("series").first()
+    if issue is None:
+        return None
+    event = issue.events.filter(action="withdraw").order_by("-created_at", "-id").first()
+    return {"issue": issue, "event": event}
+
+
 def public_articles() -> QuerySet[Article]:
     return (
         Article.objects.filter(section__issue__state__in=PUBLIC_STATES)

@@ -45,6 +45,12 @@ def issue_detail(request, year: int, number: int, series: str | None = None):
         issue = selectors.public_issue(year=year, number=number, series=series)
     except AmbiguousIssueRef as exc:
         return _choose_series(request, exc)
+    except Http404:
+        withdrawn = selectors.withdrawn_issue(year=year, number=number, series=series)
+        if withdrawn is None:
+            raise
+        # 410 Gone: readers who kept the link learn why the issue is no longer here.
+        return render(request, "archive/issue_withdrawn.html", withdrawn, status=410)
     contact_lines: dict[int, list[dict]] = {}
     for item in issue.contacts:
         contact_lines.setdefault(item["line"], []).append(item)
