@@ -117,6 +117,14 @@ def test_an_alliance_applies_with_documents_through_the_form(client, cast):
         reverse("network:document", args=[application.pk, application.documents.get().pk])
     )
     assert b"".join(download.streaming_content) == b"%PDF-1.4"
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Disposition"].startswith("attachment;")
+    # A file gone from storage (a restore without media) is not found, not a 500.
+    stored = application.documents.get()
+    stored.file.storage.delete(stored.file.name)
+    missing = client.get(reverse("network:document", args=[application.pk, stored.pk]))
+    assert missing.status_code == 404
 
 
 def test_another_alliance_cannot_see_an_application(client, cast):

@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from jianbao.core.downloads import stored_file_response
 from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
 from jianbao.core.roles import alliances_of, has_role
@@ -370,7 +371,7 @@ def record_opinion(request, pk: int):
 def document(request, pk: int, document_pk: int):
     application = _get_application(request.user, pk)
     stored = get_object_or_404(application.documents, pk=document_pk)
-    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.original_name)
+    return stored_file_response(stored.file, original_name=stored.original_name, pk=stored.pk)
 
 
 @office_only

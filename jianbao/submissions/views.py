@@ -3,18 +3,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
 from jianbao.bulletins.models import Issue
+from jianbao.core.downloads import stored_file_response
 from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
 from jianbao.core.roles import alliances_of, has_role
 from jianbao.network.models import Organisation
-from jianbao.publishing.views import content_disposition
-from jianbao.submissions import downloads, services
+from jianbao.submissions import services
 from jianbao.submissions.forms import (
     AcceptForm,
     CommentForm,
@@ -122,26 +121,12 @@ def attachment(request, submission_id: int, attachment_id: int):
     """One attached file, as a download: for the sending alliance and the editors."""
     submission = services.access_submission(request.user, submission_id)
     stored = get_object_or_404(submission.attachments, pk=attachment_id)
-    if not stored.file.name:
-        raise Http404("附件文件不存在")
-    try:
-        handle = stored.file.storage.open(stored.file.name, "rb")
-    except (FileNotFoundError, IsADirectoryError):
-        # A row whose file is gone (a restore without media): say so, not 500.
-        raise Http404("附件文件不存在") from None
-    head = handle.read(downloads.HEAD_BYTES)
-    handle.seek(0)
-    name = downloads.download_name(stored.original_name, f"附件{stored.pk}")
-    # Streamed in blocks; FileResponse closes the file when the response ends.
-    response = FileResponse(
-        handle, content_type=downloads.safe_content_type(stored.content_type, head)
+    return stored_file_response(
+        stored.file,
+        original_name=stored.original_name,
+        pk=stored.pk,
+        stored_type=stored.content_type,
     )
-    response["Content-Disposition"] = content_disposition(
-        name, downloads.ascii_fallback(name, stored.pk)
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 @login_required

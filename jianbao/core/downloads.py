@@ -1,16 +1,21 @@
-"""How a submission's attachment is handed back: a safe name and a safe type.
+"""How an uploaded file is handed back (submission attachments, application
+documents): a safe name and a safe type.
 
-The stored name is whatever the sender's mail client or browser said; the
-stored type was found from the content by the worker.  Neither reaches a
-header unchecked: the name loses its path and control characters, and the
-type is one of a few that no browser renders as a page, confirmed by the
-file's first bytes, or else application/octet-stream.
+The stored name is whatever the sender's mail client or browser said.  Neither
+it nor the stored or guessed type reaches a header unchecked: the name loses its
+path and control characters, and the type is one of a few that no browser
+renders as a page, confirmed by the file's first bytes, or else
+application/octet-stream.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import re
 import unicodedata
+
+from django.http import FileResponse, Http404
+from django.utils.cache import patch_cache_control
 
 OCTET_STREAM = "application/octet-stream"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -49,3 +54,26 @@ def ascii_fallback(name: str, pk: int) -> str:
     """For clients that read only filename=: ASCII letters, digits and a short extension."""
     extension = re.search(r"\.([A-Za-z0-9]{1,8})$", name)
     return f"attachment-{pk}" + (f".{extension.group(1).lower()}" if extension else "")
+
+
+def stored_file_response(field_file, *, original_name: str, pk: int, stored_type: str = ""):
+    """The file as a streamed download with safe headers; 404 when it is gone from storage."""
+    from jianbao.publishing.views import content_disposition
+
+    if not field_file.name:
+        raise Http404("文件不存在")
+    try:
+        handle = field_file.storage.open(field_file.name, "rb")
+    except (FileNotFoundError, IsADirectoryError):
+        # A row whose file is gone (a restore without media): say so, not 500.
+        raise Http404("文件不存在") from None
+    head = handle.read(HEAD_BYTES)
+    handle.seek(0)
+    name = download_name(original_name, f"附件{pk}")
+    claimed = stored_type or mimetypes.guess_type(name)[0] or ""
+    # Streamed in blocks; FileResponse closes the file when the response ends.
+    response = FileResponse(handle, content_type=safe_content_type(claimed, head))
+    response["Content-Disposition"] = content_disposition(name, ascii_fallback(name, pk))
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
