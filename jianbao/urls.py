@@ -14,6 +14,5 @@ urlpatterns = [
     path("desk/", include("jianbao.bulletins.urls")),
     path("", include("jianbao.submissions.urls")),
     path("network/", include("jianbao.network.urls")),
-    path("", include("jianbao.publishing.urls")),
     path("", include("jianbao.archive.urls")),
 ]

@@ -599,13 +599,13 @@ DISTRIBUTION_ROWS = [
 
 DOWNLOAD_ROWS = [
     get(
-        "publishing:issue_pdf",
+        "archive:issue_pdf",
         lambda w: (w.published_issue, "/issues/2025-1.pdf")[-1],
         EVERYBODY,
         marker=b"%PDF",
     ),
     get(
-        "publishing:issue_docx",
+        "archive:issue_docx",
         lambda w: (w.published_issue, "/issues/2025-1.docx")[-1],
         EVERYBODY,
         marker=b"PK",
@@ -623,8 +623,8 @@ DOWNLOAD_ROWS = [
         marker=b"PK",
     ),
     get(
-        "publishing:issue_pdf",
-        lambda w: rev("publishing:issue_pdf", w.signed_issue.year, w.signed_issue.number),
+        "archive:issue_pdf",
+        lambda w: rev("archive:issue_pdf", w.signed_issue.year, w.signed_issue.number),
         NOBODY,
         label="not yet published",
         hidden=True,

@@ -53,6 +53,8 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
     "core.text._CONTROL": (core_text._CONTROL, []),
     "core.text._WHITESPACE_RUN": (core_text._WHITESPACE_RUN, []),
     "core.text._IDEOGRAPH": (core_text._IDEOGRAPH, []),
+    "core.text._SORT_RUN": (core_text._SORT_RUN, ["中a" * N, "中" * N + "!"]),
+    "core.text._TONE3": (core_text._TONE3, ["a" * N, "a" * N + "6"]),
     "network.exchange.LIST_SEPARATORS": (exchange.LIST_SEPARATORS, []),
     "network.exchange.CONTACT_SEPARATORS": (exchange.CONTACT_SEPARATORS, []),
     "network.exchange.CONTROL_CHARACTERS": (exchange.CONTROL_CHARACTERS, []),

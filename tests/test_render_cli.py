@@ -8,19 +8,11 @@ from urllib.parse import unquote
 
 import docx
 import pytest
-from django.urls import include, path
 from pypdf import PdfReader
 
 from jianbao.bulletins.models import Issue
 from jianbao.bulletins.services import issue_to_bulletin
 from jianbao.publishing.render.markdown import render_markdown
-
-# The project's urls.py is not ours to change; the views are mounted here.
-# The error pages extend the archive's base template, so its URLs are needed too.
-urlpatterns = [
-    path("", include("jianbao.publishing.urls")),
-    path("", include("jianbao.archive.urls")),
-]
 
 FILENAME = "产业技术创新战略联盟试点工作简报2023年第1期（总第66期）"
 
@@ -75,7 +67,6 @@ def test_unwritable_output_is_one_clear_error(cli, imported_issue, tmp_path):
     assert result.stderr.startswith("jianbao render：无法写入")
 
 
-@pytest.mark.urls(__name__)
 @pytest.mark.parametrize(
     "fmt,content_type",
     [
@@ -101,7 +92,6 @@ def test_download_of_a_published_issue(client, imported_issue, fmt, content_type
         assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(body)).namelist()
 
 
-@pytest.mark.urls(__name__)
 def test_no_download_of_unpublished_or_missing_issues(client, imported_issue):
     Issue.objects.filter(pk=imported_issue.pk).update(state=Issue.State.EDITING)
     assert client.get("/issues/2023-1.pdf").status_code == 404
@@ -109,6 +99,5 @@ def test_no_download_of_unpublished_or_missing_issues(client, imported_issue):
     assert client.get("/issues/2099-1.pdf").status_code == 404
 
 
-@pytest.mark.urls(__name__)
 def test_download_is_read_only(client, imported_issue):
     assert client.post("/issues/2023-1.pdf").status_code == 405

@@ -36,4 +36,4 @@ def issue_file_url(issue: Issue, fmt: str) -> str:
         return reverse(
             f"archive:series_issue_{fmt}", args=[issue.series.slug, issue.year, issue.number]
         )
-    return reverse(f"publishing:issue_{fmt}", args=[issue.year, issue.number])
+    return reverse(f"archive:issue_{fmt}", args=[issue.year, issue.number])

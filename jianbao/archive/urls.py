@@ -23,6 +23,15 @@ app_name = "archive"
 urlpatterns = [
     path("", views.issue_list, name="issue_list"),
     path("issues/<dbint:year>-<dbint:number>/", views.issue_detail, name="issue_detail"),
+    path(
+        "issues/<dbint:year>-<dbint:number>.pdf", views.issue_file, {"fmt": "pdf"}, name="issue_pdf"
+    ),
+    path(
+        "issues/<dbint:year>-<dbint:number>.docx",
+        views.issue_file,
+        {"fmt": "docx"},
+        name="issue_docx",
+    ),
     # With more than one series, links name the series (archive.links).
     path(
         "issues/<slug:series>/<dbint:year>-<dbint:number>/",

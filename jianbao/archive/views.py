@@ -11,11 +11,11 @@ from jianbao.archive.caching import public_page
 from jianbao.archive.feeds import AllianceFeed, IssuesFeed
 from jianbao.archive.forms import SearchForm
 from jianbao.bulletins.services import issue_to_bulletin
+from jianbao.core.downloads import content_disposition
 from jianbao.core.errors import AmbiguousIssueRef, JianbaoError
 from jianbao.core.text import pinyin_key
-from jianbao.publishing.render import CONTENT_TYPES
+from jianbao.publishing.render import CONTENT_TYPES, download_filename
 from jianbao.publishing.render import render as render_file
-from jianbao.publishing.views import content_disposition, download_filename
 
 PAGE_SIZE = 20
 # The site lists at most this many results of one search; narrower queries find the rest.

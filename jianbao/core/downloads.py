@@ -13,6 +13,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import unicodedata
+from urllib.parse import quote
 
 from django.http import FileResponse, Http404
 from django.utils.cache import patch_cache_control
@@ -56,10 +57,13 @@ def ascii_fallback(name: str, pk: int) -> str:
     return f"attachment-{pk}" + (f".{extension.group(1).lower()}" if extension else "")
 
 
+def content_disposition(filename: str, ascii_fallback: str) -> str:
+    # RFC 6266/5987: old clients read filename=, current ones the UTF-8 filename*.
+    return f"attachment; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
 def stored_file_response(field_file, *, original_name: str, pk: int, stored_type: str = ""):
     """The file as a streamed download with safe headers; 404 when it is gone from storage."""
-    from jianbao.publishing.views import content_disposition
-
     if not field_file.name:
         raise Http404("文件不存在")
     try:

@@ -132,7 +132,7 @@ def is_ideograph(ch: str) -> bool:
 
 # A name's sortable parts: runs of ideographs, and runs of Latin letters and digits.
 _SORT_RUN = re.compile(f"([{IDEOGRAPH}]+)|([0-9A-Za-z]+)")
-_TONE3 = re.compile(r"([a-z]+)([1-5])")
+_TONE3 = re.compile(r"\A([a-z]+)([1-5])\Z")  # anchored: a search cannot rescan
 
 
 @lru_cache(maxsize=8192)

@@ -15,6 +15,11 @@ CONTENT_TYPES = {
 }
 
 
+def download_filename(issue, fmt: str) -> str:
+    """产业技术创新战略联盟试点工作简报2023年第1期（总第66期）.pdf"""
+    return f"{issue.series.title}{issue.series.name}{issue.label}.{fmt}"
+
+
 class UnknownFormat(JianbaoError):
     pass
 
