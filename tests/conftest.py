@@ -111,3 +111,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     if database["ENGINE"] == "django.db.backends.sqlite3":
         name = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(name)
+
+
+@pytest.fixture
+def fresh_page_cache():
+    """Each test starts with a database of its own: nothing cached may outlive it."""
+    from django.core.cache import cache
+
+    from jianbao.archive.caching import forget_version
+
+    cache.clear()
+    forget_version()
+    yield
+    forget_version()

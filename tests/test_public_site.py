@@ -53,16 +53,8 @@ ALLIANCES_IN_PINYIN_ORDER = [
 
 
 @pytest.fixture(autouse=True)
-def fresh_page_cache():
-    """Each test starts with a database of its own: nothing cached may outlive it."""
-    from django.core.cache import cache
-
-    from jianbao.archive.caching import forget_version
-
-    cache.clear()
-    forget_version()
-    yield
-    forget_version()
+def _fresh_cache(fresh_page_cache):
+    pass
 
 
 def renumbered(text: str, year: int, number: int, running: int, date: str) -> str:

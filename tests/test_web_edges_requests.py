@@ -31,15 +31,8 @@ PARAMETERS = ["page", "q", "alliance", "section", "year_from", "year_to", "from"
 
 
 @pytest.fixture(autouse=True)
-def fresh_page_cache():
-    from django.core.cache import cache
-
-    from jianbao.archive.caching import forget_version
-
-    cache.clear()
-    forget_version()
-    yield
-    forget_version()
+def _fresh_cache(fresh_page_cache):
+    pass
 
 
 @pytest.fixture

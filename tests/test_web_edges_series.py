@@ -16,15 +16,8 @@ OTHER_TITLE = "国家技术创新中心建设工作"
 
 
 @pytest.fixture(autouse=True)
-def fresh_page_cache():
-    from django.core.cache import cache
-
-    from jianbao.archive.caching import forget_version
-
-    cache.clear()
-    forget_version()
-    yield
-    forget_version()
+def _fresh_cache(fresh_page_cache):
+    pass
 
 
 @pytest.fixture

@@ -10,25 +10,24 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
+def printed_date_field() -> forms.DateField:
+    return forms.DateField(
+        label="印发日期",
+        required=False,
+        widget=DateInput(),
+        help_text="印在简报上的日期；留空则印签发当天的日期",
+    )
+
+
 class NewIssueForm(forms.Form):
     year = forms.IntegerField(label="年份", min_value=2000, max_value=2100)
     number = forms.IntegerField(label="年度期号（第N期）", min_value=1)
     running_number = forms.IntegerField(label="总期号（总第M期）", min_value=1)
-    date = forms.DateField(
-        label="印发日期",
-        required=False,
-        widget=DateInput(),
-        help_text="印在简报上的日期；留空则印签发当天的日期",
-    )
+    date = printed_date_field()
 
 
 class IssueDateForm(forms.Form):
-    date = forms.DateField(
-        label="印发日期",
-        required=False,
-        widget=DateInput(),
-        help_text="印在简报上的日期；留空则印签发当天的日期",
-    )
+    date = printed_date_field()
 
 
 class ArticleForm(forms.Form):
