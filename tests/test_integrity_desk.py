@@ -320,3 +320,16 @@ def test_a_new_issue_can_be_created_with_its_printed_date(client, team):
         {"year": 2023, "number": 1, "running_number": 1, "date": "2023-03-20"},
     )
     assert Issue.objects.get(year=2023, number=1).date == datetime.date(2023, 3, 20)
+
+
+def test_every_step_on_the_issue_page_asks_first_naming_what_will_happen(client, issue, team):
+    client.force_login(team["editor"])
+    page = client.get(reverse("desk:issue", args=[issue.pk])).content.decode()
+    assert 'data-confirm="提交后本期进入审核，编辑不能再修改，确定提交审核？"' in page
+    assert 'data-confirm="确定删除《联盟召开理事会》？原文会保留在修改记录中。"' in page
+    assert "core/confirm.js" in page
+    issue = sign_off(issue, team, upto=workflow.Action.APPROVE)
+    client.force_login(team["signer"])
+    page = client.get(reverse("desk:issue", args=[issue.pk])).content.decode()
+    assert 'data-confirm="签发后内容将冻结，只能通过勘误修改，确定签发？"' in page
+    assert set(workflow.CONFIRMATIONS) == set(workflow.Action)  # no step without a question

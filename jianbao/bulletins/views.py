@@ -140,7 +140,12 @@ def issue_detail(request, issue_id: int):
     if issue.state != Issue.State.EDITING:
         _attach_submission_diffs(issue)
     actions = [
-        (a, workflow.Action(a).label, workflow.TRANSITIONS[(issue.state, a)].needs_comment)
+        (
+            a,
+            workflow.Action(a).label,
+            workflow.TRANSITIONS[(issue.state, a)].needs_comment,
+            workflow.CONFIRMATIONS[a],
+        )
         for a in workflow.allowed_actions(issue, request.user)
     ]
     return render(

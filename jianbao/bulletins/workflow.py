@@ -54,6 +54,17 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     (State.WITHDRAWN, Action.REPUBLISH): Step(State.PUBLISHED, Role.SIGNER, needs_comment=True),
 }
 
+# What the desk asks before each step: what will happen, in the reader's words.
+CONFIRMATIONS = {
+    Action.SUBMIT: "提交后本期进入审核，编辑不能再修改，确定提交审核？",
+    Action.APPROVE: "审核通过后本期交签发人签发，确定审核通过？",
+    Action.RETURN: "退回后本期回到编辑中，审核与签发须重新进行，确定退回？",
+    Action.SIGN: "签发后内容将冻结，只能通过勘误修改，确定签发？",
+    Action.PUBLISH: "发布后本期将在网站公开，并按“报/送”名单发送邮件，确定发布？",
+    Action.WITHDRAW: "撤回后本期从网站下线，尚未发出的邮件暂停发送，确定撤回？",
+    Action.REPUBLISH: "重新发布后本期重新公开，暂停的邮件继续发送，确定重新发布？",
+}
+
 # Whose turn it is in each state, for queues and notifications.
 WAITING_FOR = {
     State.EDITING: Role.EDITOR,

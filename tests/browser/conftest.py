@@ -57,6 +57,11 @@ def login(live_server, browser):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
+        # Confirmations are accepted, and kept so a story can check what was asked.
+        page.confirmations = []
+        page.on(
+            "dialog", lambda dialog: (page.confirmations.append(dialog.message), dialog.accept())
+        )
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)

@@ -137,6 +137,11 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     expect(signer.locator("h1 .state")).to_have_text("已签发")
     signer.get_by_role("button", name="发布").click()
     expect(signer.locator("h1 .state")).to_have_text("已发布")
+    # Each step asked first, naming what it would do.
+    assert signer.confirmations == [
+        "签发后内容将冻结，只能通过勘误修改，确定签发？",
+        "发布后本期将在网站公开，并按“报/送”名单发送邮件，确定发布？",
+    ]
 
     # 6. The public archive shows the issue with the three names.
     issue = Issue.objects.get()
