@@ -42,7 +42,7 @@ run: install
 test: install
 	$(VENV)/ruff check .
 	env -u DATABASE_URL $(VENV)/pytest
-	scripts/pg-test-server run $(VENV)/pytest -m "not browser"
+	scripts/pg-test-server run $(VENV)/pytest -m "not browser and not nodb"
 
 lint: venv
 	$(VENV)/ruff check .

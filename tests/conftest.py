@@ -124,3 +124,23 @@ def fresh_page_cache():
     forget_version()
     yield
     forget_version()
+
+
+# Modules that touch no database at all (pytest-django would refuse them if they
+# tried): the PostgreSQL pass of `make test` leaves them out (-m "not nodb"),
+# since running them again there proves nothing new.
+NO_DATABASE = {
+    "test_regex_linear",
+    "test_parser",
+    "test_search_text",
+    "test_encodings",
+    "test_render_wechat",
+    "test_render_docx",
+    "test_render_pdf",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rpartition(".")[2] in NO_DATABASE:
+            item.add_marker(pytest.mark.nodb)

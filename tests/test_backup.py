@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 JIANBAO = [sys.executable, "-m", "jianbao"]
 PG_URL = os.environ.get("DATABASE_URL", "")
 PG_URL = PG_URL if PG_URL.startswith("postgres") else ""
-VENDORS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+# The SQLite pass covers SQLite; the PostgreSQL pass covers PostgreSQL (and the cross-type refusal).
+VENDORS = ["postgresql"] if PG_URL else ["sqlite"]
 SEARCHES = [["联盟"], ["协同发展网"], ["BIM"], ['"技术创新"', "联盟"], ["没有这个词"]]
 PICTURE = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
 SCAN = b"%PDF-1.4\n" + os.urandom(70_000)
