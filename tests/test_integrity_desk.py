@@ -327,7 +327,7 @@ def test_every_step_on_the_issue_page_asks_first_naming_what_will_happen(client,
     page = client.get(reverse("desk:issue", args=[issue.pk])).content.decode()
     assert 'data-confirm="提交后本期进入审核，编辑不能再修改，确定提交审核？"' in page
     assert 'data-confirm="确定删除《联盟召开理事会》？原文会保留在修改记录中。"' in page
-    assert "core/confirm.js" in page
+    assert "core/confirm.js" in page  # the page that asks loads the script that asks
     issue = sign_off(issue, team, upto=workflow.Action.APPROVE)
     client.force_login(team["signer"])
     page = client.get(reverse("desk:issue", args=[issue.pk])).content.decode()
