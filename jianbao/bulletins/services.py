@@ -28,6 +28,7 @@ from jianbao.core.errors import (
     IssueNotFound,
     JianbaoError,
 )
+from jianbao.core.history import SYSTEM_NAME
 from jianbao.core.roles import display_name
 from jianbao.network import services as network
 from jianbao.network.models import Organisation
@@ -146,7 +147,7 @@ def store_bulletin(
         action="replaced" if existing else "imported",
         to_state=issue.state,
         actor=by if getattr(by, "pk", None) else None,
-        actor_name=actor_name or (display_name(by) if getattr(by, "pk", None) else "系统"),
+        actor_name=actor_name or (display_name(by) if getattr(by, "pk", None) else SYSTEM_NAME),
         comment=f"从 {source_name} 导入" if source_name else "导入",
         # The names and date the file prints: the signoff replays them.
         data={

@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from jianbao.core.models import HistoryEvent
+from jianbao.core.roles import display_name
 
 SYSTEM_NAME = "系统"
 
@@ -60,13 +61,6 @@ def action_label(action: str) -> str:
     return action
 
 
-def _actor_name(by) -> str:
-    if by is None:
-        return SYSTEM_NAME
-    full = (by.get_full_name() or by.get_username()).strip()
-    return full or SYSTEM_NAME
-
-
 def record(
     action: str,
     *,
@@ -91,7 +85,7 @@ def record(
     event = HistoryEvent(
         action=action,
         actor=user,
-        actor_name=(actor_name or _actor_name(user))[:100],
+        actor_name=(actor_name or (user and display_name(user)) or SYSTEM_NAME)[:100],
         comment=comment,
         data=data or {},
         from_state=from_state,
