@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,10 +20,11 @@ from jianbao.archive.search.backends import Filters, index_for
 from jianbao.archive.search.index import PUBLIC_STATES, article_id_of
 from jianbao.archive.search.text import highlight, parse_query, snippet
 from jianbao.bulletins.models import Article, Block, Issue, IssueRevision, Section
-from jianbao.bulletins.services import find_issue, issues_with_content
+from jianbao.bulletins.services import find_issue, issues_with_content, stored_block
 from jianbao.core.errors import AmbiguousIssueRef, IssueNotFound
 from jianbao.core.text import pinyin_key
 from jianbao.network.models import Organisation, OrganisationName
+from jianbao.publishing.parsed import block_to_dict
 
 _BEFORE_ANY_VERSION = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -95,13 +97,23 @@ class Correction:
         return self.revision.created_at
 
 
+def _block_key(block: dict) -> str:
+    # Older snapshots have ``type`` and ``text`` only; newer ones the whole block.
+    data = {"kind": block.get("kind") or block.get("type"), **block}
+    data.pop("type", None)
+    if not data.get("marks"):
+        data.pop("marks", None)
+    data.pop("level", None)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
 def _snapshot_articles(snapshot: dict) -> dict[tuple[int, int], tuple]:
     return {
         (s, a): (
             article.get("title") or "",
             article.get("toc_title") or "",
             article.get("credit") or "",
-            tuple((b.get("type"), b.get("text")) for b in article.get("blocks") or ()),
+            tuple(_block_key(b) for b in article.get("blocks") or ()),
         )
         for s, section in enumerate(snapshot.get("sections") or ())
         for a, article in enumerate(section.get("articles") or ())
@@ -128,7 +140,7 @@ def corrections(issue: Issue) -> list[Correction]:
             a.title,
             a.toc_title,
             a.credit,
-            tuple((b.kind, b.text) for b in a.blocks.all()),
+            tuple(_block_key(block_to_dict(stored_block(b))) for b in a.blocks.all()),
         )
         for place, a in now.items()
     }

@@ -200,13 +200,20 @@ class Block(models.Model):
     class Kind(models.TextChoices):
         PARAGRAPH = "paragraph", "段落"
         HEADING = "heading", "小标题"
+        IMAGE = "image", "图片"
+        TABLE = "table", "表格"
+        NOTE = "note", "编者按"
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="blocks", verbose_name="文章"
     )
     position = models.PositiveIntegerField("顺序")
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.PARAGRAPH)
+    # The block's plain text (a picture's caption, a table's cells): what search reads.
     text = models.TextField("文字")
+    # The rest of the content shape (publishing.parsed.Block): marks, and the
+    # fields of pictures and tables, as block_to_dict writes them.
+    data = models.JSONField("格式与附件", default=dict, blank=True)
 
     class Meta:
         verbose_name = "段落"

@@ -34,13 +34,13 @@ from jianbao.network import services as network
 from jianbao.network.models import Organisation
 from jianbao.network.names import alliance_stem, short_name_at_start
 from jianbao.publishing.parsed import (
-    Block as ParsedBlock,
-)
-from jianbao.publishing.parsed import (
+    IMAGE,
     ContactItem,
     ParsedArticle,
     ParsedBulletin,
     ParsedSection,
+    block_from_dict,
+    block_to_dict,
     bulletin_to_dict,
 )
 
@@ -107,6 +107,9 @@ def store_bulletin(
     submissions that fed the replaced articles.
     """
     check_fits(bulletin, source_name=source_name)
+    # Pictures are checked and kept before anything is written: a hostile or
+    # broken picture refuses the whole import, naming the picture.
+    bulletin = keep_pictures(bulletin, source_name=source_name)
     series = series_for(bulletin)
     existing = _conflicting_issue(series, bulletin)
     links: list[tuple[int, int, int, str]] = []
@@ -264,11 +267,61 @@ def _store_sections(issue: Issue, sections: tuple[ParsedSection, ...]) -> None:
                 credit=parsed.credit,
             )
             blocks += [
-                Block(article=article, position=i, kind=b.kind, text=b.text)
-                for i, b in enumerate(parsed.blocks)
+                block_row(b, article=article, position=i) for i, b in enumerate(parsed.blocks)
             ]
             _link_organisations(article, parsed, short_stems)
     Block.objects.bulk_create(blocks)
+
+
+def block_row(b, *, article: Article, position: int) -> Block:
+    """A content-shape block as a row: plain text in ``text``, the rest in ``data``."""
+    data = block_to_dict(b)
+    for key in ("kind", "type", "text", "level"):
+        data.pop(key, None)
+    if not data.get("marks"):
+        data.pop("marks", None)
+    return Block(article=article, position=position, kind=b.kind, text=b.plain_text, data=data)
+
+
+def stored_block(row: Block):
+    """The row as a content-shape block (the inverse of block_row)."""
+    return block_from_dict({**row.data, "kind": row.kind, "text": row.text})
+
+
+def keep_pictures(bulletin: ParsedBulletin, *, source_name: str = "") -> ParsedBulletin:
+    """Check and store the pictures an importer read; the blocks then name stored pictures.
+
+    A block naming a picture the store already has (a re-import of an export)
+    is left as it is; one naming neither is refused.
+    """
+    if not any(b.kind == IMAGE for a in bulletin.articles for b in a.blocks):
+        return bulletin
+    from dataclasses import replace
+
+    from jianbao.publishing import pictures
+
+    stored: dict[str, pictures.StoredPicture] = {}
+
+    def keep(block):
+        if block.kind != IMAGE:
+            return block
+        if block.file not in stored:
+            data = bulletin.pictures.get(block.file)
+            if data is not None:
+                stored[block.file] = pictures.accept(data, filename=block.file, where=source_name)
+            else:
+                stored[block.file] = pictures.existing(block.file, where=source_name)
+        kept = stored[block.file]
+        return replace(block, file=kept.name, width=kept.width, height=kept.height)
+
+    sections = tuple(
+        replace(
+            s,
+            articles=tuple(replace(a, blocks=tuple(keep(b) for b in a.blocks)) for a in s.articles),
+        )
+        for s in bulletin.sections
+    )
+    return replace(bulletin, sections=sections, pictures={})
 
 
 def _link_organisations(article: Article, parsed: ParsedArticle, short_stems: set[str]) -> None:
@@ -279,7 +332,7 @@ def _link_organisations(article: Article, parsed: ParsedArticle, short_stems: se
         ArticleContributor.objects.create(
             article=article, organisation=org, position=position, name_as_printed=name
         )
-    body = "\n".join(b.text for b in parsed.blocks)
+    body = "\n".join(b.plain_text for b in parsed.blocks)
     named = network.register_text_alliances(parsed.title + "\n" + body, known_stems=short_stems)
     named += network.link_title_names(parsed.title, contributors)
     alliances = {o.pk: o for o in [*contributors, *named] if o.kind == Organisation.Kind.ALLIANCE}
@@ -322,7 +375,8 @@ def issue_to_bulletin(issue: Issue) -> ParsedBulletin:
                     toc_title=a.toc_title,
                     credit=a.credit,
                     contributors=tuple(c.name_as_printed for c in a.articlecontributor_set.all()),
-                    blocks=tuple(ParsedBlock(b.kind, b.text) for b in a.blocks.all()),
+                    blocks=tuple(stored_block(b) for b in a.blocks.all()),
+                    id=a.pk,
                 )
                 for a in s.articles.all()
             ),

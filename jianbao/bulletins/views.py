@@ -29,7 +29,7 @@ from jianbao.core.errors import JianbaoError
 from jianbao.core.history import history_of
 from jianbao.core.models import Role
 from jianbao.core.roles import has_role, roles_of
-from jianbao.publishing.parsed import bulletin_to_dict
+from jianbao.publishing.parsed import bulletin_from_dict, bulletin_to_dict
 from jianbao.publishing.render.markdown import render_markdown
 
 DESK_ROLES = (Role.EDITOR, Role.REVIEWER, Role.SIGNER)
@@ -447,12 +447,5 @@ def revision_detail(request, revision_id: int):
 
 
 def _markdown_of_snapshot(snapshot: dict) -> str:
-    lines = []
-    for section in snapshot["sections"]:
-        lines.append(f"## {section['title']}")
-        for article in section["articles"]:
-            lines.append(f"### {article['title']}")
-            lines.extend(block["text"] for block in article["blocks"])
-            if article.get("credit"):
-                lines.append(f"（{article['credit']}）")
-    return "\n".join(lines)
+    # The same Markdown as ``export --format md``: one text form of an issue.
+    return render_markdown(bulletin_from_dict(snapshot))

@@ -18,9 +18,9 @@ from docx.oxml import parse_xml
 from docx.shared import Mm
 from lxml import etree
 
-from jianbao.publishing.parsed import HEADING, ParsedBulletin, printed_sections
+from jianbao.publishing.parsed import HEADING, ParsedBulletin, heading_level, printed_sections
 from jianbao.publishing.render.markdown import format_date
-from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line, heading_level
+from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -7,7 +7,6 @@ never spliced into Typst source and needs no escaping.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ import typst
 
 from jianbao.core.errors import JianbaoError
 from jianbao.publishing import fonts
-from jianbao.publishing.parsed import HEADING, ParsedBulletin, printed_sections
+from jianbao.publishing.parsed import HEADING, ParsedBulletin, heading_level, printed_sections
 from jianbao.publishing.render.markdown import format_date
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "typst"
@@ -54,21 +53,6 @@ class PdfSettings:
 
 class RenderFailed(JianbaoError):
     pass
-
-
-_HEADING_LEVELS = (
-    (re.compile(r"^[一二三四五六七八九十百]+、"), 1),
-    (re.compile(r"^[（(][一二三四五六七八九十百]+[）)]"), 2),
-    (re.compile(r"^\d+[.．、]"), 3),
-    (re.compile(r"^[（(]\d+[）)]"), 4),
-)
-
-
-def heading_level(text: str) -> int:
-    for pattern, level in _HEADING_LEVELS:
-        if pattern.match(text):
-            return level
-    return 1
 
 
 def credit_line(credit: str) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.utils.html import escape
 
-from jianbao.publishing.parsed import HEADING, ParsedBulletin, printed_sections
+from jianbao.publishing.parsed import HEADING, ParsedBulletin, heading_level, printed_sections
 from jianbao.publishing.render.markdown import format_date
-from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line, heading_level
+from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line
 
 RED = "#c8161d"
 BODY = (
