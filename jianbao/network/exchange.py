@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 
 from jianbao.core.errors import JianbaoError, UnreadableFile
 from jianbao.core.history import record
-from jianbao.core.text import decode_text
+from jianbao.core.text import decode_text, pinyin_key
 from jianbao.network.models import (
     BodyMember,
     MemberUnit,
@@ -433,10 +433,9 @@ def alliance_rows_for_export() -> list[list]:
         Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE)
         .select_related("chair_unit")
         .prefetch_related("names", "contacts")
-        .order_by("name")
     )
     rows = []
-    for a in alliances:
+    for a in sorted(alliances, key=lambda a: pinyin_key(a.name)):
         names = list(a.names.all())
         rows.append(
             [
@@ -486,8 +485,9 @@ def export_registry(path: Path) -> int:
     alliances.title = "联盟"
     rows = alliance_rows_for_export()
     write_sheet(alliances, ALLIANCE_COLUMNS, rows)
-    units = MemberUnit.objects.select_related("alliance", "unit").order_by(
-        "alliance__name", "role", "unit__name"
+    units = sorted(
+        MemberUnit.objects.select_related("alliance", "unit"),
+        key=lambda m: (pinyin_key(m.alliance.name), m.role, pinyin_key(m.unit.name)),
     )
     write_sheet(
         workbook.create_sheet("成员单位"),

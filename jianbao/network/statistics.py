@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from pygal.style import Style
 
 from jianbao.bulletins.models import Article, ArticleContributor
+from jianbao.core.text import pinyin_key
 from jianbao.network.exchange import write_sheet
 from jianbao.network.models import ApplicationEvent, MembershipApplication, Organisation
 from jianbao.network.names import alliance_stem
@@ -48,7 +49,7 @@ def articles_per_alliance_per_year() -> Table:
             (name, *(per_year.get(y, 0) for y in years_sorted), sum(per_year.values()))
             for name, per_year in by_alliance.items()
         ),
-        key=lambda r: (-r[-1], r[0]),
+        key=lambda r: (-r[-1], pinyin_key(r[0])),
     )
     return Table("各联盟供稿数（按年）", ("联盟", *(f"{y}年" for y in years_sorted), "合计"), rows)
 
@@ -71,18 +72,14 @@ def articles_per_section_per_issue() -> Table:
 def silent_alliances(today: date, months: int = 12) -> Table:
     """Active alliances with no contributed article in the last ``months`` months."""
     since = today - timedelta(days=round(months * 365 / 12))
-    alliances = (
-        Organisation.objects.filter(
-            kind=Organisation.Kind.ALLIANCE, status=Organisation.Status.ACTIVE
-        )
-        .annotate(
-            last_date=Max("contributed_articles__section__issue__date"),
-            last_year=Max("contributed_articles__section__issue__year"),
-        )
-        .order_by("name")
+    alliances = Organisation.objects.filter(
+        kind=Organisation.Kind.ALLIANCE, status=Organisation.Status.ACTIVE
+    ).annotate(
+        last_date=Max("contributed_articles__section__issue__date"),
+        last_year=Max("contributed_articles__section__issue__year"),
     )
     rows = []
-    for alliance in alliances:
+    for alliance in sorted(alliances, key=lambda a: pinyin_key(a.name)):
         # Imported issues without a date still tell the year.
         last = alliance.last_date or (
             date(alliance.last_year, 12, 31) if alliance.last_year else None

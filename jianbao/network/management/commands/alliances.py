@@ -2,6 +2,7 @@ from django.db.models import Count
 
 from jianbao.core.commands import JianbaoCommand
 from jianbao.core.errors import JianbaoError
+from jianbao.core.text import pinyin_key
 from jianbao.network.models import Organisation, OrganisationName
 from jianbao.network.services import find_organisation, merge_alliances, merge_suggestions
 
@@ -34,7 +35,7 @@ class Command(JianbaoCommand):
         if not all:
             orgs = orgs.filter(kind=Organisation.Kind.ALLIANCE)
         rows = []
-        for org in orgs.order_by("name"):
+        for org in sorted(orgs, key=lambda o: pinyin_key(o.name)):
             names = list(org.names.all())
             rows.append(
                 {
