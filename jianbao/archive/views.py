@@ -16,8 +16,18 @@ from jianbao.core.errors import AmbiguousIssueRef, JianbaoError
 from jianbao.core.text import pinyin_key
 from jianbao.publishing.render import CONTENT_TYPES, download_filename
 from jianbao.publishing.render import render as render_file
+from jianbao.publishing.render.html import responsive_picture, web_article, web_sections
 
 PAGE_SIZE = 20
+
+
+def article_anchor(article, default: str = "") -> str:
+    """The public pages name an article ``article-<pk>``: stable when articles are
+    added or reordered, and what mail links and readers' bookmarks already use.
+    (The standalone file, the PDF outline and WeChat number them by print order.)"""
+    return f"article-{article.id}"
+
+
 # The site lists at most this many results of one search; narrower queries find the rest.
 SEARCH_RESULT_LIMIT = 1000
 
@@ -51,16 +61,18 @@ def issue_detail(request, year: int, number: int, series: str | None = None):
             raise
         # 410 Gone: readers who kept the link learn why the issue is no longer here.
         return render(request, "archive/issue_withdrawn.html", withdrawn, status=410)
-    contact_lines: dict[int, list[dict]] = {}
-    for item in issue.contacts:
-        contact_lines.setdefault(item["line"], []).append(item)
+    bulletin = issue_to_bulletin(issue)
+    contact_lines: dict[int, list] = {}
+    for item in bulletin.contacts:
+        contact_lines.setdefault(item.line, []).append(item)
     previous, following = selectors.issue_neighbours(issue)
     return render(
         request,
         "archive/issue_detail.html",
         {
             "issue": issue,
-            "sections": issue.sections.all(),
+            "b": bulletin,
+            "sections": web_sections(bulletin, picture=responsive_picture, anchor=article_anchor),
             "contact_lines": [contact_lines[k] for k in sorted(contact_lines)],
             "corrections": selectors.corrections(issue),
             "previous": previous,
@@ -94,11 +106,16 @@ def issue_file(request, year: int, number: int, fmt: str, series: str | None = N
 @public_page
 def article_detail(request, pk: int):
     article = selectors.public_article(pk)
+    bulletin = issue_to_bulletin(article.section.issue)
+    shaped = next(a for a in bulletin.articles if a.id == article.pk)
     return render(
         request,
         "archive/article_detail.html",
         {
             "article": article,
+            "body": web_article(
+                shaped, anchor=article_anchor(shaped), picture=responsive_picture, heading=2
+            ),
             "alliances": sorted(article.alliances.all(), key=lambda a: pinyin_key(a.name)),
             "corrections": selectors.article_corrections(article),
         },
