@@ -6,8 +6,14 @@ never spliced into Typst source and needs no escaping.
 
 from __future__ import annotations
 
+import atexit
+import itertools
 import json
+import os
+import shutil
+import tempfile
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -15,7 +21,18 @@ import typst
 
 from jianbao.core.errors import JianbaoError
 from jianbao.publishing import fonts
-from jianbao.publishing.parsed import HEADING, ParsedBulletin, heading_level, printed_sections
+from jianbao.publishing.parsed import (
+    BOLD,
+    IMAGE,
+    ITALIC,
+    LINK,
+    NOTE,
+    TABLE,
+    Block,
+    Mark,
+    ParsedBulletin,
+    printed_sections,
+)
 from jianbao.publishing.render.markdown import format_date
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "typst"
@@ -49,6 +66,32 @@ class PdfSettings:
     sans: str = fonts.SANS.family
     kai: str = fonts.KAI.family
     symbols: str = fonts.SYMBOLS.family
+    # Emphasis. Chinese fonts have no italics: 楷体 stands in, as in print.
+    bold_style: str = (
+        "sans"  # "sans": 黑体 (as official documents do), "bold": bold of the body face
+    )
+    italic_style: str = "kai"  # "kai": 楷体, "italic": slanted
+    # 编者按: set in from both sides in its own face, its label in 黑体.
+    note_label: str = "编者按："  # printed unless the text starts with a label of its own
+    note_font: str = "kai"  # "serif", "sans" or "kai"
+    note_indent: float = 2  # em, each side
+    # Pictures: centred, at a share of the text width unless the block asks for its own.
+    picture_width: float = 0.8  # share of the 版心 width
+    picture_min_dpi: float = 150  # a small picture prints no larger than this
+    picture_max_height: float = 0.6  # share of the 版心 height, so picture and caption fit a page
+    picture_gap: float = 3  # mm above and below a picture with its caption
+    caption_font: str = "kai"  # 图题 below the picture
+    caption_size: float = 14  # pt, 四号
+    caption_gap: float = 1.5  # mm between picture and caption
+    # Tables: ruled all round as in official documents, header rows repeated on every page.
+    table_size: float = 12  # pt, 小四
+    table_rule: float = 0.5  # pt, every line of the grid
+    table_inset_x: float = 1.5  # mm, cell padding left and right
+    table_inset_y: float = 1.2  # mm, cell padding above and below
+    table_header_font: str = "sans"  # 黑体
+    table_caption_font: str = "sans"  # 表题 above the table, in 黑体
+    table_caption_size: float = 14  # pt
+    table_auto_chars: int = 6  # a column whose cells are no longer than this is as wide as they are
 
 
 class RenderFailed(JianbaoError):
@@ -75,8 +118,156 @@ def credits_line(bulletin: ParsedBulletin) -> str:
     return "　".join(f"{label}：{name}" for label, name in pairs if name)
 
 
+# Links the PDF may carry; anything else prints as its text.
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+# A note that opens with a label of its own keeps it (set in 黑体 like ours).
+_NOTE_LABELS = ("编者按", "编者的话", "编后语", "编后", "按语", "按")
+_COLONS = ("：", ":")
+
+
+def runs(text: str, marks: Sequence[Mark], start: int = 0) -> list[dict]:
+    """``text[start:]`` cut where its emphasis changes: ``{text, bold, italic, href}``
+    segments (only the true flags are present), so the template just prints."""
+    end = len(text)
+    cuts = {start, end}
+    for m in marks:
+        cuts.update(min(max(x, start), end) for x in (m.start, m.end))
+    points = sorted(cuts)
+    out = []
+    for a, b in itertools.pairwise(points):
+        if a >= b:
+            continue
+        seg: dict = {"text": text[a:b]}
+        for m in marks:
+            if m.start <= a and b <= m.end:
+                if m.type == BOLD:
+                    seg["bold"] = True
+                elif m.type == ITALIC:
+                    seg["italic"] = True
+                elif m.type == LINK and m.href.startswith(_LINK_SCHEMES):
+                    seg["href"] = m.href
+        out.append(seg)
+    return out
+
+
+def _rich(text: str, marks: Sequence[Mark], start: int = 0) -> dict:
+    # Unmarked text stays a plain string: the text-only issue costs what it did.
+    if not marks:
+        return {"text": text[start:]}
+    return {"text": text[start:], "runs": runs(text, marks, start)}
+
+
+def _note_label_length(text: str) -> int:
+    for label in _NOTE_LABELS:
+        if text.startswith(label):
+            rest = text[len(label) :]
+            for colon in _COLONS:
+                if rest.startswith(colon):
+                    return len(label) + len(colon)
+    return 0
+
+
+def is_numeric(text: str) -> bool:
+    """A figure (1,234 / -3.5 / 12% / ¥80 / 3.2万): right-aligned in a table cell."""
+    t = text.strip().replace(" ", "")
+    t = t.lstrip("+-−±¥$￥").rstrip("%‰％元万亿个项家件人次")
+    return bool(t) and any(c.isdigit() for c in t) and all(c.isdigit() or c in ",.，" for c in t)
+
+
+def _text_width(text: str) -> float:
+    # Ideographs count one, Latin letters and digits half.
+    return sum(1 if ord(c) > 0x2E7F else 0.5 for c in text)
+
+
+def picture_width(block: Block, settings: PdfSettings) -> float:
+    """The printed width in mm: the block's share of the text width (or the
+    series' default), no wider than the pixels allow at ``picture_min_dpi`` and
+    no taller than ``picture_max_height`` of the text block."""
+    share = block.print_width if 0 < block.print_width <= 1 else settings.picture_width
+    width = share * settings.block_width
+    if block.width > 0 and block.height > 0:
+        width = min(width, block.width / settings.picture_min_dpi * 25.4)
+        tallest = settings.picture_max_height * settings.block_height
+        width = min(width, tallest * block.width / block.height)
+    return round(width, 2)
+
+
+def table_data(block: Block, settings: PdfSettings) -> dict:
+    """The cells of a table placed on its grid, as HTML places them: a cell goes
+    to the first free column of its row, spans are cut where they would run
+    into another cell or out of the table (or out of the header rows)."""
+    nrows = len(block.rows)
+    header = min(max(block.header_rows, 0), nrows)
+    taken: set[tuple[int, int]] = set()
+    cells = []
+    for y, row in enumerate(block.rows):
+        x = 0
+        for cell in row:
+            while (x, y) in taken:
+                x += 1
+            colspan = 1
+            while colspan < max(cell.colspan, 1) and (x + colspan, y) not in taken:
+                colspan += 1
+            bottom = header if y < header else nrows
+            rowspan = max(1, min(cell.rowspan, bottom - y))
+            # Shorten a rowspan that would cross a cell placed below it already.
+            for dy in range(1, rowspan):
+                if any((x + dx, y + dy) in taken for dx in range(colspan)):
+                    rowspan = dy
+                    break
+            taken.update((x + dx, y + dy) for dx in range(colspan) for dy in range(rowspan))
+            is_header = y < header
+            align = "center" if is_header else "right" if is_numeric(cell.text) else "left"
+            cells.append(
+                {
+                    "x": x,
+                    "y": y,
+                    "colspan": colspan,
+                    "rowspan": rowspan,
+                    "header": is_header,
+                    "align": align,
+                    **_rich(cell.text, cell.marks),
+                }
+            )
+            x += colspan
+    ncols = max((x + 1 for x, _ in taken), default=0)
+    widest = [0.0] * ncols
+    for c in cells:
+        if c["colspan"] == 1:
+            widest[c["x"]] = max(widest[c["x"]], _text_width(c["text"]))
+    # Narrow columns (序号, 年份) as wide as their cells, the rest share the width.
+    columns = ["auto" if w <= settings.table_auto_chars else round(min(w, 40), 1) for w in widest]
+    return {"columns": columns, "header_rows": header, "cells": cells, "caption": block.caption}
+
+
+def block_data(block: Block, settings: PdfSettings) -> dict:
+    """One block as the template reads it. ``text`` is the plain text for every
+    kind, so a reader that knows only paragraphs still has the words."""
+    data: dict = {"kind": block.kind, "text": block.plain_text, "level": block.level}
+    if block.kind == IMAGE:
+        data.update(
+            file=block.file,
+            caption=block.caption,
+            alt=block.alt or block.caption,
+            width_mm=picture_width(block, settings),
+        )
+    elif block.kind == TABLE:
+        data.update(table_data(block, settings))
+    elif block.kind == NOTE:
+        n = _note_label_length(block.text)
+        data["label"] = block.text[:n] if n else settings.note_label
+        data.update(_rich(block.text, block.marks, n))
+    elif block.marks:
+        data.update(_rich(block.text, block.marks))
+    return data
+
+
 def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None) -> dict:
-    """What the template reads: the bulletin with its display strings prepared."""
+    """What the template reads: the bulletin with its display strings prepared.
+
+    Image blocks name their picture (``file``); render_pdf adds the ``path`` the
+    template opens, so this stays free of file work for other readers.
+    """
     settings = settings or PdfSettings()
     fallback = [fonts.EXT_A.family, fonts.EXT_B.family]
     sections = []
@@ -92,14 +283,7 @@ def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None)
                     "title": article.title,
                     "toc_title": article.toc_title or article.title,
                     "credit": credit_line(article.credit),
-                    "blocks": [
-                        {
-                            "kind": b.kind,
-                            "text": b.text,
-                            "level": heading_level(b.text) if b.kind == HEADING else 0,
-                        }
-                        for b in article.blocks
-                    ],
+                    "blocks": [block_data(b, settings) for b in article.blocks],
                 }
             )
         sections.append(
@@ -137,21 +321,91 @@ def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None)
 
 
 _compiler: typst.Compiler | None = None
+_root: Path | None = None
 # A typst Compiler keeps its fonts and caches between calls but is not meant
 # to be used by two threads at once (the web server may be threaded).
 _lock = threading.Lock()
+PICTURES = "pictures"
 
 
 def _get_compiler() -> typst.Compiler:
-    global _compiler
+    """The one compiler of this process, over a root directory of its own.
+
+    Typst opens only files under its root and will not follow a symlinked main
+    file out of it, but it does read pictures through symlinks. So the root is a
+    private temporary directory holding a copy of the templates and a
+    ``pictures/`` directory of links to the print files (publishing.pictures
+    keeps and caches those; names are content hashes, so a link never goes
+    stale in meaning). Nothing is copied per render, and the JSON stays small.
+    """
+    global _compiler, _root
     if _compiler is None:
+        root = Path(tempfile.mkdtemp(prefix="jianbao-typst-"))
+        atexit.register(shutil.rmtree, root, True)
+        for source in TEMPLATE_DIR.glob("*.typ"):
+            shutil.copyfile(source, root / source.name)
+        (root / PICTURES).mkdir()
         _compiler = typst.Compiler(
-            str(TEMPLATE),
-            root=str(TEMPLATE_DIR),
+            str(root / TEMPLATE.name),
+            root=str(root),
             font_paths=list(fonts.font_dirs()),
             ignore_system_fonts=True,
         )
+        _root = root
     return _compiler
+
+
+def _print_file(name: str) -> Path:
+    from jianbao.publishing import pictures
+
+    return pictures.print_file(name)
+
+
+def _image_blocks(data: dict):
+    for section in data["sections"]:
+        for article in section["articles"]:
+            for block in article["blocks"]:
+                if block["kind"] == IMAGE:
+                    yield article, block
+
+
+def _print_files(data: dict, picture_file: Callable[[str], Path]) -> dict[str, Path]:
+    """name → local print file of every picture, named in Chinese when one fails."""
+    files: dict[str, Path] = {}
+    for article, block in _image_blocks(data):
+        name = block["file"]
+        if name in files:
+            continue
+        try:
+            path = Path(picture_file(name))
+            if not path.is_file():
+                raise FileNotFoundError(name)
+        except (JianbaoError, OSError) as exc:
+            where = f"《{article['title']}》的图片" + (
+                f"“{block['caption']}”" if block["caption"] else ""
+            )
+            raise RenderFailed(f"排版失败：{where}（{name}）无法读取：{exc}") from exc
+        files[name] = path
+    return files
+
+
+def _link_pictures(data: dict, files: dict[str, Path]) -> None:
+    """Link the print files into the root and give each image block its path.
+    Called under the lock, after _get_compiler made the root."""
+    assert _root is not None
+    for name, target in files.items():
+        # Without the extension: Typst tells the format by the bytes, and the
+        # print version of a .webp picture is a JPEG or PNG.
+        link = _root / PICTURES / Path(name).stem
+        target = target.resolve()
+        if os.path.islink(link) and os.readlink(link) == str(target):
+            continue
+        temporary = link.with_name(link.name + ".new")
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(target)
+        temporary.replace(link)
+    for _, block in _image_blocks(data):
+        block["path"] = f"{PICTURES}/{Path(block['file']).stem}"
 
 
 def _all_text(data: dict) -> str:
@@ -160,15 +414,27 @@ def _all_text(data: dict) -> str:
     ) + "".join(str(v) for v in data["settings"].values())
 
 
-def render_pdf(bulletin: ParsedBulletin, settings: PdfSettings | None = None) -> bytes:
+def render_pdf(
+    bulletin: ParsedBulletin,
+    settings: PdfSettings | None = None,
+    *,
+    picture_file: Callable[[str], Path] | None = None,
+) -> bytes:
+    """The PDF. ``picture_file`` maps a picture's name to a local file to print
+    (publishing.pictures.print_file unless given)."""
     data = bulletin_data(bulletin, settings)
     fonts.font_dirs()  # MissingFont before anything else
     fonts.check_coverage(_all_text(data))
-    payload = json.dumps(data, ensure_ascii=False)
+    # Print versions may be made or fetched now: outside the lock.
+    files = _print_files(data, picture_file or _print_file)
     with _lock:
+        compiler = _get_compiler()
+        if files:
+            _link_pictures(data, files)
+        payload = json.dumps(data, ensure_ascii=False)
         try:
             # pdf_tags off: poppler (pdffonts, pdftotext) warns on Typst's tagged PDFs.
-            return _get_compiler().compile(sys_inputs={"data": payload}, pdf_tags=False)
+            return compiler.compile(sys_inputs={"data": payload}, pdf_tags=False)
         except typst.TypstError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "未知错误"
             raise RenderFailed(f"排版失败：{first}") from exc
@@ -187,7 +453,8 @@ def preflight(bulletin: ParsedBulletin) -> None:
                     article.title,
                     article.toc_title,
                     article.credit,
-                    *(b.text for b in article.blocks),
+                    # Captions and table cells too.
+                    *(b.plain_text for b in article.blocks),
                 ]
             )
             try:
