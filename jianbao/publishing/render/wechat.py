@@ -1,14 +1,32 @@
 """The bulletin as one HTML fragment for the WeChat official-account editor.
 
-That editor drops <style>, class attributes and anything external, and keeps
-inline styles on <section>, <p>, <span> and <strong>, so that is all we use.
+That editor drops <style>, class attributes and scripts, and keeps inline
+styles on <section>, <p>, <span>, <strong>, <em>, <img> and tables, so that is
+all we use. Pictures are the public copies at absolute URLs (the editor fetches
+them into its own library); links outside WeChat are not followed there, so a
+link's text stays and its address goes.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
+
+from django.conf import settings
 from django.utils.html import escape
 
-from jianbao.publishing.parsed import HEADING, ParsedBulletin, heading_level, printed_sections
+from jianbao.publishing.parsed import (
+    BOLD,
+    HEADING,
+    IMAGE,
+    ITALIC,
+    NOTE,
+    TABLE,
+    Block,
+    Mark,
+    ParsedBulletin,
+    heading_level,
+    printed_sections,
+)
 from jianbao.publishing.render.markdown import format_date
 from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line
 
@@ -21,8 +39,100 @@ KAI = "font-family:KaiTi,STKaiti,'楷体',serif;"
 HEI = "font-family:'PingFang SC','Microsoft YaHei',SimHei,sans-serif;"
 
 
+PICTURE_WIDTH = 960  # the public copy the post links to; wider than any phone
+IMG = "max-width:100%;height:auto;display:block;margin:0 auto;"
+CAPTION = KAI + "margin:0 0 16px;text-align:center;font-size:14px;line-height:1.6;color:#555;"
+TABLE_STYLE = (
+    "border-collapse:collapse;width:100%;margin:0 0 16px;font-size:14px;line-height:1.5;color:#222;"
+)
+CELL = "border:1px solid #666;padding:4px 6px;vertical-align:top;text-align:left;"
+HEAD_CELL = CELL + HEI + "font-weight:bold;background-color:#f2f2f2;text-align:center;"
+NOTE_STYLE = (
+    KAI + "margin:0 0 12px;padding:8px 12px;border-left:4px solid #999;"
+    "background-color:#f7f7f4;line-height:1.75;font-size:15px;color:#333;"
+)
+
+
 def _p(style: str, text: str) -> str:
     return f'<p style="{style}">{escape(text)}</p>'
+
+
+def _marked(text: str, marks: tuple[Mark, ...] = ()) -> str:
+    """Escaped text, with bold and italic runs as <strong> and <em>."""
+    cuts = sorted(
+        {0, len(text)}
+        | {
+            max(0, min(len(text), x))
+            for m in marks
+            if m.type in (BOLD, ITALIC)
+            for x in (m.start, m.end)
+        }
+    )
+    out = []
+    for start, end in pairwise(cuts):
+        if start == end:
+            continue
+        piece = escape(text[start:end]).replace("\n", "<br>")
+        active = {m.type for m in marks if m.start <= start and end <= m.end}
+        if ITALIC in active:
+            piece = f"<em>{piece}</em>"
+        if BOLD in active:
+            piece = f"<strong>{piece}</strong>"
+        out.append(piece)
+    return "".join(out)
+
+
+def picture_url(name: str) -> str:
+    from jianbao.publishing import pictures
+
+    return settings.JIANBAO_SITE_URL.rstrip("/") + pictures.variant_url(name, PICTURE_WIDTH, "jpg")
+
+
+def _picture(block: Block) -> str:
+    alt = block.alt or block.caption
+    html = (
+        '<p style="margin:12px 0 6px;text-align:center;text-indent:0;">'
+        f'<img src="{escape(picture_url(block.file))}" alt="{escape(alt)}" style="{IMG}"></p>'
+    )
+    if block.caption:
+        html += _p(CAPTION, block.caption)
+    return html
+
+
+def _table(block: Block) -> str:
+    out = []
+    if block.caption:
+        out.append(
+            _p(
+                HEI + "margin:12px 0 6px;text-align:center;font-weight:bold;font-size:15px;",
+                block.caption,
+            )
+        )
+    out.append(f'<table style="{TABLE_STYLE}"><tbody>')
+    for n, row in enumerate(block.rows):
+        tag, style = ("th", HEAD_CELL) if n < block.header_rows else ("td", CELL)
+        cells = []
+        for c in row:
+            spans = (f' colspan="{c.colspan}"' if c.colspan > 1 else "") + (
+                f' rowspan="{c.rowspan}"' if c.rowspan > 1 else ""
+            )
+            cells.append(f'<{tag}{spans} style="{style}">{_marked(c.text, c.marks)}</{tag}>')
+        out.append(f'<tr style="border:0;">{"".join(cells)}</tr>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _block(block: Block) -> str:
+    if block.kind == HEADING:
+        style = _heading_style(heading_level(block.text))
+        return f'<p style="{style}">{_marked(block.text, block.marks)}</p>'
+    if block.kind == IMAGE:
+        return _picture(block)
+    if block.kind == TABLE:
+        return _table(block)
+    if block.kind == NOTE:
+        return f'<section style="{NOTE_STYLE}">{_marked(block.text, block.marks)}</section>'
+    return f'<p style="{BODY}">{_marked(block.text, block.marks)}</p>'
 
 
 def _heading_style(level: int) -> str:
@@ -99,10 +209,7 @@ def render_wechat(bulletin: ParsedBulletin) -> str:
                 )
             )
             for block in article.blocks:
-                if block.kind == HEADING:
-                    add(_p(_heading_style(heading_level(block.text)), block.text))
-                else:
-                    add(_p(BODY, block.text))
+                add(_block(block))
             if article.credit:
                 add(_p(KAI + "margin:0 0 16px;text-align:right;", credit_line(article.credit)))
 
