@@ -3,22 +3,43 @@
 Word picks the Chinese face from ``w:eastAsia`` only (``font.name`` sets the
 Latin ones), so every style names both. The body is written as WordprocessingML
 in one piece rather than paragraph by paragraph through python-docx, which is
-several times slower and would miss the 50 ms budget.
+several times slower and would miss the 50 ms budget; python-docx only adds the
+parts a body needs beside it (picture files, the targets of links).
+
+Pictures print inline and centred with their caption below (图题), tables as
+Word tables with their caption above (表题), as Chinese documents set them.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import itertools
 import re
 from dataclasses import dataclass
 
 import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
-from docx.shared import Mm
+from docx.oxml.shape import CT_Inline
+from docx.shared import Emu, Mm
 from lxml import etree
 
-from jianbao.publishing.parsed import HEADING, ParsedBulletin, heading_level, printed_sections
+from jianbao.publishing.parsed import (
+    BOLD,
+    HEADING,
+    IMAGE,
+    ITALIC,
+    LINK,
+    NOTE,
+    TABLE,
+    Block,
+    Cell,
+    Mark,
+    ParsedBulletin,
+    heading_level,
+    printed_sections,
+)
 from jianbao.publishing.render.markdown import format_date
 from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line
 
@@ -45,6 +66,21 @@ class DocxSettings:
     margin_left: float = 28
     margin_right: float = 26
     footer_distance: float = 23  # mm from the page edge: the number sits 7 mm below the block
+    # Bold prints in 黑体, as in the PDF. w:b as well, so that any reader of the
+    # file (our own importer included) sees the run as bold; Word synthesises
+    # the weight, as it does for every 黑体 heading an office types by hand.
+    bold_face: str = "黑体"
+    bold_weight: bool = True
+    picture_width: float = 0.8  # share of the text width, when a picture names none
+    picture_max_height: float = 150  # mm: a tall photo shrinks rather than fill the page
+    caption_size: float = 14  # pt, 四号
+    table_size: float = 14  # pt, 四号
+    table_rule: int = 6  # eighths of a point: the grid of a table (0.75 pt)
+
+    @property
+    def text_width(self) -> float:
+        """mm across the text block of an A4 page."""
+        return 210 - self.margin_left - self.margin_right
 
 
 # Customary faces are named first; w:altName in the font table gives Word and
@@ -103,7 +139,48 @@ def _style(sid: str, name: str, ppr: str, rpr: str, *, based_on="Normal", nxt=""
     )
 
 
-_BUILTIN = {"Normal", "Title", "Heading1", "Heading2", "Heading3", "Heading4", "Heading5"}
+_BUILTIN = {
+    "Normal",
+    "Title",
+    "Heading1",
+    "Heading2",
+    "Heading3",
+    "Heading4",
+    "Heading5",
+    "Caption",
+    "Strong",
+    "Emphasis",
+    "Hyperlink",
+}
+
+
+def _char_style(sid: str, name: str, rpr: str) -> str:
+    return (
+        f'<w:style {NSDECL} w:type="character" w:customStyle="{0 if sid in _BUILTIN else 1}" '
+        f'w:styleId="{sid}"><w:name w:val="{name}"/>'
+        '<w:basedOn w:val="DefaultParagraphFont"/><w:qFormat/>'
+        f"{rpr}</w:style>"
+    )
+
+
+def _grid(s: DocxSettings) -> str:
+    rule = f'w:val="single" w:sz="{s.table_rule}" w:space="0" w:color="000000"'
+    return "".join(
+        f"<w:{side} {rule}/>" for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+
+
+def _table_style(s: DocxSettings) -> str:
+    """Bulletin Table: the full grid of a Chinese official table, on the table
+    style so that an editor restyles every table at once."""
+    return (
+        f'<w:style {NSDECL} w:type="table" w:customStyle="1" w:styleId="BulletinTable">'
+        '<w:name w:val="Bulletin Table"/><w:basedOn w:val="TableNormal"/><w:qFormat/>'
+        f'<w:tblPr><w:jc w:val="center"/><w:tblBorders>{_grid(s)}</w:tblBorders>'
+        '<w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
+        '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
+        "</w:tblPr></w:style>"
+    )
 
 
 def _styles(s: DocxSettings) -> list[str]:
@@ -114,6 +191,8 @@ def _styles(s: DocxSettings) -> list[str]:
     # Absolute indents: LibreOffice ignores character-based ones.
     em1 = round(s.small_size * 20)
     em15 = round(s.small_size * 1.5 * 20)
+    em2 = round(s.body_size * 2 * 20)
+    auto = 'w:line="240" w:lineRule="auto"'
     heading = '<w:keepNext/><w:keepLines/><w:spacing w:before="240" w:after="120"/>'
     return [
         _style(
@@ -231,6 +310,66 @@ def _styles(s: DocxSettings) -> list[str]:
             _rpr(s.body_face, lat, 12),
         ),
         _style(
+            "Note",
+            "Note",
+            # 编者按: set in from both sides, in 楷体.
+            f'{exact}<w:ind w:left="{em2}" w:right="{em2}" w:firstLine="{em2}"/>',
+            _rpr(s.kai_face, lat, s.body_size),
+            nxt="BodyText",
+        ),
+        _style(
+            "Picture",
+            "Picture",
+            # Exact line spacing would crop the picture to one line.
+            f'<w:keepNext/><w:spacing w:before="120" w:after="60" {auto}/><w:jc w:val="center"/>',
+            "",
+            nxt="Caption",
+        ),
+        _style(
+            "Caption",
+            "caption",
+            f'<w:keepLines/><w:spacing w:before="0" w:after="180" {auto}/><w:jc w:val="center"/>',
+            _rpr(s.kai_face, lat, s.caption_size),
+            nxt="BodyText",
+        ),
+        _style(
+            "TableCaption",
+            "Table Caption",
+            # 表题 above its table, kept with the table's first row.
+            '<w:keepNext/><w:keepLines/><w:spacing w:before="120" w:after="60" '
+            'w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>',
+            "",
+            based_on="Caption",
+        ),
+        _style(
+            "TableText",
+            "Table Text",
+            '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+            '<w:jc w:val="left"/>',
+            _rpr(s.body_face, lat, s.table_size),
+        ),
+        _style(
+            "TableHeading",
+            "Table Heading",
+            '<w:keepNext/><w:jc w:val="center"/>',
+            _rpr(s.heading_face, lat, s.table_size),
+            based_on="TableText",
+        ),
+        _char_style(
+            "Strong",
+            "Strong",
+            f'<w:rPr><w:rFonts w:eastAsia="{s.bold_face}"/>'
+            + ("<w:b/><w:bCs/>" if s.bold_weight else "")
+            + "</w:rPr>",
+        ),
+        _char_style("Emphasis", "Emphasis", "<w:rPr><w:i/><w:iCs/></w:rPr>"),
+        _char_style(
+            "Hyperlink",
+            "Hyperlink",
+            '<w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr>',
+        ),
+        _table_style(s),
+        _style(
             "Footer",
             "footer",
             '<w:jc w:val="center"/>',
@@ -335,9 +474,248 @@ def _bookmark(n: int, name: str, content: str) -> str:
 
 
 _HEADING_STYLE = {1: "Heading3", 2: "Heading4", 3: "Heading5", 4: "Heading6"}
+# Links Word may open: anything else prints as its text.
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+# A figure, alone in its cell: 1,234.5 / 12% / −3 / ６０ are right-aligned.
+_NUMBER = re.compile(r"[-+−±]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:[.．]\d+)?\s*[%％‰]?")
+_EMU_PER_MM = 36000
 
 
-def _body(b: ParsedBulletin, s: DocxSettings) -> str:
+@dataclass
+class _Writer:
+    """What the body needs beside its XML: the document part, which holds the
+    relationships of links and pictures, and a counter for drawing ids."""
+
+    part: object
+    settings: DocxSettings
+    shapes: int = 0
+
+
+def _t(text: str) -> str:
+    """Run content: text, with line breaks inside a block kept as breaks."""
+    parts = esc(text).split("\n")
+    return "<w:br/>".join(f'<w:t xml:space="preserve">{p}</w:t>' for p in parts)
+
+
+def _runs(text: str, marks: tuple[Mark, ...], w: _Writer) -> str:
+    """The runs of one paragraph or cell: the text cut wherever a mark starts or ends."""
+    size = len(text)
+    marks = tuple(
+        m
+        for m in (Mark(m.type, max(0, m.start), min(size, m.end), m.href) for m in marks or ())
+        if m.start < m.end and m.type in (BOLD, ITALIC, LINK)
+    )
+    if not marks:
+        return f"<w:r>{_t(text)}</w:r>" if text else ""
+    cuts = sorted({0, size, *(m.start for m in marks), *(m.end for m in marks)})
+    out: list[str] = []
+    link_href, link_runs = "", []
+
+    def close_link():
+        if link_runs:
+            rid = w.part.relate_to(link_href, RT.HYPERLINK, is_external=True)
+            out.append(
+                f'<w:hyperlink r:id="{rid}" w:history="1">{"".join(link_runs)}</w:hyperlink>'
+            )
+            link_runs.clear()
+
+    # Neighbouring pieces that look alike are one run, as Word would write them.
+    pieces: list[tuple[tuple[bool, bool, str], str]] = []
+    for start, end in itertools.pairwise(cuts):
+        over = [m for m in marks if m.start <= start and end <= m.end]
+        key = (
+            any(m.type == BOLD for m in over),
+            any(m.type == ITALIC for m in over),
+            next(
+                (
+                    m.href.strip()
+                    for m in over
+                    if m.type == LINK and m.href.strip().lower().startswith(_LINK_SCHEMES)
+                ),
+                "",
+            ),
+        )
+        if pieces and pieces[-1][0] == key:
+            pieces[-1] = (key, pieces[-1][1] + text[start:end])
+        else:
+            pieces.append((key, text[start:end]))
+    for (bold, italic, href), piece in pieces:
+        # One run style only: a bold link is Hyperlink plus the bold face by hand.
+        rpr = ""
+        if href:
+            rpr += '<w:rStyle w:val="Hyperlink"/>'
+            if bold:
+                rpr += f'<w:rFonts w:eastAsia="{w.settings.bold_face}"/>'
+        elif bold:
+            rpr += '<w:rStyle w:val="Strong"/>'
+        if bold and w.settings.bold_weight:
+            rpr += "<w:b/><w:bCs/>"
+        if italic:
+            rpr += "<w:i/><w:iCs/>"
+        run = f"<w:r>{f'<w:rPr>{rpr}</w:rPr>' if rpr else ''}{_t(piece)}</w:r>"
+        if href != link_href:
+            close_link()
+            link_href = href
+        (link_runs if href else out).append(run)
+    close_link()
+    return "".join(out)
+
+
+def _text_p(style: str, text: str, marks=(), w: _Writer | None = None, *, ppr: str = "") -> str:
+    inner = (
+        _runs(text, marks, w)
+        if w is not None and marks
+        else (f"<w:r>{_t(text)}</w:r>" if text else "")
+    )
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{ppr}</w:pPr>{inner}</w:p>'
+
+
+def _block(block: Block, w: _Writer) -> str:
+    if block.kind == IMAGE:
+        return _picture(block, w)
+    if block.kind == TABLE:
+        return _table(block, w)
+    if block.kind == HEADING:
+        style = _HEADING_STYLE[heading_level(block.text)]
+    elif block.kind == NOTE:
+        style = "Note"
+    else:
+        style = "BodyText"
+    return _text_p(style, block.text, block.marks, w)
+
+
+def _picture(block: Block, w: _Writer) -> str:
+    """An inline picture in a centred paragraph kept with its caption below."""
+    # Imported here: pictures reads Django's storage, which the rest of the
+    # Word file does not need.
+    from jianbao.publishing import pictures
+
+    s = w.settings
+    path = pictures.print_file(block.file)
+    rid, image = w.part.get_or_add_image(str(path))
+    share = block.print_width if 0 < block.print_width <= 1 else s.picture_width
+    px_w, px_h = (
+        (block.width, block.height)
+        if block.width > 0 and block.height > 0
+        else (
+            image.px_width,
+            image.px_height,
+        )
+    )
+    cx = round(s.text_width * share * _EMU_PER_MM)
+    cy = round(cx * px_h / px_w)
+    limit = round(s.picture_max_height * _EMU_PER_MM)
+    if cy > limit:
+        cx, cy = round(cx * limit / cy), limit
+    w.shapes += 1
+    inline = CT_Inline.new_pic_inline(w.shapes, rid, path.name, Emu(cx), Emu(cy))
+    description = block.alt or block.caption
+    if description:
+        for tag in ("wp:docPr", "pic:nvPicPr/pic:cNvPr"):
+            for el in inline.xpath(f".//{tag}"):
+                el.set("descr", description)
+    drawing = etree.tostring(inline, encoding="unicode")
+    ppr = "" if block.caption else '<w:keepNext w:val="0"/>'
+    out = (
+        f'<w:p><w:pPr><w:pStyle w:val="Picture"/>{ppr}</w:pPr>'
+        f"<w:r><w:drawing>{drawing}</w:drawing></w:r></w:p>"
+    )
+    if block.caption:
+        out += _text_p("Caption", block.caption)
+    return out
+
+
+def _width(text: str) -> int:
+    return sum(1 if ord(ch) < 0x2E80 else 2 for ch in text)
+
+
+def _table(block: Block, w: _Writer) -> str:
+    """A Word table on the Bulletin Table style, its caption (表题) above.
+
+    Merged cells come as the shape keeps them (the covering cell spans, the
+    covered ones are left out); Word wants every grid position written, so the
+    cells under a vertical span are written as its continuation (w:vMerge).
+    """
+    rows = block.rows
+    if not rows:
+        return _text_p("TableCaption", block.caption) if block.caption else ""
+    # (row, col) -> (origin row, origin col, colspan, rowspan, cell)
+    grid: dict[tuple[int, int], tuple[int, int, int, int, Cell]] = {}
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in grid:
+                c += 1
+            cs = max(1, cell.colspan)
+            # A span never runs into a cell a span from above already covers.
+            cs = next((k for k in range(1, cs) if (r, c + k) in grid), cs)
+            rs = max(1, min(cell.rowspan, len(rows) - r))
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid[(r + dr, c + dc)] = (r, c, cs, rs, cell)
+            c += cs
+    ncols = max(c for _, c in grid) + 1
+    # Columns share the width by the longest single cell in each, within limits,
+    # so a 序号 column stays narrow.
+    weights = [4] * ncols
+    for (r, c), (orow, ocol, cs, _, cell) in grid.items():
+        if (r, c) == (orow, ocol) and cs == 1:
+            longest = max((_width(line) for line in cell.text.split("\n")), default=0)
+            weights[c] = max(weights[c], min(longest, 30))
+    total = _twips(w.settings.text_width)
+    cols = [total * wt // sum(weights) for wt in weights]
+    header_rows = max(0, min(block.header_rows, len(rows)))
+
+    out_rows = []
+    for r in range(len(rows)):
+        header = r < header_rows
+        cells = []
+        c = 0
+        while c < ncols:
+            origin = grid.get((r, c))
+            if origin is None:  # a ragged row: the grid is filled with empty cells
+                cs, merge, content = 1, "", _text_p("TableText", "")
+            else:
+                orow, _, cs, rs, cell = origin
+                if orow == r:
+                    merge = '<w:vMerge w:val="restart"/>' if rs > 1 else ""
+                    style = "TableHeading" if header else "TableText"
+                    ppr = (
+                        '<w:jc w:val="right"/>'
+                        if not header and _NUMBER.fullmatch(cell.text.strip())
+                        else ""
+                    )
+                    content = _text_p(style, cell.text, cell.marks, w, ppr=ppr)
+                else:
+                    merge = "<w:vMerge/>"
+                    content = _text_p("TableHeading" if header else "TableText", "")
+            width = sum(cols[c : c + cs])
+            span = f'<w:gridSpan w:val="{cs}"/>' if cs > 1 else ""
+            cells.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span}{merge}'
+                f'<w:vAlign w:val="center"/></w:tcPr>{content}</w:tc>'
+            )
+            c += cs
+        trpr = (
+            "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+            if header
+            else ("<w:trPr><w:cantSplit/></w:trPr>")
+        )
+        out_rows.append(f"<w:tr>{trpr}{''.join(cells)}</w:tr>")
+    grid_cols = "".join(f'<w:gridCol w:w="{x}"/>' for x in cols)
+    caption = _text_p("TableCaption", block.caption) if block.caption else ""
+    return (
+        f'{caption}<w:tbl><w:tblPr><w:tblStyle w:val="BulletinTable"/>'
+        f'<w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
+        '<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/></w:tblPr>'
+        f"<w:tblGrid>{grid_cols}</w:tblGrid>{''.join(out_rows)}</w:tbl>"
+        # Word joins two tables that touch; a paragraph keeps the next block apart.
+        '<w:p><w:pPr><w:pStyle w:val="TableText"/><w:spacing w:before="0" w:after="120"/>'
+        "</w:pPr></w:p>"
+    )
+
+
+def _body(b: ParsedBulletin, w: _Writer) -> str:
     out: list[str] = []
     add = out.append
     add(_p("Masthead", b.series_title))
@@ -398,12 +776,7 @@ def _body(b: ParsedBulletin, s: DocxSettings) -> str:
             title_run = f'<w:r><w:t xml:space="preserve">{esc(article.title)}</w:t></w:r>'
             add(_p("Heading2", inner=_bookmark(bookmark_id, name, title_run)))
             for block in article.blocks:
-                style = (
-                    _HEADING_STYLE[heading_level(block.text)]
-                    if block.kind == HEADING
-                    else "BodyText"
-                )
-                add(_p(style, block.text))
+                add(_block(block, w))
             if article.credit:
                 add(_p("Credit", credit_line(article.credit)))
 
@@ -464,7 +837,8 @@ def render_docx(bulletin: ParsedBulletin, settings: DocxSettings | None = None) 
     core.language = "zh-CN"
     body = document.element.body
     sect = body.find(f"{{{W_NS}}}sectPr")
-    wrapper = parse_xml(f"<w:body {NSDECL}>{_body(bulletin, settings)}</w:body>")
+    writer = _Writer(document.part, settings)
+    wrapper = parse_xml(f"<w:body {NSDECL}>{_body(bulletin, writer)}</w:body>")
     for el in list(wrapper):
         sect.addprevious(el)
     out = io.BytesIO()

@@ -1,0 +1,375 @@
+"""Rich content in the Word file: emphasis, links, notes, tables and pictures,
+read back from the .docx as a zip and with python-docx."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from lxml import etree
+
+from jianbao.publishing.parsed import (
+    NOTE,
+    PARAGRAPH,
+    TABLE,
+    Block,
+    Cell,
+    Mark,
+    ParsedArticle,
+    ParsedBulletin,
+    ParsedSection,
+)
+from jianbao.publishing.render.docx import W_NS, DocxSettings, render_docx
+
+W = f"{{{W_NS}}}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+BOLD_TEXT = "会议强调，"
+LINK_TEXT = "联盟网站"
+PARAGRAPH_TEXT = f"{BOLD_TEXT}要把标准化工作抓实抓细，详见{LINK_TEXT}。"
+NOTE_TEXT = "编者按：本期刊发增材制造联盟的标准化工作经验，供各联盟参考。"
+
+# 4 rows × 3 columns: a header row, a cell spanning two columns in the last row
+# and one spanning two rows in the last column.
+TABLE_ROWS = (
+    (Cell("序号"), Cell("标准名称"), Cell("状态")),
+    (Cell("1"), Cell("增材制造 术语", (Mark("bold", 0, 4),)), Cell("已发布", rowspan=2)),
+    (Cell("2"), Cell("增材制造 工艺分类")),
+    (Cell("合计", colspan=2), Cell("1,234")),
+)
+
+
+def bulletin(*blocks: Block) -> ParsedBulletin:
+    return ParsedBulletin(
+        series_title="产业技术创新战略联盟试点工作",
+        series_name="简报",
+        office="联盟试点工作联络组办公室",
+        year=2023,
+        number=1,
+        running_number=66,
+        date=None,
+        sections=(ParsedSection("联盟动态", (ParsedArticle("标准化工作取得进展", blocks),)),),
+    )
+
+
+def text_blocks() -> tuple[Block, ...]:
+    start = PARAGRAPH_TEXT.index(LINK_TEXT)
+    return (
+        Block(
+            PARAGRAPH,
+            PARAGRAPH_TEXT,
+            (
+                Mark("bold", 0, len(BOLD_TEXT)),
+                Mark("italic", len(BOLD_TEXT), len(BOLD_TEXT) + 2),
+                Mark("link", start, start + len(LINK_TEXT), "https://example.org/?a=1&b=2"),
+            ),
+        ),
+        Block(NOTE, NOTE_TEXT),
+        Block(TABLE, rows=TABLE_ROWS, header_rows=1, caption="表1 联盟标准制定情况"),
+    )
+
+
+def document_xml(data: bytes):
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+
+
+def text_of(el) -> str:
+    return "".join(t.text or "" for t in el.iter(f"{W}t"))
+
+
+def style_of(p) -> str | None:
+    style = p.find(f"{W}pPr/{W}pStyle")
+    return None if style is None else style.get(f"{W}val")
+
+
+def style_element(document, style_id: str):
+    return document.styles.element.find(f"{W}style[@{W}styleId='{style_id}']")
+
+
+@pytest.fixture(scope="module")
+def text_docx() -> bytes:
+    return render_docx(bulletin(*text_blocks()))
+
+
+@pytest.fixture(scope="module")
+def text_document(text_docx):
+    return docx.Document(io.BytesIO(text_docx))
+
+
+def body_paragraph(root):
+    return next(p for p in root.iter(f"{W}p") if text_of(p) == PARAGRAPH_TEXT)
+
+
+def test_bold_run_prints_in_heiti_and_is_bold(text_docx, text_document):
+    runs = [r for r in body_paragraph(document_xml(text_docx)).iter(f"{W}r")]
+    bold = [r for r in runs if r.find(f"{W}rPr/{W}b") is not None]
+    assert "".join(text_of(r) for r in bold) == BOLD_TEXT
+    for run in bold:
+        assert run.find(f"{W}rPr/{W}rStyle").get(f"{W}val") == "Strong"
+    strong = style_element(text_document, "Strong")
+    assert strong.get(f"{W}type") == "character"
+    assert strong.find(f"{W}rPr/{W}rFonts").get(f"{W}eastAsia") == "黑体"
+    # Read back by python-docx as Word users and our importer do.
+    paragraph = next(p for p in text_document.paragraphs if p.text == PARAGRAPH_TEXT)
+    assert "".join(r.text for r in paragraph.runs if r.bold) == BOLD_TEXT
+
+
+def test_bold_face_and_weight_are_settings():
+    data = render_docx(
+        bulletin(*text_blocks()), DocxSettings(bold_face="方正黑体_GBK", bold_weight=False)
+    )
+    document = docx.Document(io.BytesIO(data))
+    strong = style_element(document, "Strong")
+    assert strong.find(f"{W}rPr/{W}rFonts").get(f"{W}eastAsia") == "方正黑体_GBK"
+    runs = list(body_paragraph(document_xml(data)).iter(f"{W}r"))
+    assert not any(r.find(f"{W}rPr/{W}b") is not None for r in runs)
+    assert text_of(runs[0]) == BOLD_TEXT
+    assert runs[0].find(f"{W}rPr/{W}rStyle").get(f"{W}val") == "Strong"
+
+
+def test_italic_covers_its_characters_only(text_docx):
+    runs = body_paragraph(document_xml(text_docx)).iter(f"{W}r")
+    italic = "".join(text_of(r) for r in runs if r.find(f"{W}rPr/{W}i") is not None)
+    assert italic == "要把"
+
+
+def test_link_is_a_hyperlink_to_an_external_target(text_docx, text_document):
+    links = list(body_paragraph(document_xml(text_docx)).iter(f"{W}hyperlink"))
+    assert [text_of(h) for h in links] == [LINK_TEXT]
+    rel = text_document.part.rels[links[0].get(f"{R}id")]
+    assert rel.is_external
+    assert rel.target_ref == "https://example.org/?a=1&b=2"
+    assert rel.reltype.endswith("/hyperlink")
+    run_style = links[0].find(f"{W}r/{W}rPr/{W}rStyle")
+    assert run_style.get(f"{W}val") == "Hyperlink"
+
+
+def test_a_link_word_should_not_open_prints_as_text():
+    text = "点击这里"
+    data = render_docx(
+        bulletin(Block(PARAGRAPH, text, (Mark("link", 0, 4, "javascript:alert(1)"),)))
+    )
+    paragraph = next(p for p in document_xml(data).iter(f"{W}p") if text_of(p) == text)
+    assert not list(paragraph.iter(f"{W}hyperlink"))
+    rels = zipfile.ZipFile(io.BytesIO(data)).read("word/_rels/document.xml.rels").decode()
+    assert "javascript" not in rels
+
+
+def test_marks_out_of_range_or_overlapping_keep_the_text_whole():
+    text = "一二三四五"
+    marks = (Mark("bold", 1, 4), Mark("italic", 3, 99), Mark("bold", -5, 2), Mark("bold", 3, 3))
+    data = render_docx(bulletin(Block(PARAGRAPH, text, marks)))
+    paragraph = next(p for p in docx.Document(io.BytesIO(data)).paragraphs if p.text == text)
+    assert [(r.text, bool(r.bold), bool(r.italic)) for r in paragraph.runs] == [
+        ("一二三", True, False),
+        ("四", True, True),
+        ("五", False, True),
+    ]
+
+
+def test_note_has_its_own_indented_kai_style(text_docx, text_document):
+    root = document_xml(text_docx)
+    note = next(p for p in root.iter(f"{W}p") if text_of(p) == NOTE_TEXT)
+    assert style_of(note) == "Note"
+    style = text_document.styles["Note"]
+    fonts = style.element.find(f"{W}rPr/{W}rFonts")
+    assert fonts.get(f"{W}eastAsia") == "楷体_GB2312"
+    assert style.paragraph_format.left_indent > 0
+    assert style.paragraph_format.right_indent > 0
+
+
+def content_table(root):
+    return next(t for t in root.iter(f"{W}tbl") if t.find(f"{W}tblPr/{W}tblStyle") is not None)
+
+
+def test_table_is_a_word_table_with_the_cells_of_the_shape(text_docx):
+    table = content_table(document_xml(text_docx))
+    assert table.find(f"{W}tblPr/{W}tblStyle").get(f"{W}val") == "BulletinTable"
+    assert len(table.findall(f"{W}tblGrid/{W}gridCol")) == 3
+    rows = table.findall(f"{W}tr")
+    assert [[text_of(tc) for tc in tr.findall(f"{W}tc")] for tr in rows] == [
+        ["序号", "标准名称", "状态"],
+        ["1", "增材制造 术语", "已发布"],
+        ["2", "增材制造 工艺分类", ""],  # under the vertical span
+        ["合计", "1,234"],
+    ]
+
+
+def test_header_row_repeats_and_prints_in_heiti(text_docx, text_document):
+    rows = content_table(document_xml(text_docx)).findall(f"{W}tr")
+    assert [tr.find(f"{W}trPr/{W}tblHeader") is not None for tr in rows] == [
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert {style_of(p) for p in rows[0].iter(f"{W}p")} == {"TableHeading"}
+    assert {style_of(p) for tr in rows[1:] for p in tr.iter(f"{W}p")} == {"TableText"}
+    fonts = text_document.styles["Table Heading"].element.find(f"{W}rPr/{W}rFonts")
+    assert fonts.get(f"{W}eastAsia") == "黑体"
+
+
+def test_merged_cells_span_the_grid(text_docx, text_document):
+    rows = content_table(document_xml(text_docx)).findall(f"{W}tr")
+    total = rows[3].findall(f"{W}tc")[0]
+    assert total.find(f"{W}tcPr/{W}gridSpan").get(f"{W}val") == "2"
+    start = rows[1].findall(f"{W}tc")[2].find(f"{W}tcPr/{W}vMerge")
+    assert start.get(f"{W}val") == "restart"
+    below = rows[2].findall(f"{W}tc")[2].find(f"{W}tcPr/{W}vMerge")
+    assert below is not None and below.get(f"{W}val") in (None, "continue")
+    # python-docx resolves the merges as Word shows them.
+    table = text_document.tables[1]
+    assert [[c.text for c in row.cells] for row in table.rows] == [
+        ["序号", "标准名称", "状态"],
+        ["1", "增材制造 术语", "已发布"],
+        ["2", "增材制造 工艺分类", "已发布"],
+        ["合计", "合计", "1,234"],
+    ]
+
+
+def test_numbers_are_right_aligned_and_text_is_not(text_docx):
+    rows = content_table(document_xml(text_docx)).findall(f"{W}tr")
+
+    def alignment(tc):
+        jc = tc.find(f"{W}p/{W}pPr/{W}jc")
+        return None if jc is None else jc.get(f"{W}val")
+
+    assert alignment(rows[3].findall(f"{W}tc")[1]) == "right"
+    assert alignment(rows[1].findall(f"{W}tc")[0]) == "right"
+    assert alignment(rows[1].findall(f"{W}tc")[1]) is None
+    assert alignment(rows[0].findall(f"{W}tc")[0]) is None  # headings stay centred
+
+
+def test_bold_in_a_cell_is_bold(text_document):
+    cell = text_document.tables[1].cell(1, 1)
+    assert [(r.text, bool(r.bold)) for r in cell.paragraphs[0].runs] == [
+        ("增材制造", True),
+        (" 术语", False),
+    ]
+
+
+def test_table_caption_stands_above_and_keeps_with_the_table(text_docx, text_document):
+    table = content_table(document_xml(text_docx))
+    caption = table.getprevious()
+    assert caption.tag == f"{W}p" and text_of(caption) == "表1 联盟标准制定情况"
+    assert style_of(caption) == "TableCaption"
+    style = text_document.styles["Table Caption"]
+    assert style.base_style.name == "Caption"
+    assert style.paragraph_format.keep_with_next
+
+
+def test_table_grid_borders_are_on_the_table_style(text_document):
+    borders = style_element(text_document, "BulletinTable").find(f"{W}tblPr/{W}tblBorders")
+    sides = {etree.QName(b).localname: b.get(f"{W}val") for b in borders}
+    assert sides == dict.fromkeys(
+        ("top", "left", "bottom", "right", "insideH", "insideV"), "single"
+    )
+
+
+def test_ragged_and_overlapping_spans_still_make_a_rectangular_grid():
+    rows = (
+        (Cell("甲", rowspan=3), Cell("乙"), Cell("丙")),
+        (Cell("丁", colspan=5),),  # would run past the grid's other rows
+        (Cell("戊"),),  # a short row
+    )
+    data = render_docx(bulletin(Block(TABLE, rows=rows, header_rows=9)))
+    table = content_table(document_xml(data))
+    width = len(table.findall(f"{W}tblGrid/{W}gridCol"))
+    for tr in table.findall(f"{W}tr"):
+        spans = [
+            int(tc.find(f"{W}tcPr/{W}gridSpan").get(f"{W}val"))
+            if tc.find(f"{W}tcPr/{W}gridSpan") is not None
+            else 1
+            for tc in tr.findall(f"{W}tc")
+        ]
+        assert sum(spans) == width
+    # More header rows than rows: all rows are header rows, none is lost.
+    assert len(table.findall(f"{W}tr/{W}trPr/{W}tblHeader")) == 3
+    document = docx.Document(io.BytesIO(data))
+    assert document.tables[1].cell(2, 0).text == "甲"
+
+
+# Schema order (ECMA-376) of the children the rich blocks add; Word refuses a
+# file whose children are out of order, python-docx does not care.
+ORDER = {
+    "tblPr": [
+        "tblStyle",
+        "tblpPr",
+        "tblW",
+        "jc",
+        "tblInd",
+        "tblBorders",
+        "tblLayout",
+        "tblCellMar",
+        "tblLook",
+    ],
+    "tcPr": [
+        "tcW",
+        "gridSpan",
+        "hMerge",
+        "vMerge",
+        "tcBorders",
+        "shd",
+        "noWrap",
+        "tcMar",
+        "vAlign",
+    ],
+    "rPr": [
+        "rStyle",
+        "rFonts",
+        "b",
+        "bCs",
+        "i",
+        "iCs",
+        "color",
+        "spacing",
+        "sz",
+        "szCs",
+        "u",
+        "lang",
+    ],
+    "pPr": [
+        "pStyle",
+        "keepNext",
+        "keepLines",
+        "pBdr",
+        "tabs",
+        "spacing",
+        "ind",
+        "jc",
+        "outlineLvl",
+    ],
+    "tc": ["tcPr", "p"],
+    "tr": ["trPr", "tc"],
+    "tbl": ["tblPr", "tblGrid", "tr"],
+    "style": ["name", "basedOn", "next", "link", "qFormat", "pPr", "rPr", "tblPr"],
+}
+
+
+def check_schema_order(data: bytes) -> int:
+    package = zipfile.ZipFile(io.BytesIO(data))
+    checked = 0
+    for part in ("word/document.xml", "word/styles.xml"):
+        root = etree.fromstring(package.read(part))
+        for parent_name, order in ORDER.items():
+            for parent in root.iter(f"{W}{parent_name}"):
+                names = [etree.QName(c).localname for c in parent if isinstance(c.tag, str)]
+                known = [n for n in names if n in order]
+                assert known == sorted(known, key=order.index), (part, parent_name, names)
+                if parent_name not in ("tc", "tr", "tbl"):
+                    assert len(set(known)) == len(known), (part, parent_name, names)
+                checked += 1
+    return checked
+
+
+def test_rich_children_are_in_schema_order(text_docx):
+    assert check_schema_order(text_docx) > 50
+
+
+def test_text_only_bulletin_is_unchanged_by_the_rich_styles(parsed):
+    # The sample has no marks: its paragraphs stay single runs in Body Text.
+    document = docx.Document(io.BytesIO(render_docx(parsed)))
+    body = [p for p in document.paragraphs if p.style.name == "Body Text"]
+    assert body and all(len(p.runs) == 1 for p in body)
