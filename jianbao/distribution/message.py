@@ -34,27 +34,34 @@ def issue_url(issue: Issue) -> str:
 
 
 def _context(issue: Issue) -> dict:
+    """What the mail shows, read from the content shape like every other output."""
+    from jianbao.bulletins.services import issue_to_bulletin
+    from jianbao.publishing.parsed import printed_sections
+    from jianbao.publishing.render.markdown import format_date
+
+    bulletin = issue_to_bulletin(issue)
     url = issue_url(issue)
     sections = [
         {
             "title": section.toc_title or section.title,
             "articles": [
-                {"title": a.toc_title or a.title, "url": f"{url}#article-{a.pk}"}
-                for a in section.articles.all()
+                # The public page names articles by their key (archive.views.article_anchor).
+                {"title": a.toc_title or a.title, "url": f"{url}#article-{a.id}"}
+                for a in section.articles
             ],
         }
-        for section in issue.sections.prefetch_related("articles").order_by("position")
-        if section.articles.all()  # an empty section is printed nowhere
+        for section in printed_sections(bulletin)
+        if section.articles  # a 导读 lists articles: a section kept empty has none to link
     ]
-    date = f"{issue.date.year}年{issue.date.month}月{issue.date.day}日" if issue.date else ""
     return {
+        "b": bulletin,
         "issue": issue,
         "series": issue.series,
         "url": url,
-        "date": date,
+        "date": format_date(bulletin),
         "sections": sections,
-        "distribution": [(k, "、".join(v)) for k, v in issue.distribution.items() if v],
-        "contacts": issue.contacts,
+        "distribution": [(k, "、".join(v)) for k, v in bulletin.distribution.items() if v],
+        "contacts": bulletin.contacts,
     }
 
 
