@@ -144,8 +144,28 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing root
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files and pictures: the local disk under MEDIA_ROOT, or with
+# JIANBAO_STORAGE=s3 an S3-compatible bucket (django-storages), so that several
+# app servers share them. The AWS_* names are django-storages' own.
+if os.environ.get("JIANBAO_STORAGE") == "s3":
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # A private bucket: the app's own views hand files out, after their checks.
+            "default_acl": None,
+            # Pictures are content-addressed: the same name is the same bytes.
+            "file_overwrite": True,
+        },
+    }
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if PRODUCTION
@@ -217,6 +237,17 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
+
+# Pictures (jianbao.publishing.pictures): the largest file accepted, the most
+# pixels decoded (a decompression bomb is refused, not warned about), the
+# storage alias they live in, and the local folder the print versions are copied
+# to when that storage is not the local disk (typst and python-docx read files).
+JIANBAO_PICTURE_MAX_BYTES = int(os.environ.get("JIANBAO_PICTURE_MAX_BYTES", 20 * 1024 * 1024))
+JIANBAO_PICTURE_MAX_PIXELS = int(os.environ.get("JIANBAO_PICTURE_MAX_PIXELS", 50_000_000))
+JIANBAO_PICTURE_STORAGE = os.environ.get("JIANBAO_PICTURE_STORAGE", "default")
+JIANBAO_PICTURE_CACHE_DIR = Path(
+    os.environ.get("JIANBAO_PICTURE_CACHE_DIR", VAR_DIR / "cache" / "pictures")
+)
 
 # The largest bulletin file the importer reads; larger files are refused
 # before any byte is decoded.

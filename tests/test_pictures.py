@@ -1,0 +1,339 @@
+"""Pictures: checked by content, cleaned, stored once, sized once, served with care.
+
+Every picture is made here with Pillow (or by hand, byte by byte, where Pillow
+would refuse to write such a thing), and every expectation is written out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import zlib
+
+import pillow_heif
+import pytest
+from django.core.files.storage import storages
+from PIL import Image
+
+from jianbao.publishing import pictures
+from jianbao.publishing.models import Picture
+from jianbao.publishing.pictures import PictureRejected
+
+pytestmark = pytest.mark.django_db
+
+GPS = 0x8825
+ORIENTATION = 0x0112
+
+
+@pytest.fixture(autouse=True)
+def picture_storage(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JIANBAO_PICTURE_CACHE_DIR = tmp_path / "cache"
+    return tmp_path / "media"
+
+
+def photo(width: int, height: int, *, mode: str = "RGB") -> Image.Image:
+    """Noise over a gradient: thousands of colours, as a photograph has."""
+    noise = Image.effect_noise((width, height), 40)
+    ramp = Image.linear_gradient("L").resize((width, height))
+    return Image.merge(
+        "RGB", (noise, ramp, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT))
+    ).convert(mode)
+
+
+def encoded(image: Image.Image, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def stored_files(root) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def reopened(name: str) -> Image.Image:
+    return Image.open(io.BytesIO(pictures.original_bytes(name)))
+
+
+# --- Clean pictures are kept as they are -----------------------------------------------------
+
+
+def test_a_clean_jpeg_is_stored_byte_for_byte_under_the_hash_of_its_bytes(picture_storage):
+    data = encoded(photo(320, 200), "JPEG", quality=90)
+
+    first = pictures.accept(data, filename="会议.jpg")
+    again = pictures.accept(data, filename="另一个名字.jpg")
+
+    assert first == again
+    assert first.name == hashlib.sha256(data).hexdigest()[:32] + ".jpg"
+    assert (first.width, first.height, first.format) == (320, 200, "jpg")
+    assert pictures.original_bytes(first.name) == data
+    assert stored_files(picture_storage) == [f"pictures/{first.name}"]
+    row = Picture.objects.get()
+    assert (row.name, row.width, row.height, row.format, row.size) == (
+        first.name,
+        320,
+        200,
+        "jpg",
+        len(data),
+    )
+
+
+def test_a_cleaned_picture_accepted_again_keeps_its_name():
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    cleaned = pictures.accept(encoded(photo(64, 48), "JPEG", exif=exif), filename="a.jpg")
+
+    again = pictures.accept(pictures.original_bytes(cleaned.name), filename=cleaned.name)
+
+    assert again == cleaned
+    assert Picture.objects.count() == 1
+
+
+def test_existing_finds_a_stored_picture_and_refuses_an_unknown_one():
+    stored = pictures.accept(encoded(photo(50, 40), "PNG"), filename="图1.png")
+
+    assert pictures.existing(stored.name) == stored
+    assert pictures.existing(f"pictures/{stored.name}") == stored
+    with pytest.raises(PictureRejected) as refused:
+        pictures.existing("0" * 32 + ".png", where="2023-01.md")
+    assert str(refused.value).startswith(f"2023-01.md 中的 {'0' * 32}.png：找不到这张图片")
+
+
+def test_a_row_lost_while_the_file_stayed_is_made_again():
+    data = encoded(photo(50, 40), "PNG")
+    stored = pictures.accept(data, filename="a.png")
+    Picture.objects.all().delete()
+
+    assert pictures.accept(data, filename="a.png") == stored
+    assert Picture.objects.get().name == stored.name
+
+
+# --- What is cleaned -------------------------------------------------------------------------
+
+
+def two_halves(width: int, height: int) -> Image.Image:
+    """Red on the left, blue on the right: where each half lands shows the rotation."""
+    image = Image.new("RGB", (width, height), (0, 0, 255))
+    image.paste((255, 0, 0), (0, 0, width // 2, height))
+    return image
+
+
+def test_exif_orientation_is_applied_and_gps_and_comments_are_stripped():
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6  # the camera was turned: show the picture rotated 90° clockwise
+    exif[GPS] = {1: "N", 2: (39.0, 54.0, 27.0), 3: "E", 4: (116.0, 23.0, 17.0)}
+    data = encoded(two_halves(80, 60), "JPEG", exif=exif, comment=b"Shot at home", quality=95)
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(GPS)  # the test's own file has GPS
+
+    stored = pictures.accept(data, filename="现场.jpg")
+
+    assert (stored.width, stored.height) == (60, 80)
+    image = reopened(stored.name)
+    assert image.size == (60, 80)
+    # Turned clockwise, the left (red) half is now the top.
+    assert _near(image.getpixel((30, 10)), (255, 0, 0))
+    assert _near(image.getpixel((30, 70)), (0, 0, 255))
+    exif_after = image.getexif()
+    assert GPS not in exif_after and ORIENTATION not in exif_after
+    assert "exif" not in image.info and "comment" not in image.info
+    assert stored.name != hashlib.sha256(data).hexdigest()[:32] + ".jpg"
+
+
+def _near(pixel, expected, tolerance=40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, expected, strict=True))
+
+
+def test_png_text_chunks_and_xmp_are_stripped():
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "张三")
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>GPS 39.9</x:xmpmeta>")
+    data = encoded(photo(40, 30), "PNG", pnginfo=info)
+
+    stored = pictures.accept(data, filename="图.png")
+
+    image = reopened(stored.name)
+    image.load()
+    assert image.format == "PNG" and image.size == (40, 30)
+    assert "Author" not in image.info and "XML:com.adobe.xmp" not in image.info
+    assert b"xmpmeta" not in pictures.original_bytes(stored.name)
+
+
+def test_a_cmyk_jpeg_is_stored_as_rgb():
+    data = encoded(photo(60, 40, mode="CMYK"), "JPEG")
+    assert Image.open(io.BytesIO(data)).mode == "CMYK"
+
+    stored = pictures.accept(data, filename="印刷稿.jpg")
+
+    image = reopened(stored.name)
+    assert (stored.format, image.format, image.mode, image.size) == ("jpg", "JPEG", "RGB", (60, 40))
+
+
+def test_a_16_bit_png_is_stored_as_8_bit_with_its_tones_scaled():
+    grey = Image.new("I;16", (30, 20), 40000)  # 40000 of 65535: a light grey
+    data = encoded(grey, "PNG")
+    assert data[24] == 16  # the PNG header's bit depth
+
+    stored = pictures.accept(data, filename="扫描.png")
+
+    stored_bytes = pictures.original_bytes(stored.name)
+    image = reopened(stored.name)
+    assert stored_bytes[24] == 8
+    assert image.mode == "L"
+    assert image.getpixel((5, 5)) == 40000 // 256
+
+
+def test_a_picture_with_a_script_appended_is_re_encoded_without_it():
+    data = encoded(photo(40, 30), "JPEG") + b"<script>alert(1)</script>"
+
+    stored = pictures.accept(data, filename="合影.jpg")
+
+    assert b"<script" not in pictures.original_bytes(stored.name)
+    assert reopened(stored.name).size == (40, 30)
+
+
+def test_a_bmp_photo_becomes_a_jpeg_and_a_tiff_drawing_a_png():
+    photo_bmp = pictures.accept(encoded(photo(64, 48), "BMP"), filename="a.bmp")
+    drawing = Image.new("RGB", (64, 48), "white")
+    drawing.paste((0, 0, 0), (10, 10, 50, 30))
+    drawing_tiff = pictures.accept(encoded(drawing, "TIFF"), filename="b.tif")
+
+    assert photo_bmp.format == "jpg" and reopened(photo_bmp.name).format == "JPEG"
+    assert drawing_tiff.format == "png" and reopened(drawing_tiff.name).format == "PNG"
+
+
+def test_a_heic_photo_is_stored_as_jpeg():
+    pillow_heif.register_heif_opener()
+    data = encoded(photo(96, 64), "HEIF", quality=90)
+    assert Image.open(io.BytesIO(data)).format == "HEIF"
+
+    stored = pictures.accept(data, filename="IMG_0001.HEIC")
+
+    image = reopened(stored.name)
+    assert (stored.format, image.format, image.size) == ("jpg", "JPEG", (96, 64))
+
+
+# --- Content decides, not the name -----------------------------------------------------------
+
+
+def test_a_jpeg_named_png_is_accepted_as_a_jpeg():
+    data = encoded(photo(40, 30), "JPEG")
+
+    stored = pictures.accept(data, filename="照片.png")
+
+    assert stored.name.endswith(".jpg") and stored.format == "jpg"
+    assert pictures.original_bytes(stored.name) == data
+
+
+SVG_WITH_SCRIPT = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b"<script>alert(document.cookie)</script></svg>"
+)
+HTML_PAGE = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (SVG_WITH_SCRIPT, "不是图片文件（内容为 SVG），未保存"),
+        (HTML_PAGE, "不是图片文件（内容为 HTML），未保存"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "不是图片文件（内容为 PDF），未保存"),
+        (b"just some text, nothing else", "不是可用的图片文件"),
+        (b"", "文件是空的，未保存"),
+    ],
+    ids=["svg", "html", "pdf", "text", "empty"],
+)
+def test_what_is_not_a_picture_is_refused_naming_the_file(picture_storage, data, reason):
+    with pytest.raises(PictureRejected) as refused:
+        pictures.accept(data, filename="会议.jpg")
+
+    assert str(refused.value).startswith(f"会议.jpg：{reason}")
+    assert stored_files(picture_storage) == []
+    assert not Picture.objects.exists()
+
+
+def test_a_word_emf_picture_is_refused_with_what_to_do_in_word(picture_storage):
+    # An EMF header record: type 1, its size, bounds… and the " EMF" signature at 40.
+    header = struct.pack("<II", 1, 108) + b"\0" * 32 + b" EMF" + b"\0" * 64
+
+    with pytest.raises(PictureRejected) as refused:
+        pictures.accept(header, filename="image3.emf", where="联盟动态.docx")
+
+    message = str(refused.value)
+    assert message.startswith("联盟动态.docx 中的 image3.emf：是 Word 的矢量图（EMF/WMF）")
+    assert "另存为图片" in message and "JPEG 或 PNG" in message
+    assert stored_files(picture_storage) == []
+
+
+def bomb_png(width: int, height: int) -> bytes:
+    """A real 1-bit PNG of width × height black pixels: a few hundred kilobytes."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    row = b"\0" * (1 + (width + 7) // 8)  # filter byte, then the packed pixels
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_decompression_bomb_is_refused_and_nothing_is_stored(picture_storage):
+    data = bomb_png(30000, 30000)  # 900 million pixels
+    assert len(data) < 1024 * 1024
+
+    with pytest.raises(PictureRejected) as refused:
+        pictures.accept(data, filename="炸弹.png", where="投稿附件")
+
+    assert str(refused.value).startswith("投稿附件 中的 炸弹.png：图片像素过多")
+    assert stored_files(picture_storage) == []
+    assert not Picture.objects.exists()
+
+
+def test_a_picture_over_the_pixel_setting_is_refused_with_its_size(settings, picture_storage):
+    settings.JIANBAO_PICTURE_MAX_PIXELS = 1_000_000
+    data = bomb_png(1200, 1000)
+
+    with pytest.raises(PictureRejected) as refused:
+        pictures.accept(data, filename="大图.png")
+
+    assert str(refused.value).startswith("大图.png：图片像素过多（1200×1000，上限 1 百万像素）")
+    assert stored_files(picture_storage) == []
+
+
+def test_a_40_mb_photo_is_refused_before_it_is_read(picture_storage):
+    # A real photo with a camera trailer padding it to 40 MB.
+    data = encoded(photo(64, 48), "JPEG")
+    data += b"\0" * (40 * 1024 * 1024 - len(data))
+
+    with pytest.raises(PictureRejected) as refused:
+        pictures.accept(data, filename="原图.jpg")
+
+    assert str(refused.value).startswith("原图.jpg：图片太大（40 MB，上限 20 MB），未保存")
+    assert stored_files(picture_storage) == []
+    assert not Picture.objects.exists()
+
+
+def test_a_truncated_picture_is_refused_as_damaged(picture_storage):
+    data = encoded(photo(200, 150), "PNG")
+
+    with pytest.raises(PictureRejected) as refused:
+        pictures.accept(data[: len(data) // 2], filename="半张.png")
+
+    assert str(refused.value).startswith("半张.png：图片已损坏")
+    assert stored_files(picture_storage) == []
+
+
+def test_migration_for_the_picture_table_is_present():
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    assert ("publishing", "0001_initial") in loader.disk_migrations
+    assert storages["default"].__class__.__name__ == "FileSystemStorage"
