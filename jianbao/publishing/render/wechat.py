@@ -75,9 +75,9 @@ def _marked(text: str, marks: tuple[Mark, ...] = ()) -> str:
         piece = escape(text[start:end]).replace("\n", "<br>")
         active = {m.type for m in marks if m.start <= start and end <= m.end}
         if ITALIC in active:
-            piece = f"<em>{piece}</em>"
+            piece = f'<em style="font-style:italic;">{piece}</em>'
         if BOLD in active:
-            piece = f"<strong>{piece}</strong>"
+            piece = f'<strong style="font-weight:bold;">{piece}</strong>'
         out.append(piece)
     return "".join(out)
 
@@ -108,7 +108,7 @@ def _table(block: Block) -> str:
                 block.caption,
             )
         )
-    out.append(f'<table style="{TABLE_STYLE}"><tbody>')
+    out.append(f'<table style="{TABLE_STYLE}"><tbody style="border:0;">')
     for n, row in enumerate(block.rows):
         tag, style = ("th", HEAD_CELL) if n < block.header_rows else ("td", CELL)
         cells = []
