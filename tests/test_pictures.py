@@ -6,6 +6,7 @@ would refuse to write such a thing), and every expectation is written out.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import struct
@@ -337,3 +338,118 @@ def test_migration_for_the_picture_table_is_present():
     loader = MigrationLoader(None, ignore_no_migrations=True)
     assert ("publishing", "0001_initial") in loader.disk_migrations
     assert storages["default"].__class__.__name__ == "FileSystemStorage"
+
+
+# --- Sized once: print and web versions ------------------------------------------------------
+
+
+def test_web_sizes_are_made_on_first_use_in_webp_and_jpeg(picture_storage):
+    stored = pictures.accept(encoded(photo(2000, 1000), "JPEG"), filename="全景.jpg")
+    stem = stored.name.split(".")[0]
+    assert stored_files(picture_storage) == [f"pictures/{stored.name}"]  # nothing made yet
+
+    assert pictures.web_widths(stored.name) == (480, 960, 1600)
+    for width in (480, 960, 1600):
+        for fmt, pillow_format in (("webp", "WEBP"), ("jpg", "JPEG")):
+            image = Image.open(io.BytesIO(pictures.variant_bytes(stored.name, width, fmt)))
+            assert (image.format, image.size) == (pillow_format, (width, width // 2))
+
+    assert stored_files(picture_storage) == sorted(
+        [f"pictures/{stored.name}"]
+        + [f"pictures/derived/{stem}-{w}.{f}" for w in (480, 960, 1600) for f in ("webp", "jpg")]
+    )
+
+
+def test_a_small_picture_is_never_enlarged():
+    stored = pictures.accept(encoded(photo(700, 500), "JPEG"), filename="小图.jpg")
+
+    assert pictures.web_widths(stored.name) == (480, 700)
+    assert pictures.variant_url(stored.name, 1600, "jpg") == f"/pictures/{stored.name}/700.jpg"
+    image = Image.open(io.BytesIO(pictures.variant_bytes(stored.name, 700, "webp")))
+    assert image.size == (700, 500)
+    with pytest.raises(ValueError):
+        pictures.variant_bytes(stored.name, 1600, "jpg")
+    with pytest.raises(ValueError):
+        pictures.variant_bytes(stored.name, 480, "png")
+
+
+def test_responsive_gives_srcsets_and_the_pixel_size():
+    stored = pictures.accept(encoded(photo(1200, 900), "JPEG"), filename="a.jpg")
+    base = f"/pictures/{stored.name}"
+
+    assert pictures.responsive(stored.name) == {
+        "src": f"{base}/960.jpg",
+        "srcset_webp": f"{base}/480.webp 480w, {base}/960.webp 960w, {base}/1200.webp 1200w",
+        "srcset_jpeg": f"{base}/480.jpg 480w, {base}/960.jpg 960w, {base}/1200.jpg 1200w",
+        "width": 1200,
+        "height": 900,
+    }
+
+
+def test_a_transparent_drawing_keeps_its_alpha_in_webp_and_is_on_white_in_jpeg():
+    logo = Image.new("RGBA", (600, 300), (0, 0, 0, 0))
+    logo.paste((200, 0, 0, 255), (100, 100, 300, 200))
+    stored = pictures.accept(encoded(logo, "PNG"), filename="标志.png")
+
+    webp = Image.open(io.BytesIO(pictures.variant_bytes(stored.name, 480, "webp")))
+    jpeg = Image.open(io.BytesIO(pictures.variant_bytes(stored.name, 480, "jpg")))
+
+    assert webp.mode == "RGBA" and webp.getpixel((5, 5))[3] == 0
+    assert jpeg.mode == "RGB" and _near(jpeg.getpixel((5, 5)), (255, 255, 255), 8)
+
+
+def test_the_print_version_of_a_photo_is_a_jpeg_at_most_2400_pixels(picture_storage):
+    stored = pictures.accept(encoded(photo(3000, 1500), "JPEG"), filename="大合影.jpg")
+
+    path = pictures.print_file(stored.name)
+
+    assert path.is_file() and path.suffix == ".jpg"
+    with Image.open(path) as image:
+        assert (image.format, image.size) == ("JPEG", (2400, 1200))
+    assert pictures.print_file(stored.name) == path
+    stem = stored.name.split(".")[0]
+    assert f"pictures/derived/{stem}-print.jpg" in stored_files(picture_storage)
+
+
+def test_the_print_version_of_a_drawing_is_a_png_at_its_own_size():
+    chart = Image.new("RGB", (800, 600), "white")
+    chart.paste((0, 80, 160), (100, 100, 300, 500))
+    stored = pictures.accept(encoded(chart, "PNG"), filename="图表.png")
+
+    path = pictures.print_file(stored.name)
+
+    with Image.open(path) as image:
+        assert (image.format, image.size) == ("PNG", (800, 600))
+
+
+def test_print_files_are_copied_to_a_local_folder_when_the_storage_is_not_the_disk(
+    settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "pictures": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    settings.JIANBAO_PICTURE_STORAGE = "pictures"
+    stored = pictures.accept(encoded(photo(500, 400), "JPEG"), filename="a.jpg")
+    assert storages["pictures"].exists(f"pictures/{stored.name}")
+
+    path = pictures.print_file(stored.name)
+
+    assert path.parent == tmp_path / "cache"
+    assert (
+        path.read_bytes()
+        == storages["pictures"]
+        .open(f"pictures/derived/{stored.name.split('.')[0]}-print.jpg")
+        .read()
+    )
+    assert not (tmp_path / "media").exists()  # nothing went to the local disk's storage
+
+
+def test_data_uri_carries_the_jpeg_web_size():
+    stored = pictures.accept(encoded(photo(1500, 1000), "JPEG"), filename="a.jpg")
+
+    uri = pictures.data_uri(stored.name)
+
+    assert uri.startswith("data:image/jpeg;base64,")
+    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert (image.format, image.size) == ("JPEG", (960, 640))

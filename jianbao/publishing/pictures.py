@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import pillow_heif
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import IntegrityError, transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -361,10 +361,8 @@ def print_file(name: str) -> pathlib.Path:
             return local
     path = _derived(name, "print", _print_version)
     storage = _storage()
-    try:
+    if isinstance(storage, FileSystemStorage):
         return pathlib.Path(storage.path(path))  # the local disk: no copy needed
-    except NotImplementedError:
-        pass
     local = cache / path.rsplit("/", 1)[1]
     local.parent.mkdir(parents=True, exist_ok=True)
     partial = local.with_suffix(local.suffix + ".part")
