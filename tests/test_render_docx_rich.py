@@ -129,10 +129,21 @@ def test_bold_face_and_weight_are_settings():
     assert runs[0].find(f"{W}rPr/{W}rStyle").get(f"{W}val") == "Strong"
 
 
-def test_italic_covers_its_characters_only(text_docx):
+def test_italic_prints_in_kai_as_the_pdf_does(text_docx, text_document):
     runs = body_paragraph(document_xml(text_docx)).iter(f"{W}r")
-    italic = "".join(text_of(r) for r in runs if r.find(f"{W}rPr/{W}i") is not None)
-    assert italic == "要把"
+    italic = [r for r in runs if r.find(f"{W}rPr/{W}rStyle[@{W}val='Emphasis']") is not None]
+    assert "".join(text_of(r) for r in italic) == "要把"
+    emphasis = style_element(text_document, "Emphasis")
+    assert emphasis.find(f"{W}rPr/{W}rFonts").get(f"{W}eastAsia") == "楷体_GB2312"
+    assert not any(r.find(f"{W}rPr/{W}i") is not None for r in italic)  # upright, no slant
+
+
+def test_slanted_italic_is_a_setting():
+    data = render_docx(bulletin(*text_blocks()), DocxSettings(italic_style="italic"))
+    paragraph = next(
+        p for p in docx.Document(io.BytesIO(data)).paragraphs if p.text == PARAGRAPH_TEXT
+    )
+    assert "".join(r.text for r in paragraph.runs if r.italic) == "要把"
 
 
 def test_link_is_a_hyperlink_to_an_external_target(text_docx, text_document):
@@ -162,10 +173,11 @@ def test_marks_out_of_range_or_overlapping_keep_the_text_whole():
     marks = (Mark("bold", 1, 4), Mark("italic", 3, 99), Mark("bold", -5, 2), Mark("bold", 3, 3))
     data = render_docx(bulletin(Block(PARAGRAPH, text, marks)))
     paragraph = next(p for p in docx.Document(io.BytesIO(data)).paragraphs if p.text == text)
-    assert [(r.text, bool(r.bold), bool(r.italic)) for r in paragraph.runs] == [
-        ("一二三", True, False),
-        ("四", True, True),
-        ("五", False, True),
+    # Bold and italic at once prints in 黑体, as in the PDF.
+    assert [(r.text, bool(r.bold), r.style.name) for r in paragraph.runs] == [
+        ("一二三", True, "Strong"),
+        ("四", True, "Strong"),
+        ("五", False, "Emphasis"),
     ]
 
 

@@ -12,25 +12,27 @@ Word tables with their caption above (表题), as Chinese documents set them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import itertools
+import pathlib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import docx
+from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.shape import CT_Inline
 from docx.shared import Emu, Mm
 from lxml import etree
 
+from jianbao.core.errors import JianbaoError
 from jianbao.publishing.parsed import (
     BOLD,
     HEADING,
     IMAGE,
-    ITALIC,
-    LINK,
     NOTE,
     TABLE,
     Block,
@@ -41,14 +43,25 @@ from jianbao.publishing.parsed import (
     printed_sections,
 )
 from jianbao.publishing.render.markdown import format_date
-from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line
+from jianbao.publishing.render.pdf import (
+    PdfSettings,
+    RenderFailed,
+    contact_lines,
+    credit_line,
+    credits_line,
+    picture_width,
+    runs,
+    table_data,
+)
+from jianbao.publishing.render.pdf import _note_label_length as note_label_length
+from jianbao.publishing.render.pdf import _text_width as text_width
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NSDECL = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class DocxSettings:
     title_face: str = "方正小标宋简体"
     body_face: str = "仿宋_GB2312"
@@ -66,21 +79,32 @@ class DocxSettings:
     margin_left: float = 28
     margin_right: float = 26
     footer_distance: float = 23  # mm from the page edge: the number sits 7 mm below the block
-    # Bold prints in 黑体, as in the PDF. w:b as well, so that any reader of the
-    # file (our own importer included) sees the run as bold; Word synthesises
-    # the weight, as it does for every 黑体 heading an office types by hand.
+    # Emphasis as the PDF prints it (PdfSettings.bold_style, italic_style):
+    # bold in 黑体 and bold, italic in 楷体, since Chinese faces have no italics.
+    # w:b is written on the run itself, so any reader of the file (our importer
+    # included) sees the bold; an empty bold_face keeps the body face.
     bold_face: str = "黑体"
     bold_weight: bool = True
+    italic_style: str = "kai"  # "kai": 楷体 upright; "italic": slanted (w:i)
+    # 编者按: its label in bold 黑体, printed when the note has none of its own.
+    note_label: str = "编者按："
+    # Pictures, with the PDF's rules (render.pdf.picture_width).
     picture_width: float = 0.8  # share of the text width, when a picture names none
-    picture_max_height: float = 150  # mm: a tall photo shrinks rather than fill the page
-    caption_size: float = 14  # pt, 四号
-    table_size: float = 14  # pt, 四号
-    table_rule: int = 6  # eighths of a point: the grid of a table (0.75 pt)
+    picture_min_dpi: float = 150  # a small picture prints no larger than this
+    picture_max_height: float = 0.6  # share of the text block's height
+    caption_size: float = 14  # pt, 四号: 图题 below the picture, in 楷体
+    table_caption_size: float = 14  # pt: 表题 above the table, in 黑体
+    table_size: float = 12  # pt, 小四
+    table_rule: int = 4  # eighths of a point: every line of the grid (0.5 pt)
 
     @property
     def text_width(self) -> float:
         """mm across the text block of an A4 page."""
         return 210 - self.margin_left - self.margin_right
+
+    @property
+    def text_height(self) -> float:
+        return 297 - self.margin_top - self.margin_bottom
 
 
 # Customary faces are named first; w:altName in the font table gives Word and
@@ -177,8 +201,9 @@ def _table_style(s: DocxSettings) -> str:
         f'<w:style {NSDECL} w:type="table" w:customStyle="1" w:styleId="BulletinTable">'
         '<w:name w:val="Bulletin Table"/><w:basedOn w:val="TableNormal"/><w:qFormat/>'
         f'<w:tblPr><w:jc w:val="center"/><w:tblBorders>{_grid(s)}</w:tblBorders>'
-        '<w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
-        '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
+        # The PDF's cell padding: 1.2 mm above and below, 1.5 mm at the sides.
+        '<w:tblCellMar><w:top w:w="68" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
+        '<w:bottom w:w="68" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
         "</w:tblPr></w:style>"
     )
 
@@ -321,14 +346,14 @@ def _styles(s: DocxSettings) -> list[str]:
             "Picture",
             "Picture",
             # Exact line spacing would crop the picture to one line.
-            f'<w:keepNext/><w:spacing w:before="120" w:after="60" {auto}/><w:jc w:val="center"/>',
+            f'<w:keepNext/><w:spacing w:before="170" w:after="85" {auto}/><w:jc w:val="center"/>',
             "",
             nxt="Caption",
         ),
         _style(
             "Caption",
             "caption",
-            f'<w:keepLines/><w:spacing w:before="0" w:after="180" {auto}/><w:jc w:val="center"/>',
+            f'<w:keepLines/><w:spacing w:before="0" w:after="170" {auto}/><w:jc w:val="center"/>',
             _rpr(s.kai_face, lat, s.caption_size),
             nxt="BodyText",
         ),
@@ -336,9 +361,9 @@ def _styles(s: DocxSettings) -> list[str]:
             "TableCaption",
             "Table Caption",
             # 表题 above its table, kept with the table's first row.
-            '<w:keepNext/><w:keepLines/><w:spacing w:before="120" w:after="60" '
-            'w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>',
-            "",
+            '<w:keepNext/><w:keepLines/><w:spacing w:before="170" w:after="85" '
+            f'{auto}/><w:jc w:val="center"/>',
+            _rpr(s.heading_face, lat, s.table_caption_size),
             based_on="Caption",
         ),
         _style(
@@ -352,17 +377,24 @@ def _styles(s: DocxSettings) -> list[str]:
             "TableHeading",
             "Table Heading",
             '<w:keepNext/><w:jc w:val="center"/>',
-            _rpr(s.heading_face, lat, s.table_size),
+            _rpr(s.heading_face, lat, s.table_size, bold=True),
             based_on="TableText",
         ),
         _char_style(
             "Strong",
             "Strong",
-            f'<w:rPr><w:rFonts w:eastAsia="{s.bold_face}"/>'
+            "<w:rPr>"
+            + (f'<w:rFonts w:eastAsia="{s.bold_face}"/>' if s.bold_face else "")
             + ("<w:b/><w:bCs/>" if s.bold_weight else "")
             + "</w:rPr>",
         ),
-        _char_style("Emphasis", "Emphasis", "<w:rPr><w:i/><w:iCs/></w:rPr>"),
+        _char_style(
+            "Emphasis",
+            "Emphasis",
+            f'<w:rPr><w:rFonts w:eastAsia="{s.kai_face}"/></w:rPr>'
+            if s.italic_style == "kai"
+            else "<w:rPr><w:i/><w:iCs/></w:rPr>",
+        ),
         _char_style(
             "Hyperlink",
             "Hyperlink",
@@ -474,99 +506,77 @@ def _bookmark(n: int, name: str, content: str) -> str:
 
 
 _HEADING_STYLE = {1: "Heading3", 2: "Heading4", 3: "Heading5", 4: "Heading6"}
-# Links Word may open: anything else prints as its text.
-_LINK_SCHEMES = ("http://", "https://", "mailto:")
-# A figure, alone in its cell: 1,234.5 / 12% / −3 / ６０ are right-aligned.
-_NUMBER = re.compile(r"[-+−±]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:[.．]\d+)?\s*[%％‰]?")
 _EMU_PER_MM = 36000
+_CELL_PADDING = 85 * 2  # twips, left and right (the table style's cell margins)
 
 
-@dataclass
+@dataclasses.dataclass
 class _Writer:
     """What the body needs beside its XML: the document part, which holds the
     relationships of links and pictures, and a counter for drawing ids."""
 
     part: object
     settings: DocxSettings
+    picture_file: Callable[[str], pathlib.Path]
     shapes: int = 0
+    article: str = ""  # the title of the article being written, for messages
 
 
 def _t(text: str) -> str:
     """Run content: text, with line breaks inside a block kept as breaks."""
-    parts = esc(text).split("\n")
-    return "<w:br/>".join(f'<w:t xml:space="preserve">{p}</w:t>' for p in parts)
-
-
-def _runs(text: str, marks: tuple[Mark, ...], w: _Writer) -> str:
-    """The runs of one paragraph or cell: the text cut wherever a mark starts or ends."""
-    size = len(text)
-    marks = tuple(
-        m
-        for m in (Mark(m.type, max(0, m.start), min(size, m.end), m.href) for m in marks or ())
-        if m.start < m.end and m.type in (BOLD, ITALIC, LINK)
+    return "<w:br/>".join(
+        f'<w:t xml:space="preserve">{line}</w:t>' for line in esc(text).split("\n")
     )
+
+
+def _rpr_for(seg: dict, s: DocxSettings) -> str:
+    """Run properties of one piece of marked text (a render.pdf.runs segment).
+
+    A run has one character style: Hyperlink before Strong before Emphasis, and
+    the face a style it cannot have would give is written on the run.
+    """
+    bold, italic, href = seg.get("bold"), seg.get("italic"), seg.get("href")
+    style = "Hyperlink" if href else "Strong" if bold else "Emphasis" if italic else ""
+    face = ""
+    if href and bold and s.bold_face:
+        face = s.bold_face
+    elif (href and italic and s.italic_style == "kai") or (
+        style == "Strong" and italic and not s.bold_face and s.italic_style == "kai"
+    ):
+        face = s.kai_face
+    rpr = (
+        (f'<w:rStyle w:val="{style}"/>' if style else "")
+        + (f'<w:rFonts w:eastAsia="{face}"/>' if face else "")
+        + ("<w:b/><w:bCs/>" if bold and s.bold_weight else "")
+        + ("<w:i/><w:iCs/>" if italic and s.italic_style != "kai" else "")
+    )
+    return f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+
+
+def _runs(text: str, marks, w: _Writer) -> str:
+    """The runs of one paragraph or cell, cut where the emphasis changes, as the
+    PDF cuts them; the pieces of one link are one w:hyperlink."""
     if not marks:
         return f"<w:r>{_t(text)}</w:r>" if text else ""
-    cuts = sorted({0, size, *(m.start for m in marks), *(m.end for m in marks)})
-    out: list[str] = []
-    link_href, link_runs = "", []
-
-    def close_link():
-        if link_runs:
-            rid = w.part.relate_to(link_href, RT.HYPERLINK, is_external=True)
-            out.append(
-                f'<w:hyperlink r:id="{rid}" w:history="1">{"".join(link_runs)}</w:hyperlink>'
-            )
-            link_runs.clear()
-
-    # Neighbouring pieces that look alike are one run, as Word would write them.
-    pieces: list[tuple[tuple[bool, bool, str], str]] = []
-    for start, end in itertools.pairwise(cuts):
-        over = [m for m in marks if m.start <= start and end <= m.end]
-        key = (
-            any(m.type == BOLD for m in over),
-            any(m.type == ITALIC for m in over),
-            next(
-                (
-                    m.href.strip()
-                    for m in over
-                    if m.type == LINK and m.href.strip().lower().startswith(_LINK_SCHEMES)
-                ),
-                "",
-            ),
-        )
-        if pieces and pieces[-1][0] == key:
-            pieces[-1] = (key, pieces[-1][1] + text[start:end])
+    # Neighbouring pieces that look alike are one run, as Word writes them.
+    pieces: list[dict] = []
+    for seg in runs(text, marks):
+        if pieces and {**pieces[-1], "text": ""} == {**seg, "text": ""}:
+            pieces[-1] = {**seg, "text": pieces[-1]["text"] + seg["text"]}
         else:
-            pieces.append((key, text[start:end]))
-    for (bold, italic, href), piece in pieces:
-        # One run style only: a bold link is Hyperlink plus the bold face by hand.
-        rpr = ""
+            pieces.append(seg)
+    out: list[str] = []
+    for href, group in itertools.groupby(pieces, key=lambda seg: seg.get("href", "")):
+        xml = "".join(f"<w:r>{_rpr_for(seg, w.settings)}{_t(seg['text'])}</w:r>" for seg in group)
         if href:
-            rpr += '<w:rStyle w:val="Hyperlink"/>'
-            if bold:
-                rpr += f'<w:rFonts w:eastAsia="{w.settings.bold_face}"/>'
-        elif bold:
-            rpr += '<w:rStyle w:val="Strong"/>'
-        if bold and w.settings.bold_weight:
-            rpr += "<w:b/><w:bCs/>"
-        if italic:
-            rpr += "<w:i/><w:iCs/>"
-        run = f"<w:r>{f'<w:rPr>{rpr}</w:rPr>' if rpr else ''}{_t(piece)}</w:r>"
-        if href != link_href:
-            close_link()
-            link_href = href
-        (link_runs if href else out).append(run)
-    close_link()
+            rid = w.part.relate_to(href, RT.HYPERLINK, is_external=True)
+            xml = f'<w:hyperlink r:id="{rid}" w:history="1">{xml}</w:hyperlink>'
+        out.append(xml)
     return "".join(out)
 
 
 def _text_p(style: str, text: str, marks=(), w: _Writer | None = None, *, ppr: str = "") -> str:
-    inner = (
-        _runs(text, marks, w)
-        if w is not None and marks
-        else (f"<w:r>{_t(text)}</w:r>" if text else "")
-    )
+    inner = _runs(text, marks, w) if w is not None else f"<w:r>{_t(text)}</w:r>" if text else ""
     return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{ppr}</w:pPr>{inner}</w:p>'
 
 
@@ -575,47 +585,58 @@ def _block(block: Block, w: _Writer) -> str:
         return _picture(block, w)
     if block.kind == TABLE:
         return _table(block, w)
-    if block.kind == HEADING:
-        style = _HEADING_STYLE[heading_level(block.text)]
-    elif block.kind == NOTE:
-        style = "Note"
-    else:
-        style = "BodyText"
+    if block.kind == NOTE:
+        return _note(block, w)
+    style = _HEADING_STYLE[heading_level(block.text)] if block.kind == HEADING else "BodyText"
     return _text_p(style, block.text, block.marks, w)
+
+
+def _note(block: Block, w: _Writer) -> str:
+    """编者按 in the Note style, its label in bold 黑体 as the PDF prints it."""
+    text, marks = block.text, block.marks
+    n = note_label_length(text)
+    if not n and w.settings.note_label:
+        n = len(w.settings.note_label)
+        text = w.settings.note_label + text
+        marks = tuple(Mark(m.type, m.start + n, m.end + n, m.href) for m in marks)
+    if n:
+        marks = (Mark(BOLD, 0, n), *marks)
+    return _text_p("Note", text, marks, w)
 
 
 def _picture(block: Block, w: _Writer) -> str:
     """An inline picture in a centred paragraph kept with its caption below."""
-    # Imported here: pictures reads Django's storage, which the rest of the
-    # Word file does not need.
-    from jianbao.publishing import pictures
-
     s = w.settings
-    path = pictures.print_file(block.file)
-    rid, image = w.part.get_or_add_image(str(path))
-    share = block.print_width if 0 < block.print_width <= 1 else s.picture_width
-    px_w, px_h = (
-        (block.width, block.height)
-        if block.width > 0 and block.height > 0
-        else (
-            image.px_width,
-            image.px_height,
-        )
+    try:
+        path = pathlib.Path(w.picture_file(block.file))
+        rid, image = w.part.get_or_add_image(str(path))
+    except (JianbaoError, OSError, UnrecognizedImageError) as exc:
+        where = f"《{w.article}》的图片" + (f"“{block.caption}”" if block.caption else "")
+        raise RenderFailed(f"Word 文件生成失败：{where}（{block.file}）无法读取：{exc}") from exc
+    if block.width <= 0 or block.height <= 0:
+        block = dataclasses.replace(block, width=image.px_width, height=image.px_height)
+    width = picture_width(
+        block,
+        PdfSettings(
+            block_width=s.text_width,
+            block_height=s.text_height,
+            picture_width=s.picture_width,
+            picture_min_dpi=s.picture_min_dpi,
+            picture_max_height=s.picture_max_height,
+        ),
     )
-    cx = round(s.text_width * share * _EMU_PER_MM)
-    cy = round(cx * px_h / px_w)
-    limit = round(s.picture_max_height * _EMU_PER_MM)
-    if cy > limit:
-        cx, cy = round(cx * limit / cy), limit
+    cx = round(width * _EMU_PER_MM)
+    cy = round(cx * block.height / block.width)
     w.shapes += 1
     inline = CT_Inline.new_pic_inline(w.shapes, rid, path.name, Emu(cx), Emu(cy))
+    # Alt text for screen readers, and what Word shows in its place.
     description = block.alt or block.caption
     if description:
-        for tag in ("wp:docPr", "pic:nvPicPr/pic:cNvPr"):
-            for el in inline.xpath(f".//{tag}"):
-                el.set("descr", description)
+        for el in inline.xpath(".//wp:docPr | .//pic:cNvPr"):
+            el.set("descr", description)
     drawing = etree.tostring(inline, encoding="unicode")
-    ppr = "" if block.caption else '<w:keepNext w:val="0"/>'
+    # Without a caption the picture need not pull the next paragraph along.
+    ppr = "" if block.caption else '<w:keepNext w:val="0"/><w:spacing w:after="170"/>'
     out = (
         f'<w:p><w:pPr><w:pStyle w:val="Picture"/>{ppr}</w:pPr>'
         f"<w:r><w:drawing>{drawing}</w:drawing></w:r></w:p>"
@@ -625,93 +646,89 @@ def _picture(block: Block, w: _Writer) -> str:
     return out
 
 
-def _width(text: str) -> int:
-    return sum(1 if ord(ch) < 0x2E80 else 2 for ch in text)
+def _column_widths(cells: list[dict], ncols: int, s: DocxSettings) -> list[int]:
+    """Twips per column, as the PDF shares them: a narrow column (序号, 年份) is as
+    wide as its cells, the others share the rest of the text width."""
+    total = _twips(s.text_width)
+    widest = [0.0] * ncols
+    for c in cells:
+        if c["colspan"] == 1:
+            widest[c["x"]] = max(widest[c["x"]], text_width(c["text"]))
+    auto_chars = PdfSettings().table_auto_chars
+    fixed = {
+        x: round(max(w, 1) * s.table_size * 20) + _CELL_PADDING
+        for x, w in enumerate(widest)
+        if w <= auto_chars
+    }
+    weights = {x: min(w, 40) for x, w in enumerate(widest) if x not in fixed}
+    rest = max(total - sum(fixed.values()), 0)
+    share = sum(weights.values())
+    return [
+        fixed[x] if x in fixed else (rest * weights[x] // share if share else 0)
+        for x in range(ncols)
+    ]
 
 
 def _table(block: Block, w: _Writer) -> str:
     """A Word table on the Bulletin Table style, its caption (表题) above.
 
-    Merged cells come as the shape keeps them (the covering cell spans, the
-    covered ones are left out); Word wants every grid position written, so the
-    cells under a vertical span are written as its continuation (w:vMerge).
+    The cells are placed on the grid by the PDF's rules (render.pdf.table_data).
+    Word wants every grid position written: a cell under a vertical span is the
+    span's continuation (w:vMerge), a hole in a ragged row an empty cell.
     """
-    rows = block.rows
-    if not rows:
-        return _text_p("TableCaption", block.caption) if block.caption else ""
-    # (row, col) -> (origin row, origin col, colspan, rowspan, cell)
-    grid: dict[tuple[int, int], tuple[int, int, int, int, Cell]] = {}
-    for r, row in enumerate(rows):
-        c = 0
-        for cell in row:
-            while (r, c) in grid:
-                c += 1
-            cs = max(1, cell.colspan)
-            # A span never runs into a cell a span from above already covers.
-            cs = next((k for k in range(1, cs) if (r, c + k) in grid), cs)
-            rs = max(1, min(cell.rowspan, len(rows) - r))
-            for dr in range(rs):
-                for dc in range(cs):
-                    grid[(r + dr, c + dc)] = (r, c, cs, rs, cell)
-            c += cs
-    ncols = max(c for _, c in grid) + 1
-    # Columns share the width by the longest single cell in each, within limits,
-    # so a 序号 column stays narrow.
-    weights = [4] * ncols
-    for (r, c), (orow, ocol, cs, _, cell) in grid.items():
-        if (r, c) == (orow, ocol) and cs == 1:
-            longest = max((_width(line) for line in cell.text.split("\n")), default=0)
-            weights[c] = max(weights[c], min(longest, 30))
-    total = _twips(w.settings.text_width)
-    cols = [total * wt // sum(weights) for wt in weights]
-    header_rows = max(0, min(block.header_rows, len(rows)))
-
-    out_rows = []
-    for r in range(len(rows)):
-        header = r < header_rows
-        cells = []
-        c = 0
-        while c < ncols:
-            origin = grid.get((r, c))
-            if origin is None:  # a ragged row: the grid is filled with empty cells
-                cs, merge, content = 1, "", _text_p("TableText", "")
-            else:
-                orow, _, cs, rs, cell = origin
-                if orow == r:
-                    merge = '<w:vMerge w:val="restart"/>' if rs > 1 else ""
-                    style = "TableHeading" if header else "TableText"
-                    ppr = (
-                        '<w:jc w:val="right"/>'
-                        if not header and _NUMBER.fullmatch(cell.text.strip())
-                        else ""
-                    )
-                    content = _text_p(style, cell.text, cell.marks, w, ppr=ppr)
-                else:
-                    merge = "<w:vMerge/>"
-                    content = _text_p("TableHeading" if header else "TableText", "")
-            width = sum(cols[c : c + cs])
-            span = f'<w:gridSpan w:val="{cs}"/>' if cs > 1 else ""
-            cells.append(
-                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span}{merge}'
-                f'<w:vAlign w:val="center"/></w:tcPr>{content}</w:tc>'
-            )
-            c += cs
-        trpr = (
-            "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
-            if header
-            else ("<w:trPr><w:cantSplit/></w:trPr>")
-        )
-        out_rows.append(f"<w:tr>{trpr}{''.join(cells)}</w:tr>")
-    grid_cols = "".join(f'<w:gridCol w:w="{x}"/>' for x in cols)
+    s = w.settings
+    data = table_data(block, PdfSettings())
     caption = _text_p("TableCaption", block.caption) if block.caption else ""
+    placed = data["cells"]
+    if not placed:
+        return caption
+    # table_data keeps the cells in the order of the rows: pair them with their marks.
+    sources = [cell for row in block.rows for cell in row]
+    ncols = max(c["x"] + c["colspan"] for c in placed)
+    cols = _column_widths(placed, ncols, s)
+    covered: dict[tuple[int, int], tuple[dict, Cell | None]] = {}
+    for c, source in zip(placed, sources, strict=True):
+        for dy in range(c["rowspan"]):
+            covered[(c["x"], c["y"] + dy)] = (c, source)
+    header_rows = data["header_rows"]
+
+    rows = []
+    for y in range(len(block.rows)):
+        header = y < header_rows
+        style = "TableHeading" if header else "TableText"
+        cells = []
+        x = 0
+        while x < ncols:
+            c, source = covered.get((x, y), (None, None))
+            span = c["colspan"] if c else 1
+            merge = ""
+            if c is None:  # a hole in a ragged row
+                content = _text_p(style, "")
+            elif c["y"] == y:
+                if c["rowspan"] > 1:
+                    merge = '<w:vMerge w:val="restart"/>'
+                jc = '<w:jc w:val="right"/>' if c["align"] == "right" else ""
+                content = _text_p(style, source.text, source.marks, w, ppr=jc)
+            else:
+                merge = "<w:vMerge/>"
+                content = _text_p(style, "")
+            cells.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{sum(cols[x : x + span])}" w:type="dxa"/>'
+                + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
+                + f'{merge}<w:vAlign w:val="center"/></w:tcPr>{content}</w:tc>'
+            )
+            x += span
+        # Header rows repeat on every page; no row breaks across pages.
+        trpr = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
+        rows.append(f"<w:tr><w:trPr>{trpr}</w:trPr>{''.join(cells)}</w:tr>")
+    grid = "".join(f'<w:gridCol w:w="{x}"/>' for x in cols)
     return (
         f'{caption}<w:tbl><w:tblPr><w:tblStyle w:val="BulletinTable"/>'
-        f'<w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
+        f'<w:tblW w:w="{sum(cols)}" w:type="dxa"/><w:jc w:val="center"/>'
         '<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/></w:tblPr>'
-        f"<w:tblGrid>{grid_cols}</w:tblGrid>{''.join(out_rows)}</w:tbl>"
-        # Word joins two tables that touch; a paragraph keeps the next block apart.
-        '<w:p><w:pPr><w:pStyle w:val="TableText"/><w:spacing w:before="0" w:after="120"/>'
-        "</w:pPr></w:p>"
+        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+        # Word joins two tables that touch; this keeps the next block apart.
+        '<w:p><w:pPr><w:pStyle w:val="TableText"/><w:spacing w:after="85"/></w:pPr></w:p>'
     )
 
 
@@ -775,6 +792,7 @@ def _body(b: ParsedBulletin, w: _Writer) -> str:
             bookmark_id += 1
             title_run = f'<w:r><w:t xml:space="preserve">{esc(article.title)}</w:t></w:r>'
             add(_p("Heading2", inner=_bookmark(bookmark_id, name, title_run)))
+            w.article = article.title
             for block in article.blocks:
                 add(_block(block, w))
             if article.credit:
@@ -826,7 +844,22 @@ def _closing(b: ParsedBulletin) -> str:
     )
 
 
-def render_docx(bulletin: ParsedBulletin, settings: DocxSettings | None = None) -> bytes:
+def _print_file(name: str) -> pathlib.Path:
+    # Imported here: pictures reads Django's storage, which a text-only Word
+    # file does not need.
+    from jianbao.publishing import pictures
+
+    return pictures.print_file(name)
+
+
+def render_docx(
+    bulletin: ParsedBulletin,
+    settings: DocxSettings | None = None,
+    *,
+    picture_file: Callable[[str], pathlib.Path] | None = None,
+) -> bytes:
+    """The Word file. ``picture_file`` maps a picture's name to a local file to
+    embed (publishing.pictures.print_file unless given), as for the PDF."""
     settings = settings or DocxSettings()
     document = docx.Document(io.BytesIO(_template(settings)))
     core = document.core_properties
@@ -837,7 +870,7 @@ def render_docx(bulletin: ParsedBulletin, settings: DocxSettings | None = None) 
     core.language = "zh-CN"
     body = document.element.body
     sect = body.find(f"{{{W_NS}}}sectPr")
-    writer = _Writer(document.part, settings)
+    writer = _Writer(document.part, settings, picture_file or _print_file)
     wrapper = parse_xml(f"<w:body {NSDECL}>{_body(bulletin, writer)}</w:body>")
     for el in list(wrapper):
         sect.addprevious(el)
