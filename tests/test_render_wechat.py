@@ -12,7 +12,7 @@ from jianbao.publishing.render.html import render_html
 from jianbao.publishing.render.pdf import credit_line
 from jianbao.publishing.render.wechat import render_wechat
 
-VOID = {"br", "meta", "img", "hr", "link", "input"}
+VOID = {"br", "meta", "img", "hr", "link", "input", "source"}
 
 
 class Tree(HTMLParser):
