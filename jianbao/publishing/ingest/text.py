@@ -24,6 +24,7 @@ from jianbao.core.text import (
     remove_cjk_ascii_spaces,
     remove_cjk_spaces,
 )
+from jianbao.publishing.markup import SUBHEADING
 from jianbao.publishing.parsed import (
     HEADING,
     PARAGRAPH,
@@ -48,9 +49,6 @@ HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 EMPHASIS = re.compile(r"\*\*|__")
 SECTION_MARKERS = "➤▶►■◆●◎★☆➢➣→"
 TOC_HEADINGS = {"本期导读", "导读", "本期要目", "本期目录", "目录"}
-SUBHEADING = re.compile(
-    r"^(?:[一二三四五六七八九十百]+[、．.]|[（(][一二三四五六七八九十百]+[)）]|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）])"
-)
 CREDIT = re.compile(r"^[（(](?P<inner>.+)[)）]$")
 CREDIT_WORDS = re.compile(r"(供稿|提供|供图)$|^(来源|供稿|稿源)[：:]")
 DISTRIBUTION = re.compile(r"^(报|送|发|抄报|抄送|本期增发)[：:]\s*(.*)$")
