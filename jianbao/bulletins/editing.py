@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import replace
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,14 +20,27 @@ from jianbao.bulletins.models import (
     Section,
     Series,
 )
-from jianbao.bulletins.services import NumberingConflict, issue_to_bulletin
+from jianbao.bulletins.services import (
+    NumberingConflict,
+    block_row,
+    issue_to_bulletin,
+    stored_block,
+)
 from jianbao.bulletins.signals import issue_content_changed
 from jianbao.bulletins.workflow import FROZEN_STATES
 from jianbao.core.errors import JianbaoError
 from jianbao.core.history import record
 from jianbao.core.models import Role
 from jianbao.core.roles import display_name, has_role, require_role
-from jianbao.publishing.parsed import HEADING, PARAGRAPH, bulletin_to_dict
+from jianbao.publishing.parsed import (
+    HEADING,
+    IMAGE,
+    PARAGRAPH,
+    TABLE,
+    block_to_dict,
+    bulletin_to_dict,
+)
+from jianbao.publishing.parsed import Block as ContentBlock
 
 
 class IssueFrozen(JianbaoError):
@@ -49,12 +64,20 @@ class EditConflict(JianbaoError):
         )
 
 
+def article_blocks(article: Article) -> tuple[ContentBlock, ...]:
+    """The article's body in the content shape."""
+    return tuple(stored_block(row) for row in article.blocks.all())
+
+
 def article_state(article: Article) -> dict:
+    blocks = article_blocks(article)
     return {
         "title": article.title,
         "toc_title": article.toc_title,
         "credit": article.credit,
-        "body": body_text(article),
+        # Plain text for people reading the history; the blocks for putting it back.
+        "body": "\n\n".join(b.plain_text for b in blocks),
+        "blocks": [block_to_dict(b) for b in blocks],
     }
 
 
@@ -64,7 +87,10 @@ def _record_edit(verb: str, issue: Issue, article: Article, *, by, before=None, 
         data["before"] = before
     if after is not None:
         data["after"] = after
-        data["changed"] = sorted(k for k in after if (before or {}).get(k) != after[k])
+        # The history names fields as the editor knows them: blocks are the 正文.
+        data["changed"] = sorted(
+            {"body" if k == "blocks" else k for k in after if (before or {}).get(k) != after[k]}
+        )
     record(f"bulletins.article.{verb}", by=by, subject=issue, data=data)
 
 
@@ -198,11 +224,74 @@ def body_text(article: Article) -> str:
     return "\n\n".join(b.text for b in article.blocks.all())
 
 
-def _write_blocks(article: Article, text: str) -> None:
+def body_markup(article: Article) -> str:
+    """The body in THE TEXT MARKUP, for the plain-text editor."""
+    blocks = article_blocks(article)
+    try:
+        from jianbao.publishing.markup import blocks_to_markup
+    except ImportError:  # until the markup module is in: plain text
+        return "\n\n".join(b.plain_text for b in blocks)
+    return blocks_to_markup(blocks)
+
+
+def blocks_from_body(text: str) -> tuple[ContentBlock, ...]:
+    """Body text in THE TEXT MARKUP (a plain text is read the same way) as blocks."""
+    try:
+        from jianbao.publishing.markup import blocks_from_markup
+    except ImportError:  # until the markup module is in: paragraphs and headings
+        return tuple(ContentBlock(kind, chunk) for kind, chunk in blocks_from_text(text))
+    return blocks_from_markup(text)[0]
+
+
+def _has_rich_content(article: Article) -> bool:
+    return article.blocks.filter(kind__in=(IMAGE, TABLE)).exists()
+
+
+def checked_pictures(
+    blocks: Sequence[ContentBlock], *, where: str = ""
+) -> tuple[ContentBlock, ...]:
+    """The blocks with every picture checked against the store and given its true size.
+
+    The editor's HTML names pictures; only a stored one may be kept
+    (pictures.existing refuses the rest with a message naming the file).
+    """
+    if not any(b.kind == IMAGE for b in blocks):
+        return tuple(blocks)
+    from jianbao.publishing import pictures
+
+    def checked(block: ContentBlock) -> ContentBlock:
+        if block.kind != IMAGE:
+            return block
+        stored = pictures.existing(block.file, where=where)
+        return replace(block, file=stored.name, width=stored.width, height=stored.height)
+
+    return tuple(checked(b) for b in blocks)
+
+
+def _body(article: Article | None, *, body: str, blocks) -> tuple[ContentBlock, ...]:
+    where = article.title if article else ""
+    if blocks is not None:
+        return checked_pictures(blocks, where=where)
+    if article is not None and not _markup_ready() and _has_rich_content(article):
+        # Plain text cannot carry pictures or tables yet: refuse rather than lose them.
+        raise JianbaoError(
+            f"《{article.title}》含图片或表格，纯文本编辑会丢失它们，请使用富文本编辑器"
+        )
+    return checked_pictures(blocks_from_body(body), where=where)
+
+
+def _markup_ready() -> bool:
+    try:
+        import jianbao.publishing.markup  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _write_blocks(article: Article, blocks: Sequence[ContentBlock]) -> None:
     article.blocks.all().delete()
     Block.objects.bulk_create(
-        Block(article=article, position=i, kind=kind, text=chunk)
-        for i, (kind, chunk) in enumerate(blocks_from_text(text))
+        block_row(b, article=article, position=i) for i, b in enumerate(blocks)
     )
 
 
@@ -213,10 +302,12 @@ def add_article(
     *,
     by,
     title: str,
-    body: str,
+    body: str = "",
     credit: str = "",
     toc_title: str = "",
+    blocks: Sequence[ContentBlock] | None = None,
 ) -> Article:
+    """A new article; its body is ``blocks`` (the rich editor) or ``body`` in the text markup."""
     issue = access_issue_for_edit(by, issue.pk)
     if section.issue_id != issue.pk:
         raise PermissionDenied("栏目不属于本期")
@@ -229,7 +320,7 @@ def add_article(
         toc_title=toc_title.strip(),
         credit=credit.strip(),
     )
-    _write_blocks(article, body)
+    _write_blocks(article, _body(None, body=body, blocks=blocks))
     _record_edit("add", issue, article, by=by, after=article_state(article))
     issue_content_changed.send(sender=Issue, issue=issue)
     return article
@@ -241,23 +332,29 @@ def update_article(
     *,
     by,
     title: str,
-    body: str,
+    body: str = "",
     credit: str,
     toc_title: str = "",
     version: int | None = None,
+    blocks: Sequence[ContentBlock] | None = None,
 ) -> Article:
-    """Save the desk's form; ``version`` is the one the form was opened on."""
+    """Save the desk's form; ``version`` is the one the form was opened on.
+
+    The body is ``blocks`` (from the rich editor, through ingest.html) or, when
+    that is None, ``body`` in the text markup.
+    """
     issue = access_issue_for_edit(by, article.section.issue_id)
     # Re-read under the write lock: the caller's copy may be stale.
     article = Article.objects.select_for_update().get(pk=article.pk)
     if version is not None and version != article.version:
         raise EditConflict(article, last_edit(article))
     before = article_state(article)
+    new_blocks = _body(article, body=body, blocks=blocks)
     article.title, article.toc_title = title.strip(), toc_title.strip()
     article.credit = credit.strip().strip("（）()")
     article.version += 1
     article.save()
-    _write_blocks(article, body)
+    _write_blocks(article, new_blocks)
     after = article_state(article)
     if after != before:
         _record_edit("edit", issue, article, by=by, before=before, after=after)
@@ -342,7 +439,15 @@ def delete_article(article: Article, *, by) -> None:
 
 @transaction.atomic
 def correct_article(
-    article: Article, *, by, title: str, body: str, credit: str, toc_title: str = "", note: str
+    article: Article,
+    *,
+    by,
+    title: str,
+    body: str = "",
+    credit: str,
+    toc_title: str = "",
+    note: str,
+    blocks: Sequence[ContentBlock] | None = None,
 ) -> IssueRevision:
     """A 勘误 on a signed issue: keep the earlier text, apply the fix, record why."""
     issue = Issue.objects.select_for_update().get(pk=article.section.issue_id)
@@ -352,6 +457,7 @@ def correct_article(
         raise PermissionDenied("勘误需要“编辑”或“签发”角色")
     if not note.strip():
         raise JianbaoError("勘误必须写明更正说明")
+    new_blocks = _body(article, body=body, blocks=blocks)
     number = (issue.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     revision = IssueRevision.objects.create(
         issue=issue,
@@ -364,7 +470,7 @@ def correct_article(
     article.credit = credit.strip().strip("（）()")
     article.version += 1
     article.save()
-    _write_blocks(article, body)
+    _write_blocks(article, new_blocks)
     IssueEvent.objects.create(
         issue=issue,
         action="corrected",
