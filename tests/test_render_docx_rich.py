@@ -8,9 +8,14 @@ import zipfile
 
 import docx
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm
 from lxml import etree
+from PIL import Image
 
+from jianbao.publishing import pictures
 from jianbao.publishing.parsed import (
+    IMAGE,
     NOTE,
     PARAGRAPH,
     TABLE,
@@ -22,9 +27,11 @@ from jianbao.publishing.parsed import (
     ParsedSection,
 )
 from jianbao.publishing.render.docx import W_NS, DocxSettings, render_docx
+from jianbao.publishing.render.pdf import RenderFailed
 
 W = f"{{{W_NS}}}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 
 BOLD_TEXT = "会议强调，"
 LINK_TEXT = "联盟网站"
@@ -190,6 +197,18 @@ def test_note_has_its_own_indented_kai_style(text_docx, text_document):
     assert fonts.get(f"{W}eastAsia") == "楷体_GB2312"
     assert style.paragraph_format.left_indent > 0
     assert style.paragraph_format.right_indent > 0
+
+
+def test_note_label_is_bold_heiti_and_printed_when_missing(text_docx):
+    note = next(p for p in document_xml(text_docx).iter(f"{W}p") if text_of(p) == NOTE_TEXT)
+    first = note.find(f"{W}r")
+    assert text_of(first) == "编者按："
+    assert first.find(f"{W}rPr/{W}rStyle").get(f"{W}val") == "Strong"
+    bare = render_docx(bulletin(Block(NOTE, "本期关注标准化。")))
+    texts = [text_of(p) for p in document_xml(bare).iter(f"{W}p")]
+    assert "编者按：本期关注标准化。" in texts
+    unlabelled = render_docx(bulletin(Block(NOTE, "本期关注标准化。")), DocxSettings(note_label=""))
+    assert "本期关注标准化。" in [text_of(p) for p in document_xml(unlabelled).iter(f"{W}p")]
 
 
 def content_table(root):
@@ -385,3 +404,164 @@ def test_text_only_bulletin_is_unchanged_by_the_rich_styles(parsed):
     document = docx.Document(io.BytesIO(render_docx(parsed)))
     body = [p for p in document.paragraphs if p.style.name == "Body Text"]
     assert body and all(len(p.runs) == 1 for p in body)
+
+
+# --- Pictures --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def picture_storage(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JIANBAO_PICTURE_CACHE_DIR = tmp_path / "cache"
+    return tmp_path / "media"
+
+
+def photo(width: int, height: int) -> Image.Image:
+    """Noise over a gradient: thousands of colours, as a photograph has."""
+    noise = Image.effect_noise((width, height), 40)
+    ramp = Image.linear_gradient("L").resize((width, height))
+    return Image.merge("RGB", (noise, ramp, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+
+
+def encoded(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+FIRST_CAPTION = "图为联盟理事会会议现场"
+SECOND_CAPTION = "图2 增材制造样件"
+
+
+@pytest.fixture
+def stored(db, picture_storage):
+    first = pictures.accept(encoded(photo(1200, 800), "JPEG"), filename="会场.jpg")
+    drawing = Image.new("RGB", (600, 900), "white")
+    drawing.paste((200, 30, 30), (100, 100, 500, 800))
+    second = pictures.accept(encoded(drawing, "PNG"), filename="样件.png")
+    return first, second
+
+
+def picture_block(p, **fields) -> Block:
+    return Block(IMAGE, file=p.name, width=p.width, height=p.height, **fields)
+
+
+@pytest.fixture
+def rich_docx(stored) -> bytes:
+    first, second = stored
+    blocks = text_blocks()
+    return render_docx(
+        bulletin(
+            blocks[0],
+            picture_block(first, caption=FIRST_CAPTION),
+            blocks[1],
+            picture_block(second, caption=SECOND_CAPTION, alt="红色样件", print_width=0.5),
+            blocks[2],
+        )
+    )
+
+
+def drawings(root):
+    return list(root.iter(f"{WP}inline"))
+
+
+def test_the_rich_bulletin_holds_its_pictures_table_and_bold(rich_docx):
+    package = zipfile.ZipFile(io.BytesIO(rich_docx))
+    media = [n for n in package.namelist() if n.startswith("word/media/")]
+    assert len(media) == 2
+    assert {Image.open(io.BytesIO(package.read(n))).size for n in media} == {
+        (1200, 800),
+        (600, 900),
+    }
+    root = document_xml(rich_docx)
+    table = content_table(root)
+    rows = table.findall(f"{W}tr")
+    assert [text_of(tc) for tc in rows[0].findall(f"{W}tc")] == ["序号", "标准名称", "状态"]
+    assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
+    assert rows[3].find(f"{W}tc/{W}tcPr/{W}gridSpan").get(f"{W}val") == "2"
+    bold = [r for r in body_paragraph(root).iter(f"{W}r") if r.find(f"{W}rPr/{W}b") is not None]
+    assert "".join(text_of(r) for r in bold) == BOLD_TEXT
+    document = docx.Document(io.BytesIO(rich_docx))
+    assert len(document.inline_shapes) == 2
+    assert check_schema_order(rich_docx) > 50
+
+
+def test_pictures_are_inline_and_centred_with_their_caption_below(rich_docx):
+    document = docx.Document(io.BytesIO(rich_docx))
+    paragraphs = document.paragraphs
+    holders = [i for i, p in enumerate(paragraphs) if p._p.findall(f".//{WP}inline")]
+    assert len(holders) == 2
+    for i, caption in zip(holders, (FIRST_CAPTION, SECOND_CAPTION), strict=True):
+        picture = paragraphs[i]
+        assert picture.style.name == "Picture" and picture.text == ""
+        assert picture.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+        assert picture.style.paragraph_format.keep_with_next  # the caption stays with it
+        assert paragraphs[i + 1].style.name == "Caption"
+        assert paragraphs[i + 1].text == caption
+    caption_style = document.styles["Caption"]
+    fonts = caption_style.element.find(f"{W}rPr/{W}rFonts")
+    assert fonts.get(f"{W}eastAsia") == "楷体_GB2312"
+    assert caption_style.font.size < document.styles["Normal"].font.size  # 四号 under 三号
+    # A picture's line is not the body's fixed pitch, which would crop it to one line.
+    spacing = document.styles["Picture"].element.find(f"{W}pPr/{W}spacing")
+    assert spacing.get(f"{W}lineRule") == "auto"
+
+
+def test_pictures_print_at_their_share_of_the_text_width(rich_docx):
+    document = docx.Document(io.BytesIO(rich_docx))
+    first, second = document.inline_shapes
+    text_width = Mm(156)
+    assert abs(first.width - text_width * 0.8) < Mm(0.1)  # DocxSettings.picture_width
+    assert abs(first.height - first.width * 800 / 1200) < Mm(0.1)
+    assert abs(second.width - text_width * 0.5) < Mm(0.1)  # the block's print_width
+    assert abs(second.height - second.width * 900 / 600) < Mm(0.1)
+
+
+def test_default_print_width_is_a_setting(stored):
+    first, _ = stored
+    data = render_docx(bulletin(picture_block(first)), DocxSettings(picture_width=0.4))
+    (shape,) = docx.Document(io.BytesIO(data)).inline_shapes
+    assert abs(shape.width - Mm(156) * 0.4) < Mm(0.1)
+
+
+def test_a_tall_or_small_picture_is_not_blown_up(db, picture_storage):
+    tall = pictures.accept(encoded(photo(400, 2000), "JPEG"), filename="长图.jpg")
+    small = pictures.accept(encoded(photo(150, 100), "JPEG"), filename="小图.jpg")
+    data = render_docx(bulletin(picture_block(tall), picture_block(small)))
+    tall_shape, small_shape = docx.Document(io.BytesIO(data)).inline_shapes
+    assert abs(tall_shape.height - Mm(225 * 0.6)) < Mm(0.1)  # 0.6 of the text block
+    assert abs(small_shape.width - Mm(150 / 150 * 25.4)) < Mm(0.1)  # 150 dpi at most
+
+
+def test_alt_text_comes_from_alt_or_the_caption(rich_docx):
+    described = [d.find(f"{WP}docPr").get("descr") for d in drawings(document_xml(rich_docx))]
+    assert described == [FIRST_CAPTION, "红色样件"]
+    ids = [d.find(f"{WP}docPr").get("id") for d in drawings(document_xml(rich_docx))]
+    assert len(set(ids)) == 2
+
+
+def test_a_picture_without_caption_does_not_hold_on_to_the_next_paragraph(stored):
+    first, _ = stored
+    data = render_docx(bulletin(picture_block(first), Block(PARAGRAPH, "下一段。")))
+    picture = next(
+        p for p in document_xml(data).iter(f"{W}p") if p.find(f".//{WP}inline") is not None
+    )
+    assert picture.find(f"{W}pPr/{W}keepNext").get(f"{W}val") == "0"
+    assert picture.getnext() is not None and style_of(picture.getnext()) == "BodyText"
+
+
+def test_the_same_picture_twice_is_stored_once(stored):
+    first, _ = stored
+    data = render_docx(bulletin(picture_block(first), picture_block(first, caption="再看一次")))
+    package = zipfile.ZipFile(io.BytesIO(data))
+    assert len([n for n in package.namelist() if n.startswith("word/media/")]) == 1
+    assert len(docx.Document(io.BytesIO(data)).inline_shapes) == 2
+
+
+def test_a_missing_picture_is_named_in_chinese(db, picture_storage):
+    missing = Block(IMAGE, file="0" * 32 + ".jpg", caption="会场", width=10, height=10)
+    with pytest.raises(RenderFailed) as info:
+        render_docx(bulletin(missing))
+    message = str(info.value)
+    assert "《标准化工作取得进展》的图片“会场”" in message
+    assert "0" * 32 + ".jpg" in message
