@@ -4,6 +4,7 @@ table cells are searchable; the mail's links still find their articles."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -12,13 +13,16 @@ from PIL import Image
 
 from jianbao.archive.selectors import search_articles
 from jianbao.bulletins.models import Article
+from jianbao.bulletins.services import store_bulletin
 from jianbao.distribution import message
+from jianbao.publishing.parsed import IMAGE, Block, ParsedArticle
 from tests.test_render_html_rich import (
     BOLD_TEXT,
     CAPTION_WORD,
     CAPTIONS,
     CELL_WORD,
     RICH_TITLE,
+    photo,
     pictures_in,  # noqa: F401  (a fixture)
     stored_rich,  # noqa: F401  (a fixture)
 )
@@ -134,3 +138,22 @@ def test_a_caption_word_and_a_table_cell_word_find_the_article(rich_pk):
     for word in (CAPTION_WORD, CELL_WORD):
         hits = search_articles(word)[:]
         assert [hit.article.pk for hit in hits] == [rich_pk], word
+
+
+@pytest.mark.usefixtures("pictures_in")
+def test_a_picture_gone_from_storage_leaves_its_caption_and_the_page(client, parsed, settings):
+    article = ParsedArticle(
+        title="图片丢失的文章",
+        blocks=(Block(IMAGE, file="lost.png", caption="图为丢失的图片"),),
+    )
+    section = dataclasses.replace(parsed.sections[0], articles=(article,))
+    bulletin = dataclasses.replace(
+        parsed, sections=(section,), pictures={"lost.png": photo(123, 77, (7, 201, 99), "PNG")}
+    )
+    issue = store_bulletin(bulletin).issue
+    (block,) = [b for a in issue.sections.get().articles.all() for b in a.blocks.all()]
+    (settings.MEDIA_ROOT / "pictures" / block.data["file"]).unlink()
+    response = client.get("/issues/2023-1/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<figcaption>图为丢失的图片</figcaption>" in html and "<img" not in html

@@ -9,6 +9,7 @@ standalone file data URIs with the same template.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from itertools import pairwise
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from jianbao.core.errors import JianbaoError
 from jianbao.publishing.parsed import (
     BOLD,
     HEADING,
@@ -33,6 +35,8 @@ from jianbao.publishing.parsed import (
 )
 from jianbao.publishing.render.markdown import format_date
 from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line
+
+logger = logging.getLogger(__name__)
 
 # Link schemes a reader may follow from a bulletin; anything else stays plain text.
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -132,10 +136,18 @@ PictureSource = Callable[[Block], dict]
 
 
 def responsive_picture(block: Block) -> dict:
-    """The archive's picture: a <picture> with WebP and JPEG srcsets."""
+    """The archive's picture: a <picture> with WebP and JPEG srcsets.
+
+    A picture gone from storage leaves its caption on the page rather than
+    taking the page down (a reader can still read the issue; the log says which).
+    """
     from jianbao.publishing import pictures
 
-    return {**pictures.responsive(block.file), "sizes": SIZES}
+    try:
+        return {**pictures.responsive(block.file), "sizes": SIZES}
+    except (JianbaoError, OSError, ValueError) as exc:
+        logger.warning("picture %s cannot be shown: %s", block.file, exc)
+        return {}
 
 
 def embedded_picture(block: Block) -> dict:
