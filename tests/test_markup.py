@@ -65,6 +65,8 @@ def random_marks(rng: random.Random, text: str) -> tuple[Mark, ...]:
         ("a***b*c**d", "abcd", (Mark(ITALIC, 1, 2), Mark(BOLD, 1, 3))),
         ("[a**b](u)c**", "abc", (Mark(LINK, 0, 2, "u"), Mark(BOLD, 1, 3))),
         (r"1\*2 \[注\] C:\\x", r"1*2 [注] C:\x", ()),
+        # A writer that nests marks closes italic and bold and reopens italic: four stars.
+        ("**a*b****c*", "abc", (Mark(BOLD, 0, 2), Mark(ITALIC, 1, 3))),
         ("[x](https://a.org/f_(1))", "x", (Mark(LINK, 0, 1, "https://a.org/f_(1)"),)),
     ],
 )
@@ -223,6 +225,11 @@ def test_picture_path_maps_stored_names_in_the_output():
     block = Block(IMAGE, file="abc.png", caption="图1 会场", print_width=0.5)
     written = blocks_to_markup([block], picture_path=lambda name: f"pictures/{name}")
     assert written == "![图1 会场](pictures/abc.png){width=50%}"
+
+
+def test_spans_written_as_separate_groups_are_read():
+    table = blocks_from_markup("| --- | --- |\n| 甲{colspan=2}{rowspan=2} |")[0][0]
+    assert table.rows == ((Cell("甲", colspan=2, rowspan=2),),)
 
 
 def test_a_picture_width_on_its_own_line_is_read():

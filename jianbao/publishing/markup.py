@@ -59,6 +59,11 @@ _MISREAD_FIRST = frozenset("#>|!{-+_=~`•·▪◇□【➤▶►■◆●◎★
 _MISREAD_WORDS = ("报", "送", "发", "抄报", "抄送", "本期增发", "本期编辑", "责任编辑")
 
 
+# What a run of stars switches. Ours writes runs of 1–3; a run of 4 is how a
+# writer that nests marks closes italic and bold and reopens italic.
+_STAR_RUNS = {1: (ITALIC,), 2: (BOLD,), 3: (BOLD, ITALIC), 4: (BOLD,)}
+
+
 def is_desk_heading(text: str) -> bool:
     return bool(SUBHEADING.match(text)) and len(text) <= HEADING_MAX and text[-1] not in "。！？"
 
@@ -172,7 +177,7 @@ def _scan_href(s: str, i: int) -> tuple[str, int | None]:
 
 def parse_inline(s: str) -> tuple[str, tuple[Mark, ...]]:
     """Plain text and marks of one line of markup (lenient: stray marks stay text)."""
-    # Tokens: ("t", text) literal, ("s", run, raw) stars, ("o", raw) "[", ("c", href, raw) "](…)".
+    # Tokens: ("t", text) literal, ("s", run, kinds) stars, ("o",) "[", ("c", href, raw) "](…)".
     tokens: list[list] = []
     i, n = 0, len(s)
     while i < n:
@@ -185,7 +190,8 @@ def parse_inline(s: str) -> tuple[str, tuple[Mark, ...]]:
             while j < n and s[j] == "*":
                 j += 1
             run = j - i
-            tokens.append(["s", run] if run <= 3 else ["t", s[i:j]])
+            kinds = _STAR_RUNS.get(run)
+            tokens.append(["s", run, set(kinds)] if kinds else ["t", s[i:j]])
             i = j
         elif c == "[":
             tokens.append(["o"])
@@ -218,11 +224,13 @@ def parse_inline(s: str) -> tuple[str, tuple[Mark, ...]]:
 
     # An emphasis opened and never closed: its stars are text.
     literal_stars: dict[int, str] = {}
-    for kind, runs in ((BOLD, (2, 3)), (ITALIC, (1, 3))):
-        toggling = [k for k, tok in enumerate(tokens) if tok[0] == "s" and tok[1] in runs]
+    for kind in (BOLD, ITALIC):
+        toggling = [k for k, tok in enumerate(tokens) if tok[0] == "s" and kind in tok[2]]
         if len(toggling) % 2:
-            last = toggling[-1]
-            literal_stars[last] = literal_stars.get(last, "") + ("**" if kind == BOLD else "*")
+            tok = tokens[toggling[-1]]
+            tok[2].discard(kind)
+            stars = "*" * tok[1] if tok[1] == 4 else "**" if kind == BOLD else "*"
+            literal_stars[toggling[-1]] = literal_stars.get(toggling[-1], "") + stars
 
     text: list[str] = []
     marks: list[Mark] = []
@@ -235,14 +243,9 @@ def parse_inline(s: str) -> tuple[str, tuple[Mark, ...]]:
             pos += len(tok[1])
         elif tok[0] == "s":
             literal = literal_stars.get(k, "")
-            kinds = []
-            if tok[1] in (2, 3) and "**" not in literal:
-                kinds.append(BOLD)
-            if tok[1] in (1, 3) and literal not in ("*", "***"):
-                kinds.append(ITALIC)
             text.append(literal)
             pos += len(literal)
-            for kind in kinds:
+            for kind in sorted(tok[2]):
                 if kind in open_at:
                     marks.append(Mark(kind, open_at.pop(kind), pos))
                 else:
@@ -364,20 +367,20 @@ def _cell_markup(cell: Cell) -> str:
 
 def _parse_cell(raw: str) -> Cell:
     raw = raw.strip()
-    colspan = rowspan = 1
-    if raw.endswith("}"):
+    spans: dict[str, int] = {}
+    # ``{colspan=2 rowspan=3}``, or one group per span as other writers put them.
+    while raw.endswith("}"):
         at = raw.rfind("{")
-        backslashes = len(raw[:at]) - len(raw[:at].rstrip("\\")) if at >= 0 else 0
-        attrs = _attributes(raw[at:]) if at >= 0 and backslashes % 2 == 0 else None
-        if (
-            attrs
-            and set(attrs) <= {"colspan", "rowspan"}
-            and all(v.isdigit() and int(v) >= 1 for v in attrs.values())
-        ):
-            colspan, rowspan = int(attrs.get("colspan", 1)), int(attrs.get("rowspan", 1))
-            raw = raw[:at].rstrip()
+        backslashes = len(raw[:at]) - len(raw[:at].rstrip("\\")) if at >= 0 else 1
+        attrs = _attributes(raw[at:]) if backslashes % 2 == 0 else None
+        if not attrs or not set(attrs) <= {"colspan", "rowspan"}:
+            break
+        if not all(v.isdigit() and 1 <= int(v) <= 1000 for v in attrs.values()):
+            break
+        spans = {**{k: int(v) for k, v in attrs.items()}, **spans}
+        raw = raw[:at].rstrip()
     text, marks = parse_inline(raw)
-    return Cell(text, marks, colspan, rowspan)
+    return Cell(text, marks, spans.get("colspan", 1), spans.get("rowspan", 1))
 
 
 def _grid_widths(rows: Sequence[Sequence[Cell]]) -> list[int]:
