@@ -14,5 +14,6 @@ urlpatterns = [
     path("desk/", include("jianbao.bulletins.urls")),
     path("", include("jianbao.submissions.urls")),
     path("network/", include("jianbao.network.urls")),
+    path("pictures/", include("jianbao.publishing.urls")),
     path("", include("jianbao.archive.urls")),
 ]

@@ -6,6 +6,7 @@ for what it touches: the matrix has several hundred cells.
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from functools import cached_property
 from html.parser import HTMLParser
@@ -249,6 +250,29 @@ class World:
     @cached_property
     def unpublished_article(self):
         return self.article_of(self.signed_issue)
+
+    # --- Pictures shown by a published and by a signed issue ---------------------
+
+    def _picture_in(self, article, colour):
+        from PIL import Image
+
+        from jianbao.bulletins.services import block_row
+        from jianbao.publishing import parsed, pictures
+
+        out = io.BytesIO()
+        Image.new("RGB", (800, 600), colour).save(out, "PNG")
+        picture = pictures.accept(out.getvalue(), filename="现场.png")
+        image = parsed.Block(parsed.IMAGE, file=picture.name, caption="图为会议现场")
+        block_row(image, article=article, position=article.blocks.count()).save()
+        return picture
+
+    @cached_property
+    def public_picture(self):
+        return self._picture_in(self.article_of(self.published_issue), "navy")
+
+    @cached_property
+    def unpublished_picture(self):
+        return self._picture_in(self.unpublished_article, "olive")
 
     # --- Submissions from each alliance ------------------------------------------
 

@@ -737,6 +737,42 @@ ARCHIVE_ROWS = [
 ]
 
 
+# --- Pictures: a published issue's to everybody, a draft's to the desk (404 to others) -----
+
+PICTURE_READERS = DESK | ADMINISTRATORS
+
+PICTURE_ROWS = [
+    get(
+        "pictures:original",
+        lambda w: rev("pictures:original", w.public_picture.name),
+        EVERYBODY,
+        marker=b"\x89PNG",
+    ),
+    get(
+        "pictures:variant",
+        lambda w: rev("pictures:variant", w.public_picture.name, 480, "webp"),
+        EVERYBODY,
+        marker=b"WEBP",
+    ),
+    get(
+        "pictures:original",
+        lambda w: rev("pictures:original", w.unpublished_picture.name),
+        PICTURE_READERS,
+        label="not yet published",
+        marker=b"\x89PNG",
+        declined=EVERYBODY - PICTURE_READERS,
+    ),
+    get(
+        "pictures:variant",
+        lambda w: rev("pictures:variant", w.unpublished_picture.name, 480, "jpg"),
+        PICTURE_READERS,
+        label="not yet published",
+        marker=b"\xff\xd8\xff",
+        declined=EVERYBODY - PICTURE_READERS,
+    ),
+]
+
+
 # --- The network: registry, membership procedure, committee, council, notices, objections ----
 
 
@@ -1550,6 +1586,7 @@ MATRIX = (
     + DISTRIBUTION_ROWS
     + DOWNLOAD_ROWS
     + ARCHIVE_ROWS
+    + PICTURE_ROWS
     + NETWORK_ROWS
     + ACCOUNT_ROWS
     + ADMIN_ROWS

@@ -453,3 +453,145 @@ def test_data_uri_carries_the_jpeg_web_size():
     assert uri.startswith("data:image/jpeg;base64,")
     image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
     assert (image.format, image.size) == ("JPEG", (960, 640))
+
+
+# --- Served: public pictures to everybody, a draft's to the desk ----------------------------
+
+
+def issue_showing(picture: pictures.StoredPicture, *, published: bool):
+    """An issue whose first article shows the picture in an image block, published or signed."""
+    from jianbao.bulletins import editing, workflow
+    from jianbao.bulletins.models import Block
+    from jianbao.bulletins.services import block_row
+    from jianbao.bulletins.workflow import Action
+    from jianbao.publishing import parsed
+    from tests.factories import SeriesFactory, person
+
+    editor, reviewer, signer = (person(f"p-{r}", r) for r in ("editor", "reviewer", "signer"))
+    series = SeriesFactory()
+    issue = editing.create_issue(series, year=2026, number=1, running_number=1, by=editor)
+    section = issue.sections.order_by("position").first()
+    article = editing.add_article(issue, section, by=editor, title="会议现场", body="第一段。")
+    image = parsed.Block(
+        parsed.IMAGE, file=picture.name, caption="图为会议现场", width=picture.width
+    )
+    block_row(image, article=article, position=article.blocks.count()).save()
+    assert Block.objects.filter(kind="image", data__file=picture.name).exists()
+    steps = [(Action.SUBMIT, editor), (Action.APPROVE, reviewer), (Action.SIGN, signer)]
+    if published:
+        steps.append((Action.PUBLISH, signer))
+    for action, actor in steps:
+        issue = workflow.transition(issue, action, by=actor)
+    return issue
+
+
+@pytest.fixture
+def public_picture():
+    picture = pictures.accept(encoded(photo(1200, 800), "JPEG"), filename="现场.jpg")
+    issue_showing(picture, published=True)
+    return picture
+
+
+@pytest.fixture
+def draft_picture():
+    picture = pictures.accept(encoded(photo(1000, 500), "JPEG"), filename="草稿.jpg")
+    issue_showing(picture, published=False)
+    return picture
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_a_published_picture_is_served_to_anybody_with_long_lived_headers(client, public_picture):
+    response = client.get(f"/pictures/{public_picture.name}/960.webp")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/webp"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert cache_control == {"public", "max-age=31536000", "immutable"}
+    image = Image.open(io.BytesIO(body(response)))
+    assert (image.format, image.size) == ("WEBP", (960, 640))
+
+
+def test_the_original_and_the_jpeg_sizes_are_served_with_their_types(client, public_picture):
+    original = client.get(f"/pictures/{public_picture.name}")
+    jpeg = client.get(f"/pictures/{public_picture.name}/1200.jpg")
+
+    assert original.status_code == 200 and original["Content-Type"] == "image/jpeg"
+    assert body(original) == pictures.original_bytes(public_picture.name)
+    assert jpeg.status_code == 200 and jpeg["Content-Type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(body(jpeg))).size == (1200, 800)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["/1600.jpg", "/500.webp", "/960.png", "/960.gif", "/0.jpg", "/960.jpg/"],
+    ids=["above-own-width", "not-a-served-width", "png", "gif", "zero", "slash"],
+)
+def test_only_the_served_sizes_exist(client, public_picture, picture_storage, tail):
+    before = stored_files(picture_storage)  # publishing made the print version
+
+    response = client.get(f"/pictures/{public_picture.name}{tail}")
+
+    assert response.status_code == 404
+    assert stored_files(picture_storage) == before  # nothing was made
+
+
+def test_an_unknown_or_malformed_name_is_no_page(client):
+    assert client.get("/pictures/" + "a" * 32 + ".jpg").status_code == 404
+    assert client.get("/pictures/../settings.py").status_code == 404
+    assert client.get("/pictures/" + "A" * 32 + ".jpg/480.jpg").status_code == 404
+
+
+def test_a_published_picture_whose_file_is_gone_is_404_not_500(client, public_picture):
+    storages["default"].delete(f"pictures/{public_picture.name}")
+    pictures._size.cache_clear()
+
+    assert client.get(f"/pictures/{public_picture.name}").status_code == 404
+    assert client.get(f"/pictures/{public_picture.name}/480.jpg").status_code == 404
+
+
+def test_an_unpublished_picture_is_hidden_from_anonymous_visitors(client, draft_picture):
+    assert client.get(f"/pictures/{draft_picture.name}").status_code == 404
+    assert client.get(f"/pictures/{draft_picture.name}/480.webp").status_code == 404
+
+
+def test_an_unpublished_picture_is_hidden_from_another_alliance(client, draft_picture):
+    from tests.factories import AllianceFactory, person
+
+    client.force_login(person("p-other", "submitter", alliance=AllianceFactory()))
+
+    assert client.get(f"/pictures/{draft_picture.name}/480.webp").status_code == 404
+
+
+def test_the_desk_sees_an_unpublished_picture_kept_out_of_shared_caches(client, draft_picture):
+    from tests.factories import person
+
+    client.force_login(person("p-reviewer-2", "reviewer"))
+    response = client.get(f"/pictures/{draft_picture.name}/480.webp")
+
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    assert Image.open(io.BytesIO(body(response))).size == (480, 240)
+
+
+def test_a_submitter_sees_the_pictures_of_their_own_submission(client):
+    from jianbao.submissions import services as intake
+    from tests.factories import AllianceFactory, person
+
+    alliance = AllianceFactory()
+    submitter = person("p-submitter", "submitter", alliance=alliance)
+    picture = pictures.accept(encoded(photo(600, 400), "JPEG"), filename="来稿图.jpg")
+    intake.submit_from_web(
+        submitter,
+        alliance=alliance,
+        title="来稿",
+        body=f"正文。\n\n![图为调研现场]({picture.name})",
+        credit="",
+        files=[],
+    )
+    client.force_login(submitter)
+
+    assert client.get(f"/pictures/{picture.name}/480.jpg").status_code == 200

@@ -332,6 +332,11 @@ def _storage() -> Storage:
     return storages[settings.JIANBAO_PICTURE_STORAGE]
 
 
+def open_stored(path: str):
+    """A stored picture or derived file, open for reading (FileNotFoundError if gone)."""
+    return _storage().open(path, "rb")
+
+
 def _read(path: str) -> bytes:
     with _storage().open(path, "rb") as handle:
         return handle.read()
@@ -492,3 +497,36 @@ def _on_white(pixels: Image.Image) -> Image.Image:
 def _size(name: str) -> tuple[int, int]:
     """A stored picture's pixel size, read from its header. Cached: a name's bytes never change."""
     return Image.open(io.BytesIO(original_bytes(name))).size
+
+
+# --- Who may see a picture ------------------------------------------------------------------
+
+
+def is_public(name: str) -> bool:
+    """True when an image block of a published issue shows the picture."""
+    from jianbao.archive.search.index import PUBLIC_STATES
+    from jianbao.bulletins.models import Block
+
+    return Block.objects.filter(
+        kind=Block.Kind.IMAGE,
+        data__file=name,
+        article__section__issue__state__in=PUBLIC_STATES,
+    ).exists()
+
+
+def may_see(user, name: str) -> bool:
+    """Anyone sees a published picture; others as may_see_unpublished says."""
+    return is_public(name) or may_see_unpublished(user, name)
+
+
+def may_see_unpublished(user, name: str) -> bool:
+    """The desk sees every picture; a submitter those in their own alliance's submissions."""
+    from jianbao.core.roles import Role, alliances_of, roles_of
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser or roles_of(user) & {Role.EDITOR, Role.REVIEWER, Role.SIGNER, Role.ADMIN}:
+        return True
+    from jianbao.submissions.models import Submission
+
+    return Submission.objects.filter(alliance__in=alliances_of(user), body__contains=name).exists()
