@@ -392,6 +392,10 @@ def check_schema_order(data: bytes) -> int:
                 if parent_name not in ("tc", "tr", "tbl"):
                     assert len(set(known)) == len(known), (part, parent_name, names)
                 checked += 1
+        # Widths are whole twips: Word refuses "7304.0".
+        for tag in ("gridCol", "tcW", "tblW"):
+            for el in root.iter(f"{W}{tag}"):
+                assert el.get(f"{W}w").isdigit(), (part, tag, el.get(f"{W}w"))
     return checked
 
 
@@ -565,3 +569,22 @@ def test_a_missing_picture_is_named_in_chinese(db, picture_storage):
     message = str(info.value)
     assert "《标准化工作取得进展》的图片“会场”" in message
     assert "0" * 32 + ".jpg" in message
+
+
+def test_a_wide_table_fits_the_text_width():
+    header = tuple(Cell(f"第{i}年") for i in range(1, 13))
+    values = tuple(Cell(f"{i * 1000:,}") for i in range(1, 13))
+    note = (Cell("说明：以上数据为各联盟报送的年度统计数据，未经审计", colspan=12),)
+    data = render_docx(bulletin(Block(TABLE, rows=(header, values, note), header_rows=1)))
+    table = content_table(document_xml(data))
+    widths = [int(g.get(f"{W}w")) for g in table.findall(f"{W}tblGrid/{W}gridCol")]
+    assert len(widths) == 12 and all(w > 0 for w in widths)
+    assert sum(widths) <= round(156 / 25.4 * 1440)
+
+
+def test_narrow_columns_keep_to_their_cells_and_the_rest_share_the_width(text_docx):
+    table = content_table(document_xml(text_docx))
+    widths = [int(g.get(f"{W}w")) for g in table.findall(f"{W}tblGrid/{W}gridCol")]
+    # 序号 and 状态 are as wide as their cells; 标准名称 takes what is left.
+    assert widths[0] < widths[2] < widths[1]
+    assert abs(sum(widths) - round(156 / 25.4 * 1440)) <= 3

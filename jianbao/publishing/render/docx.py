@@ -655,18 +655,22 @@ def _column_widths(cells: list[dict], ncols: int, s: DocxSettings) -> list[int]:
         if c["colspan"] == 1:
             widest[c["x"]] = max(widest[c["x"]], text_width(c["text"]))
     auto_chars = PdfSettings().table_auto_chars
-    fixed = {
-        x: round(max(w, 1) * s.table_size * 20) + _CELL_PADDING
-        for x, w in enumerate(widest)
-        if w <= auto_chars
-    }
+
+    def natural(chars: float) -> int:
+        return round(max(chars, 1) * s.table_size * 20) + _CELL_PADDING
+
+    fixed = {x: natural(w) for x, w in enumerate(widest) if w <= auto_chars}
     weights = {x: min(w, 40) for x, w in enumerate(widest) if x not in fixed}
-    rest = max(total - sum(fixed.values()), 0)
+    rest = total - sum(fixed.values())
     share = sum(weights.values())
-    return [
-        fixed[x] if x in fixed else (rest * weights[x] // share if share else 0)
-        for x in range(ncols)
-    ]
+    if rest >= natural(4) * len(weights):
+        return [
+            fixed[x] if x in fixed else (int(rest * weights[x] // share) if share else 0)
+            for x in range(ncols)
+        ]
+    # Too many columns for the page: every column gives up width in proportion.
+    wanted = [fixed.get(x) or natural(weights[x]) for x in range(ncols)]
+    return [total * x // sum(wanted) for x in wanted]
 
 
 def _table(block: Block, w: _Writer) -> str:
