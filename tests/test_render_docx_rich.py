@@ -544,6 +544,15 @@ def test_alt_text_comes_from_alt_or_the_caption(rich_docx):
     assert len(set(ids)) == 2
 
 
+def test_alt_text_and_caption_with_xml_specials_survive(stored):
+    first, _ = stored
+    block = picture_block(first, caption='A&B <会场> "一"\x07', alt="甲 & 乙 <丙>\x0b")
+    root = document_xml(render_docx(bulletin(block)))
+    (inline,) = drawings(root)
+    assert inline.find(f"{WP}docPr").get("descr") == "甲 & 乙 <丙>"
+    assert 'A&B <会场> "一"' in [text_of(p) for p in root.iter(f"{W}p")]
+
+
 def test_a_picture_without_caption_does_not_hold_on_to_the_next_paragraph(stored):
     first, _ = stored
     data = render_docx(bulletin(picture_block(first), Block(PARAGRAPH, "下一段。")))

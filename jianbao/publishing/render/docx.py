@@ -630,7 +630,7 @@ def _picture(block: Block, w: _Writer) -> str:
     w.shapes += 1
     inline = CT_Inline.new_pic_inline(w.shapes, rid, path.name, Emu(cx), Emu(cy))
     # Alt text for screen readers, and what Word shows in its place.
-    description = block.alt or block.caption
+    description = _INVALID_XML.sub("", block.alt or block.caption)
     if description:
         for el in inline.xpath(".//wp:docPr | .//pic:cNvPr"):
             el.set("descr", description)
