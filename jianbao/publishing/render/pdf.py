@@ -194,8 +194,10 @@ def picture_width(block: Block, settings: PdfSettings) -> float:
 
 def table_data(block: Block, settings: PdfSettings) -> dict:
     """The cells of a table placed on its grid, as HTML places them: a cell goes
-    to the first free column of its row, spans are cut where they would run
-    into another cell or out of the table (or out of the header rows)."""
+    to the first free column of its row; a colspan is cut where it would run
+    into a cell spanning down from above, a rowspan at the foot of the table
+    (or of the header rows). Typst is given every position, so short rows stay
+    short instead of pulling the next row's cells up."""
     nrows = len(block.rows)
     header = min(max(block.header_rows, 0), nrows)
     taken: set[tuple[int, int]] = set()
@@ -210,11 +212,6 @@ def table_data(block: Block, settings: PdfSettings) -> dict:
                 colspan += 1
             bottom = header if y < header else nrows
             rowspan = max(1, min(cell.rowspan, bottom - y))
-            # Shorten a rowspan that would cross a cell placed below it already.
-            for dy in range(1, rowspan):
-                if any((x + dx, y + dy) in taken for dx in range(colspan)):
-                    rowspan = dy
-                    break
             taken.update((x + dx, y + dy) for dx in range(colspan) for dy in range(rowspan))
             is_header = y < header
             align = "center" if is_header else "right" if is_numeric(cell.text) else "left"
@@ -378,13 +375,15 @@ def _print_files(data: dict, picture_file: Callable[[str], Path]) -> dict[str, P
             continue
         try:
             path = Path(picture_file(name))
-            if not path.is_file():
-                raise FileNotFoundError(name)
+            reason = "" if path.is_file() else "文件不存在"
+        except FileNotFoundError:
+            reason = "文件不存在"
         except (JianbaoError, OSError) as exc:
-            where = f"《{article['title']}》的图片" + (
-                f"“{block['caption']}”" if block["caption"] else ""
-            )
-            raise RenderFailed(f"排版失败：{where}（{name}）无法读取：{exc}") from exc
+            reason = str(exc)
+        if reason:
+            caption = f"“{block['caption']}”" if block["caption"] else ""
+            where = f"《{article['title']}》的图片{caption}"
+            raise RenderFailed(f"排版失败：{where}（{name}）无法读取：{reason}")
         files[name] = path
     return files
 
