@@ -10,6 +10,7 @@ import base64
 import hashlib
 import io
 import struct
+import threading
 import zlib
 
 import pillow_heif
@@ -595,3 +596,55 @@ def test_a_submitter_sees_the_pictures_of_their_own_submission(client):
     client.force_login(submitter)
 
     assert client.get(f"/pictures/{picture.name}/480.jpg").status_code == 200
+
+
+def test_a_heic_photo_taken_sideways_is_stored_upright():
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    data = encoded(two_halves(80, 60), "HEIF", exif=exif.tobytes(), quality=95)
+
+    stored = pictures.accept(data, filename="IMG_0002.HEIC")
+
+    image = reopened(stored.name)
+    assert image.size == (60, 80)
+    assert _near(image.getpixel((30, 10)), (255, 0, 0))  # turned once, not twice
+
+
+def test_a_placeable_wmf_is_refused_like_an_emf(picture_storage):
+    wmf = b"\xd7\xcd\xc6\x9a" + b"\0" * 18 + b"\x01\x00\x09\x00" + b"\0" * 40
+
+    with pytest.raises(PictureRejected) as refused:
+        pictures.accept(wmf, filename="image1.wmf")
+
+    assert str(refused.value).startswith("image1.wmf：是 Word 的矢量图（EMF/WMF）")
+    assert stored_files(picture_storage) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_picture_accepted_by_several_requests_at_once_is_stored_once(picture_storage):
+    from django.db import connection
+
+    data = encoded(photo(400, 300), "JPEG")
+    start = threading.Barrier(4)
+    results, errors = [], []
+
+    def request():
+        try:
+            start.wait()
+            results.append(pictures.accept(data, filename="同一张.jpg"))
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(results) == 4 and len(set(results)) == 1
+    assert Picture.objects.count() == 1
+    assert stored_files(picture_storage) == [f"pictures/{results[0].name}"]

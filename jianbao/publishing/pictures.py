@@ -223,10 +223,14 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
 
 
+# A placeable WMF, and the two kinds of plain WMF (in memory, on disk).
+_WMF_HEADS = (b"\xd7\xcd\xc6\x9a", b"\x01\x00\x09\x00", b"\x02\x00\x09\x00")
+
+
 def _not_a_picture(data: bytes) -> str:
     """A clear reason for files often mistaken for pictures; "" for anything else."""
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if data[40:44] == b" EMF" or data[:4] in (b"\xd7\xcd\xc6\x9a", b"\x01\x00\x09\x00"):
+    if data[40:44] == b" EMF" or data[:4] in _WMF_HEADS:
         return (
             "是 Word 的矢量图（EMF/WMF），网页和 PDF 无法使用，未保存；"
             "请在 Word 中右键该图片，选“另存为图片”，保存为 JPEG 或 PNG 后再上传"
