@@ -366,6 +366,8 @@ def test_a_small_picture_is_never_enlarged():
 
     assert pictures.web_widths(stored.name) == (480, 700)
     assert pictures.variant_url(stored.name, 1600, "jpg") == f"/pictures/{stored.name}/700.jpg"
+    assert pictures.variant_url(stored.name, 600, "webp") == f"/pictures/{stored.name}/700.webp"
+    assert pictures.variant_url(stored.name, 300, "jpg") == f"/pictures/{stored.name}/480.jpg"
     image = Image.open(io.BytesIO(pictures.variant_bytes(stored.name, 700, "webp")))
     assert image.size == (700, 500)
     with pytest.raises(ValueError):

@@ -382,11 +382,17 @@ def print_file(name: str) -> pathlib.Path:
 
 
 def variant_url(name: str, width: int, fmt: str) -> str:
-    """The site-relative URL of a web size; a width above the picture's own is its own."""
+    """The site-relative URL of the served web size nearest ``width`` from above (a
+    width above the picture's own is its own), so every URL given out is served."""
     if fmt not in WEB_FORMATS:
         raise ValueError(f"fmt must be one of {WEB_FORMATS}, not {fmt!r}")
-    own = _size(name)[0]
-    return f"/{FOLDER}/{name}/{min(width, own)}.{fmt}"
+    return f"/{FOLDER}/{name}/{served_width(name, width)}.{fmt}"
+
+
+def served_width(name: str, width: int) -> int:
+    """The smallest served width at least ``width``; the largest when none is."""
+    widths = web_widths(name)
+    return next((w for w in widths if w >= width), widths[-1])
 
 
 def web_widths(name: str) -> tuple[int, ...]:
@@ -414,7 +420,7 @@ def responsive(name: str) -> dict:
 
 def data_uri(name: str, width: int = 960) -> str:
     """The JPEG web size as a data: URI, for an HTML file that must open anywhere."""
-    data = variant_bytes(name, min(width, _size(name)[0]), "jpg")
+    data = variant_bytes(name, served_width(name, width), "jpg")
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
 
 
