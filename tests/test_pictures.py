@@ -650,3 +650,37 @@ def test_the_same_picture_accepted_by_several_requests_at_once_is_stored_once(pi
     assert len(results) == 4 and len(set(results)) == 1
     assert Picture.objects.count() == 1
     assert stored_files(picture_storage) == [f"pictures/{results[0].name}"]
+
+
+def test_jianbao_storage_s3_puts_the_files_in_a_bucket():
+    """The setting read in a fresh interpreter, as a deployment starts (no bucket is called)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django, json; django.setup();"
+        "from django.conf import settings; from django.core.files.storage import storages;"
+        "s = storages['default'];"
+        "print(json.dumps([type(s).__module__ + '.' + type(s).__name__, s.bucket_name,"
+        " s.endpoint_url, s.default_acl, s.file_overwrite]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jianbao.settings",
+        "JIANBAO_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "jianbao-pictures",
+        "AWS_S3_ENDPOINT_URL": "https://minio.example.org",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+    assert json.loads(out.strip().splitlines()[-1]) == [
+        "storages.backends.s3.S3Storage",
+        "jianbao-pictures",
+        "https://minio.example.org",
+        None,
+        True,
+    ]
