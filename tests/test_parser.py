@@ -3,12 +3,27 @@
 import datetime as dt
 import re
 import textwrap
+from dataclasses import replace
 
 import pytest
 
 from jianbao.core.errors import NotABulletin
 from jianbao.publishing.ingest.text import parse_bulletin_text, split_contributors
-from jianbao.publishing.parsed import bulletin_to_dict
+from jianbao.publishing.parsed import (
+    BOLD,
+    HEADING,
+    IMAGE,
+    ITALIC,
+    LINK,
+    NOTE,
+    PARAGRAPH,
+    TABLE,
+    Block,
+    Cell,
+    Mark,
+    bulletin_to_dict,
+)
+from jianbao.publishing.render.markdown import render_markdown
 
 CREDITS_SECTIONS_2_AND_3 = [
     "联盟协发网秘书处和联盟试点工作组供稿",
@@ -266,3 +281,82 @@ def test_toc_entry_without_article_is_a_warning_not_a_crash(fixture_text):
 def test_text_that_is_not_a_bulletin_is_refused_with_a_reason(text, reason):
     with pytest.raises(NotABulletin, match=reason):
         parse_bulletin_text(text, source="x.txt")
+
+
+# --- Rich content in the markup (issue #11) ---------------------------------------
+
+RICH_BLOCKS = (
+    Block(NOTE, "编者按：本期聚焦标准化工作。", (Mark(ITALIC, 4, 9),)),
+    Block(
+        PARAGRAPH,
+        "会议审议通过了章程，详见联盟网站。",
+        (Mark(BOLD, 2, 6), Mark(LINK, 10, 16, "https://example.org/a_(1)")),
+    ),
+    Block(IMAGE, file="pictures/会场.jpg", caption="图为会议现场", alt="会场", print_width=0.6),
+    Block(HEADING, "一、重点*工作*"),
+    Block(PARAGRAPH, "全段加粗的一句话。", (Mark(BOLD, 0, 9),)),
+    Block(PARAGRAPH, "一、短句"),
+    Block(
+        TABLE,
+        caption="2023年发布的标准",
+        header_rows=1,
+        rows=(
+            (Cell("序号"), Cell("名称"), Cell("状态")),
+            (Cell("1"), Cell("增材制造", (Mark(BOLD, 0, 4),), colspan=2)),
+            (Cell("2", rowspan=2), Cell("金属|粉末"), Cell("已发布")),
+            (Cell("铸造"), Cell("在编")),
+        ),
+    ),
+    Block(PARAGRAPH, "以上为全部内容。"),
+)
+
+
+def with_rich_article(parsed):
+    """The fixture with pictures, a table, marks and a note in its first article."""
+    section = parsed.sections[0]
+    article = section.articles[0]
+    article = replace(article, blocks=(*article.blocks[:1], *RICH_BLOCKS, *article.blocks[1:]))
+    sections = (replace(section, articles=(article, *section.articles[1:])), *parsed.sections[1:])
+    return replace(parsed, sections=sections)
+
+
+def test_rich_markdown_reads_back_as_the_same_bulletin(parsed):
+    rich = with_rich_article(parsed)
+    again = parse_bulletin_text(render_markdown(rich))
+    assert again.articles[0].blocks == rich.articles[0].blocks
+    assert bulletin_to_dict(again) == bulletin_to_dict(rich)
+
+
+def test_markup_in_an_article_body_gives_pictures_tables_notes_and_marks(fixture_text):
+    anchor = "会上，各位理事讨论并通过了"
+    body = (
+        "> 编者按：本期**聚焦**标准化。\n\n"
+        '![图为会议现场](photos/a.jpg "会场")\n\n'
+        "表1 联盟名单\n| 序号 | 名称 |\n|---|---|\n| 1 | 甲联盟 |\n\n"
+    )
+    at = fixture_text.index(anchor)
+    text = fixture_text[:at] + body + fixture_text[at:]
+    blocks = [b for a in parse_bulletin_text(text).articles for b in a.blocks]
+    at = next(k for k, b in enumerate(blocks) if b.text.startswith(anchor))
+    note, picture, table = blocks[at - 3 : at]
+    assert note == Block(NOTE, "编者按：本期聚焦标准化。", (Mark(BOLD, 6, 8),))
+    assert picture == Block(IMAGE, file="photos/a.jpg", caption="图为会议现场", alt="会场")
+    assert table.caption == "表1 联盟名单" and table.header_rows == 1
+    assert [[c.text for c in row] for row in table.rows] == [["序号", "名称"], ["1", "甲联盟"]]
+
+
+def test_a_malformed_table_row_in_a_bulletin_is_warned_about_by_its_line(fixture_text):
+    anchor = "会上，各位理事讨论并通过了"
+    at = fixture_text.index(anchor)
+    body = "| 序号 | 名称 |\n|---|---|\n| 1 | 甲 | 多余 |\n\n"
+    line = fixture_text[:at].count("\n") + 3
+    parsed = parse_bulletin_text(fixture_text[:at] + body + fixture_text[at:])
+    assert any(w.line == line and "3 列" in w.message for w in parsed.warnings)
+
+
+def test_old_plain_text_keeps_its_stars_and_brackets_where_they_are_not_marks(fixture_text):
+    anchor = "会上，各位理事讨论并通过了"
+    at = fixture_text.index(anchor)
+    text = fixture_text[:at] + "注*为必填项，见[附件。\n\n" + fixture_text[at:]
+    blocks = [b for a in parse_bulletin_text(text).articles for b in a.blocks]
+    assert Block(PARAGRAPH, "注*为必填项，见[附件。") in blocks

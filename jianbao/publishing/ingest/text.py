@@ -24,12 +24,24 @@ from jianbao.core.text import (
     remove_cjk_ascii_spaces,
     remove_cjk_spaces,
 )
-from jianbao.publishing.markup import SUBHEADING
+from jianbao.publishing.markup import (
+    PUNCTUATION,
+    SUBHEADING,
+    blocks_from_markup,
+    line_kind,
+    normalise_marks,
+    parse_inline,
+    table_caption,
+)
 from jianbao.publishing.parsed import (
     HEADING,
+    IMAGE,
+    NOTE,
     PARAGRAPH,
+    TABLE,
     Block,
     ContactItem,
+    Mark,
     ParsedArticle,
     ParsedBulletin,
     ParsedSection,
@@ -83,6 +95,13 @@ class Line:
     # space between two Latin words there, and drops none inside a word.
     space_before: bool = False
     space_after: bool = False
+    # Inline marks of ``text`` (the markup's **bold**, *italic*, [links]).
+    marks: tuple[Mark, ...] = ()
+    # A line of a picture, table or note block, kept as written for the markup reader.
+    block: str = ""
+    # Written with a leading backslash: running text, whatever it looks like.
+    escaped: bool = False
+    raw: str = ""  # the line as written, without its indent
 
     @property
     def blank(self) -> bool:
@@ -98,7 +117,7 @@ class _Article:
     title: str
     line: int
     toc: _TocEntry | None = None
-    blocks: list[tuple[str, str, int]] = field(default_factory=list)
+    blocks: list[tuple[Block, int]] = field(default_factory=list)  # with its line
     credit: str = ""
     credit_line: int = 0
 
@@ -185,32 +204,50 @@ class BulletinParser:
                 space_before=raw.startswith(" "),
                 space_after=space_after,
             )
-            text = raw.strip().strip("\u3000")
-            if m := HEADING_MARK.match(text):
+            text = line.raw = raw.strip().strip("\u3000")
+            kind = line_kind(text)
+            if kind in (IMAGE, TABLE, NOTE):
+                line.block, line.text = kind, text
+                yield line
+                continue
+            if text.startswith("\\"):
+                line.escaped = True
+                if text[1:2] and text[1] not in PUNCTUATION:
+                    text = text[1:].lstrip()
+            elif m := HEADING_MARK.match(text):
                 line.level, text = len(m.group(1)), m.group(2).strip()
             elif m := BULLET_MARK.match(text):
                 line.bullet, text = True, m.group(1).strip()
-            text = LINK.sub(lambda m: m.group(1), text)
             if HTML_TAG.search(text):
                 self.warn(no, "删除了内嵌标签（如 <sub>）")
                 text = HTML_TAG.sub("", text)
             stripped = text.strip("*_ ")
             if (
-                stripped
+                not line.escaped
+                and stripped
                 and text.startswith(("**", "__"))
                 and text.endswith(("**", "__"))
                 and not EMPHASIS.search(stripped)
             ):
                 line.bold = True
-            if EMPHASIS.search(text):
                 self.warn(no, "删除了强调标记（**）")
-                text = EMPHASIS.sub("", text).strip()
+            if "__" in text:
+                # Old underscore emphasis: removed, as it always was.
+                text = LINK.sub(lambda m: m.group(1), text)
+                self.warn(no, "删除了强调标记（__）")
+                text, marks = EMPHASIS.sub("", text).strip(), ()
+            else:
+                text, marks = parse_inline(text)
+                text, marks = _strip_with_marks(text, marks)
             line.spaced = text
             tightened = remove_cjk_ascii_spaces(text)
             if tightened != text:
                 self.warn(no, "删除了汉字与数字、字母之间的排版空格")
+                marks = _remap_marks(text, tightened, marks)
                 text = tightened
             line.text = text
+            # A line bold from end to end is a title: its bold is the title's look.
+            line.marks = () if line.bold else marks
             yield line
 
     # -- the whole document ----------------------------------------------------
@@ -404,6 +441,9 @@ class BulletinParser:
                 flush()
                 i += 1
                 continue
+            if line.block:
+                i = self._add_markup_blocks(i, end, text_run, current_article(), sections)
+                continue
             kind, payload, consumed = self._classify(i, end, line, groups, sections)
             if kind == "text":
                 if text_run and line.indent:
@@ -435,7 +475,7 @@ class BulletinParser:
                         sections.append(_Section("", line.no))
                     sections[-1].articles.append(_Article(payload, line.no))
                 else:
-                    article.blocks.append((HEADING, payload, line.no))
+                    article.blocks.append((Block(HEADING, payload, line.marks), line.no))
             elif kind == "credit":
                 self._set_credit(current_article(), payload, line)
             i += consumed
@@ -447,6 +487,8 @@ class BulletinParser:
 
     def _classify(self, i, end, line, groups, sections):
         text = line.text
+        if line.escaped:
+            return "text", None, 1
         marker = self._section_marker(line)
         if marker is not None:
             return "section", (marker, self._match_group(marker, groups)), 1
@@ -538,6 +580,41 @@ class BulletinParser:
         self.warn(line_no, f"删除了标题中的多余空格：“{title}”")
         return cleaned
 
+    def _add_markup_blocks(self, i, end, text_run, article, sections) -> int:
+        """Pictures, tables and notes written in the markup, from ``self.lines[i]``.
+
+        A ``表：…`` line directly above a table is its caption. Returns the index
+        of the first line after the blocks.
+        """
+        j = i
+        while j < end and self.lines[j].block:
+            j += 1
+        if j < end and self.lines[j - 1].block == IMAGE and self.lines[j].text.startswith("{"):
+            j += 1  # {width=60%} on the line after the picture
+        lines = [ln.text for ln in self.lines[i:j]]
+        first = self.lines[i].no
+        above = text_run[-1] if text_run else None
+        if (
+            self.lines[i].block == TABLE
+            and above is not None
+            and above.no == first - 1
+            and table_caption(above.raw) is not None
+        ):
+            text_run.pop()
+            lines.insert(0, above.raw)
+            first -= 1
+        if text_run:
+            self._add_paragraphs(text_run, article, sections)
+            text_run.clear()
+        blocks, warnings = blocks_from_markup("\n".join(lines), first_line=first)
+        self.warnings.extend(warnings)
+        if article is None:
+            where = "栏目标题后、第一篇文章前" if sections else "正文开始前"
+            self.warn(first, f"{where}的图片、表格或按语被忽略")
+        else:
+            article.blocks.extend((block, first) for block in blocks)
+        return j
+
     def _add_paragraphs(self, run: list[Line], article: _Article | None, sections) -> None:
         if article is None:
             if sections:
@@ -563,30 +640,37 @@ class BulletinParser:
     def _emit_paragraph(self, article: _Article, lines: list[Line]) -> None:
         if len(lines) > 1:
             self.warn(lines[0].no, f"把第{lines[0].no}–{lines[-1].no}行的硬换行合并为一段")
-        text = lines[0].text
+        text, marks = lines[0].text, list(lines[0].marks)
         for prev, line in itertools.pairwise(lines):
             # White space at the break was in the text (数字引擎 智慧未来);
             # typesetting spaces beside digits still go.
             if prev.space_after or line.space_before:
-                text = remove_cjk_ascii_spaces(f"{text} {line.text}")
+                joined = f"{text} {line.text}"
+                marks += _shifted(line.marks, len(text) + 1)
+                text = remove_cjk_ascii_spaces(joined)
+                marks = list(_remap_marks(joined, text, marks))
             else:
+                marks += _shifted(line.marks, len(text))
                 text += line.text
-        article.blocks.append((PARAGRAPH, text, lines[0].no))
+        block = Block(PARAGRAPH, text, normalise_marks(text, marks))
+        article.blocks.append((block, lines[0].no))
 
     def _join_page_breaks(self, article: _Article) -> None:
-        merged: list[tuple[str, str, int]] = []
-        for block in article.blocks:
+        merged: list[tuple[Block, int]] = []
+        for block, line_no in article.blocks:
             if (
                 merged
-                and block[0] == PARAGRAPH
-                and merged[-1][0] == PARAGRAPH
-                and not ends_sentence(merged[-1][1])
+                and block.kind == PARAGRAPH
+                and merged[-1][0].kind == PARAGRAPH
+                and not ends_sentence(merged[-1][0].text)
             ):
-                kind, text, no = merged[-1]
-                self.warn(block[2], f"段落在第{no}行与第{block[2]}行之间被分页截断，已合并")
-                merged[-1] = (kind, _join(text, block[1]), no)
+                left, no = merged[-1]
+                self.warn(line_no, f"段落在第{no}行与第{line_no}行之间被分页截断，已合并")
+                text = _join(left.text, block.text)
+                marks = (*left.marks, *_shifted(block.marks, len(text) - len(block.text)))
+                merged[-1] = (Block(PARAGRAPH, text, normalise_marks(text, marks)), no)
             else:
-                merged.append(block)
+                merged.append((block, line_no))
         article.blocks = merged
 
     def _set_credit(self, article: _Article | None, inner: str, line: Line) -> None:
@@ -674,7 +758,7 @@ class BulletinParser:
         return ParsedArticle(
             title=article.title,
             toc_title=toc_title,
-            blocks=tuple(Block(kind, text) for kind, text, _ in article.blocks),
+            blocks=tuple(block for block, _ in article.blocks),
             credit=article.credit,
             contributors=contributors,
         )
@@ -702,6 +786,32 @@ class BulletinParser:
                         f"供稿单位“{name}”与标题中的“{t}联盟”名称不一致",
                     )
                     break
+
+
+def _strip_with_marks(text: str, marks: tuple[Mark, ...]) -> tuple[str, tuple[Mark, ...]]:
+    stripped = text.strip()
+    if stripped == text:
+        return text, marks
+    lead = len(text) - len(text.lstrip())
+    return stripped, normalise_marks(stripped, _shifted(marks, -lead))
+
+
+def _shifted(marks, by: int) -> list[Mark]:
+    return [Mark(m.type, m.start + by, m.end + by, m.href) for m in marks]
+
+
+def _remap_marks(before: str, after: str, marks) -> tuple[Mark, ...]:
+    """Marks of ``before`` moved onto ``after``, which is ``before`` less some characters."""
+    if not marks:
+        return ()
+    position, j = [], 0
+    for ch in before:
+        position.append(j)
+        if j < len(after) and after[j] == ch:
+            j += 1
+    position.append(len(after))
+    moved = [Mark(m.type, position[m.start], position[m.end], m.href) for m in marks]
+    return normalise_marks(after, moved)
 
 
 def _width(text: str) -> float:

@@ -3,11 +3,16 @@
 It is the same shape as the text that PDF extraction gives of a real issue,
 so the importer reads it back unchanged: import(render_markdown(x)) == x,
 for an issue whose every section has articles (an empty one is not printed).
+Article bodies are in the text markup (publishing.markup): marks, pictures as
+``![caption](path "alt")``, pipe tables and ``> `` notes.
 """
 
 from __future__ import annotations
 
-from jianbao.publishing.parsed import HEADING, ParsedBulletin, printed_sections
+from collections.abc import Callable
+
+from jianbao.publishing.markup import block_to_markup, format_inline
+from jianbao.publishing.parsed import ParsedBulletin, printed_sections
 
 
 def format_date(bulletin: ParsedBulletin) -> str:
@@ -19,7 +24,11 @@ def letter_spaced(name: str) -> str:
     return " ".join(name) if len(name) <= 3 else name
 
 
-def render_markdown(bulletin: ParsedBulletin) -> str:
+def render_markdown(
+    bulletin: ParsedBulletin, *, picture_path: Callable[[str], str] | None = None
+) -> str:
+    """``picture_path`` maps a stored picture's name to the path the text names
+    (``pictures/<name>`` in an exported folder); by default the name itself."""
     out: list[str] = []
 
     def para(text: str = "") -> None:
@@ -38,17 +47,17 @@ def render_markdown(bulletin: ParsedBulletin) -> str:
     sections = printed_sections(bulletin)
     para("### 本期导读")
     for section in sections:
-        para(f"#### {section.toc_title or section.title}")
+        para(f"#### {format_inline(section.toc_title or section.title)}")
         for article in section.articles:
-            out.append(f"- {article.toc_title or article.title}")
+            out.append(f"- {format_inline(article.toc_title or article.title)}")
         out.append("")
 
     for section in sections:
-        para(f"## ➤ {section.title}")
+        para(f"## ➤ {format_inline(section.title)}")
         for article in section.articles:
-            para(f"### {article.title}")
+            para(f"### {format_inline(article.title)}")
             for block in article.blocks:
-                para(f"#### {block.text}" if block.kind == HEADING else block.text)
+                para(block_to_markup(block, picture_path=picture_path))
             if article.credit:
                 para(f"（{article.credit}）")
 
