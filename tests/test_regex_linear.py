@@ -35,10 +35,10 @@ from jianbao.distribution import services as distribution_services
 from jianbao.mailbox import parsing as mail_parsing
 from jianbao.network import exchange, names, statistics
 from jianbao.network.exchange import parse_contact
+from jianbao.publishing import parsed
 from jianbao.publishing.ingest import pdf as ingest_pdf
 from jianbao.publishing.ingest import text as ingest_text
 from jianbao.publishing.render import docx as render_docx
-from jianbao.publishing.render import pdf as render_pdf
 
 N = 10_000
 SWEEP_BOUND = 0.050  # seconds, per pattern per input of N characters
@@ -124,8 +124,8 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
     ),
     "core.backup._PARTIAL": (core_backup._PARTIAL, [".a" * (N // 2) + ".partial-1"]),
     **{
-        f"publishing.render.pdf._HEADING_LEVELS[{i}]": (pattern, [])
-        for i, (pattern, _) in enumerate(render_pdf._HEADING_LEVELS)
+        f"publishing.parsed._HEADING_LEVELS[{i}]": (pattern, [])
+        for i, (pattern, _) in enumerate(parsed._HEADING_LEVELS)
     },
 }
 
