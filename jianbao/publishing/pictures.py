@@ -141,7 +141,7 @@ def existing(name: str, *, where: str = "") -> StoredPicture:
     row = Picture.objects.filter(name=stored).first() if _NAME.match(stored) else None
     if row is None:
         raise PictureRejected(
-            name, "找不到这张图片（不在导入的文件里，也未曾保存），未导入", where=where
+            name, "找不到这张图片（所给的文件里没有，此前也未保存过），未保存", where=where
         )
     return StoredPicture(row.name, row.width, row.height, row.format)
 
@@ -160,12 +160,13 @@ def _remember(picture: StoredPicture, *, size: int) -> StoredPicture:
 
     fields = {"width": picture.width, "height": picture.height, "format": picture.format}
     try:
-        # Two requests storing the same picture at once: one creates the row, the
-        # other finds it (get_or_create retries the read after the IntegrityError).
+        # In a savepoint, so that a caller's transaction survives a lost race.
         with transaction.atomic():
             Picture.objects.get_or_create(name=picture.name, defaults={**fields, "size": size})
     except IntegrityError:
-        Picture.objects.get(name=picture.name)
+        # Another request stored the same picture at once and its row is not yet
+        # visible here: the name is taken by these very bytes, which is all we need.
+        pass
     return picture
 
 
