@@ -177,6 +177,24 @@ def transition(label, issue_of, action, allow, to_state, comment=""):
     )
 
 
+def _png_upload(w, r):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "PNG")
+    return {"file": SimpleUploadedFile("会场.png", buffer.getvalue(), "image/png")}
+
+
+def _picture_stored(w, r, response):
+    from jianbao.publishing.models import Picture
+
+    data = response.json()
+    assert (data["width"], data["height"]) == (64, 48)
+    assert Picture.objects.filter(name=data["name"]).exists()
+
+
 def first_article(w):
     return w.article_of(w.editing_issue)
 
@@ -366,6 +384,14 @@ DESK_ROWS = [
             title="改过的标题",
         ),
         lambda w, r, resp: _assert_title(first_article(w), "改过的标题"),
+    ),
+    post(
+        "desk:picture_upload",
+        "upload",
+        lambda w: rev("desk:picture_upload"),
+        {EDITOR},
+        _png_upload,
+        _picture_stored,
     ),
     post(
         "desk:article_edit",
