@@ -1,6 +1,10 @@
 from django import forms
 
 from jianbao.bulletins.models import Section
+from jianbao.core.errors import JianbaoError
+from jianbao.publishing.ingest.html import blocks_from_html, blocks_to_html
+
+MARKUP, HTML = "markup", "html"
 
 
 class DateInput(forms.DateInput):
@@ -30,7 +34,30 @@ class IssueDateForm(forms.Form):
     date = printed_date_field()
 
 
+def editor_src(name: str) -> str:
+    """Where the editor shows a stored picture: its 960-pixel web copy."""
+    from jianbao.publishing import pictures
+
+    try:
+        return pictures.variant_url(name, 960, "jpg")
+    except (JianbaoError, OSError, ValueError):
+        # Not in the store (the save will say so); the editor shows its alt text.
+        return ""
+
+
+def editor_html(blocks) -> str:
+    """Stored blocks as the rich editor loads them."""
+    return blocks_to_html(blocks, picture_src=editor_src)
+
+
 class ArticleForm(forms.Form):
+    """The article: the rich editor posts ``body_html`` (body_format=html); without
+    JavaScript the ``body`` textarea in THE TEXT MARKUP is posted instead.
+
+    Neither is trusted or stored as posted: cleaning gives ``blocks`` (the content
+    shape), which the services store.
+    """
+
     title = forms.CharField(label="标题", max_length=500)
     toc_title = forms.CharField(
         label="导读标题",
@@ -40,8 +67,24 @@ class ArticleForm(forms.Form):
     )
     body = forms.CharField(
         label="正文",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 18}),
-        help_text="段落之间空一行；“一、”“（一）”开头的短行作为小标题",
+        help_text=(
+            "段落之间空一行；“一、”“（一）”开头的短行作为小标题；**加粗**、*倾斜*、"
+            "[文字](https://…) 链接；“> ”开头的段落为编者按；表格用 | 分隔各格"
+        ),
+    )
+    body_html = forms.CharField(
+        label="正文",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 18, "data-desk-editor": ""}),
+    )
+    # The page says which of the two was edited: the script sets html.
+    body_format = forms.ChoiceField(
+        choices=((MARKUP, "纯文本"), (HTML, "富文本")),
+        required=False,
+        widget=forms.HiddenInput,
+        initial=MARKUP,
     )
     credit = forms.CharField(
         label="供稿行",
@@ -51,6 +94,32 @@ class ArticleForm(forms.Form):
     )
     # The article's version when the form was opened (editing.update_article).
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        rich = data.pop("body_format", "") == HTML
+        posted = data.pop("body_html", "")
+        if rich:
+            blocks, warnings = blocks_from_html(posted)
+            # What comes back to the editor is what would be stored, never what was posted.
+            self.data = self.data.copy()
+            self.data["body_html"] = editor_html(blocks)
+            for warning in warnings:
+                self.add_error("body_html", warning)
+            if not blocks:
+                self.add_error("body_html", "正文不能为空")
+            data["blocks"] = blocks
+            data["body"] = "\n\n".join(b.plain_text for b in blocks)
+        else:
+            if not (data.get("body") or "").strip():
+                self.add_error("body", "正文不能为空")
+            # The services read the markup themselves.
+            data["blocks"] = None
+        return data
+
+    @property
+    def rich_errors(self):
+        return self.errors.get("body_html", ())
 
 
 class CorrectionForm(ArticleForm):

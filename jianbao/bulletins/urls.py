@@ -21,4 +21,5 @@ urlpatterns = [
     path("articles/<int:article_id>/delete/", views.article_delete, name="article_delete"),
     path("articles/<int:article_id>/correct/", views.article_correct, name="article_correct"),
     path("revisions/<int:revision_id>/", views.revision_detail, name="revision"),
+    path("pictures/", views.picture_upload, name="picture_upload"),
 ]

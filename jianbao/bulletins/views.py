@@ -7,7 +7,7 @@ import difflib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,12 +16,14 @@ from django.views.decorators.http import require_POST
 
 from jianbao.bulletins import editing, workflow
 from jianbao.bulletins.forms import (
+    MARKUP,
     ArticleForm,
     CorrectionForm,
     IssueDateForm,
     MoveForm,
     NewIssueForm,
     TransitionForm,
+    editor_html,
 )
 from jianbao.bulletins.models import Article, Issue, IssueRevision, Section, Series
 from jianbao.bulletins.services import issue_to_bulletin, issues_with_content
@@ -208,11 +210,20 @@ def issue_date(request, issue_id: int):
 @xframe_options_sameorigin
 @login_required
 def issue_preview(request, issue_id: int):
+    from jianbao.publishing.render.html import responsive_picture, web_sections
+
     require_desk(request.user)
     issue = get_object_or_404(Issue, pk=issue_id)
     bulletin = issue_to_bulletin(issue)
+    # The same blocks the PDF prints, drawn by the web pages' shared block partial.
     return render(
-        request, "bulletins/desk/preview.html", {"issue": issue, "b": bulletin_to_dict(bulletin)}
+        request,
+        "bulletins/desk/preview.html",
+        {
+            "issue": issue,
+            "b": bulletin_to_dict(bulletin),
+            "sections": web_sections(bulletin, picture=responsive_picture),
+        },
     )
 
 
@@ -261,6 +272,8 @@ def article_edit(request, article_id: int):
         "toc_title": article.toc_title,
         "credit": article.credit,
         "body": editing.body_text(article),
+        "body_html": editor_html(editing.article_blocks(article)),
+        "body_format": MARKUP,
         "version": article.version,
     }
     form = ArticleForm(request.POST or None, initial=initial)
@@ -290,7 +303,15 @@ def article_edit(request, article_id: int):
         else "bulletins/desk/article_form.html"
     )
     return render(
-        request, template, {"form": form, "article": article, "issue": issue, "conflict": conflict}
+        request,
+        template,
+        {
+            "form": form,
+            "article": article,
+            "issue": issue,
+            "conflict": conflict,
+            "plain": "plain" in request.GET,
+        },
     )
 
 
@@ -331,7 +352,35 @@ def article_new(request, section_id: int):
     return render(
         request,
         "bulletins/desk/article_form.html",
-        {"form": form, "issue": section.issue, "section": section},
+        {"form": form, "issue": section.issue, "section": section, "plain": "plain" in request.GET},
+    )
+
+
+@login_required
+@require_POST
+def picture_upload(request):
+    """A picture for the rich editor: checked and stored, or refused with the reason.
+
+    The editor inserts the stored name; the article keeps it only when saved.
+    """
+    from jianbao.publishing import pictures
+
+    if not has_role(request.user, Role.EDITOR):
+        raise PermissionDenied("只有编辑可以上传图片")
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": "请选择要上传的图片文件"}, status=400)
+    try:
+        stored = pictures.accept(upload.read(), filename=upload.name)
+    except JianbaoError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse(
+        {
+            "name": stored.name,
+            "width": stored.width,
+            "height": stored.height,
+            "url": pictures.variant_url(stored.name, 960, "jpg"),
+        }
     )
 
 
