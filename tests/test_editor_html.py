@@ -22,7 +22,7 @@ CHART = "fedcba9876543210fedcba9876543210.png"
 
 
 def src(name: str) -> str:
-    return f"/pictures/web/{name}?w=960"
+    return f"/pictures/{name}/960.jpg"
 
 
 def round_trip(blocks):
@@ -230,11 +230,13 @@ def test_stored_picture_is_named_by_data_file_or_address():
         f'<figure><img src="/elsewhere.jpg" data-file="{PHOTO}" width="4" height="3">'
         "<figcaption>图为<strong>会场</strong></figcaption></figure>"
         f'<p><img src="/pictures/{CHART}"></p>'
+        f'<p><img src="/pictures/{PHOTO}/480.webp" alt="会场"></p>'
     )
     assert warnings == ()
     assert blocks == (
         Block(IMAGE, file=PHOTO, caption="图为会场", width=4, height=3),
         Block(IMAGE, file=CHART),
+        Block(IMAGE, file=PHOTO, alt="会场"),
     )
 
 
@@ -245,6 +247,8 @@ def test_stored_picture_is_named_by_data_file_or_address():
         '<img src="https://lh7-us.googleusercontent.com/abc.png">',
         '<img src="file:///C:/tmp/clip_image001.png">',
         '<img data-file="../../etc/passwd" src="/pictures/../etc/passwd">',
+        '<img src="/pictures/0123456789abcdef0123456789abcdef.exe">',
+        '<img src="https://elsewhere.example/pictures/0123456789abcdef0123456789abcdef.jpg">',
         "<img>",
     ],
 )

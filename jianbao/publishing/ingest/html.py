@@ -91,9 +91,9 @@ _CLEANER = nh3.Cleaner(
 
 # A stored picture's name (publishing.pictures): its content hash and extension.
 PICTURE_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|gif|webp)$")
-_PICTURE_IN_SRC = re.compile(
-    r"/pictures/(?:[^?#]*/)?([0-9a-f]{32}\.(?:jpg|png|gif|webp))(?:[?#]|$)"
-)
+# Its web copies are /pictures/<name>/<width>.<fmt> (pictures.variant_url), on this
+# site: another site's address is not a picture we have, whatever its path says.
+_PICTURE_IN_SRC = re.compile(r"^/pictures/([0-9a-f]{32}\.(?:jpg|png|gif|webp))(?:[/?#]|$)")
 # 表：caption / 表1 caption directly above a table is its caption (THE TEXT MARKUP).
 _TABLE_CAPTION = re.compile(r"^表(?:[:：]\s*|(?=\s*[0-9０-９一二三四五六七八九十]))")
 _MAX_SPAN = 100
