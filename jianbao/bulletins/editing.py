@@ -221,11 +221,8 @@ def blocks_from_text(text: str) -> list[tuple[str, str]]:
 
 
 def body_text(article: Article) -> str:
-    return "\n\n".join(b.text for b in article.blocks.all())
-
-
-def body_markup(article: Article) -> str:
-    """The body in THE TEXT MARKUP, for the plain-text editor."""
+    """The body as the plain-text editor shows it: THE TEXT MARKUP, so that saving
+    it unchanged gives the same blocks (pictures, tables and bold included)."""
     blocks = article_blocks(article)
     try:
         from jianbao.publishing.markup import blocks_to_markup
