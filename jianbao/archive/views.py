@@ -113,9 +113,7 @@ def article_detail(request, pk: int):
         "archive/article_detail.html",
         {
             "article": article,
-            "body": web_article(
-                shaped, anchor=article_anchor(shaped), picture=responsive_picture, heading=2
-            ),
+            "body": web_article(shaped, anchor=article_anchor(shaped), picture=responsive_picture),
             "alliances": sorted(article.alliances.all(), key=lambda a: pinyin_key(a.name)),
             "corrections": selectors.article_corrections(article),
         },

@@ -211,9 +211,7 @@ def web_blocks(blocks: Iterable[Block], *, picture: PictureSource) -> list[dict]
     return out
 
 
-def web_article(
-    article: ParsedArticle, *, anchor: str, picture: PictureSource, heading: int = 4
-) -> dict:
+def web_article(article: ParsedArticle, *, anchor: str, picture: PictureSource) -> dict:
     """One article for an HTML page: titles, its anchor, the credit line printed once."""
     return {
         "id": article.id,
@@ -222,7 +220,6 @@ def web_article(
         "toc_title": article.toc_title or article.title,
         "credit": credit_line(article.credit),
         "blocks": web_blocks(article.blocks, picture=picture),
-        "heading": heading,
     }
 
 
@@ -231,7 +228,6 @@ def web_sections(
     *,
     picture: PictureSource,
     anchor: Callable[[ParsedArticle, str], str] | None = None,
-    heading: int = 4,
 ) -> list[dict]:
     """The printed sections, numbered 1, 2, … for their ids.
 
@@ -249,7 +245,6 @@ def web_sections(
                     a,
                     anchor=anchor(a, numbered[id(a)]) if anchor else numbered[id(a)],
                     picture=picture,
-                    heading=heading,
                 )
                 for a in s.articles
             ],
