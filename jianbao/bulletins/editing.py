@@ -32,11 +32,9 @@ from jianbao.core.errors import JianbaoError
 from jianbao.core.history import record
 from jianbao.core.models import Role
 from jianbao.core.roles import display_name, has_role, require_role
+from jianbao.publishing.markup import blocks_from_markup, blocks_to_markup
 from jianbao.publishing.parsed import (
-    HEADING,
     IMAGE,
-    PARAGRAPH,
-    TABLE,
     block_to_dict,
     bulletin_to_dict,
 )
@@ -206,42 +204,15 @@ def access_issue_for_edit(user, issue_id: int) -> Issue:
     return issue
 
 
-def blocks_from_text(text: str) -> list[tuple[str, str]]:
-    """Body text as the editor types it: blank-line paragraphs; 一、… lines are headings."""
-    from jianbao.publishing.ingest.text import SUBHEADING
-
-    blocks = []
-    for chunk in text.replace("\r\n", "\n").split("\n\n"):
-        chunk = " ".join(line.strip() for line in chunk.split("\n") if line.strip())
-        if not chunk:
-            continue
-        is_heading = SUBHEADING.match(chunk) and len(chunk) <= 40 and chunk[-1] not in "。！？"
-        blocks.append((HEADING if is_heading else PARAGRAPH, chunk))
-    return blocks
-
-
 def body_text(article: Article) -> str:
     """The body as the plain-text editor shows it: THE TEXT MARKUP, so that saving
     it unchanged gives the same blocks (pictures, tables and bold included)."""
-    blocks = article_blocks(article)
-    try:
-        from jianbao.publishing.markup import blocks_to_markup
-    except ImportError:  # until the markup module is in: plain text
-        return "\n\n".join(b.plain_text for b in blocks)
-    return blocks_to_markup(blocks)
+    return blocks_to_markup(article_blocks(article))
 
 
 def blocks_from_body(text: str) -> tuple[ContentBlock, ...]:
     """Body text in THE TEXT MARKUP (a plain text is read the same way) as blocks."""
-    try:
-        from jianbao.publishing.markup import blocks_from_markup
-    except ImportError:  # until the markup module is in: paragraphs and headings
-        return tuple(ContentBlock(kind, chunk) for kind, chunk in blocks_from_text(text))
     return blocks_from_markup(text)[0]
-
-
-def _has_rich_content(article: Article) -> bool:
-    return article.blocks.filter(kind__in=(IMAGE, TABLE)).exists()
 
 
 def checked_pictures(
@@ -266,23 +237,8 @@ def checked_pictures(
 
 
 def _body(article: Article | None, *, body: str, blocks) -> tuple[ContentBlock, ...]:
-    where = article.title if article else ""
-    if blocks is not None:
-        return checked_pictures(blocks, where=where)
-    if article is not None and not _markup_ready() and _has_rich_content(article):
-        # Plain text cannot carry pictures or tables yet: refuse rather than lose them.
-        raise JianbaoError(
-            f"《{article.title}》含图片或表格，纯文本编辑会丢失它们，请使用富文本编辑器"
-        )
-    return checked_pictures(blocks_from_body(body), where=where)
-
-
-def _markup_ready() -> bool:
-    try:
-        import jianbao.publishing.markup  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    parsed = blocks_from_body(body) if blocks is None else blocks
+    return checked_pictures(parsed, where=article.title if article else "")
 
 
 def _write_blocks(article: Article, blocks: Sequence[ContentBlock]) -> None:
