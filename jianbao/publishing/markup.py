@@ -418,7 +418,7 @@ def _table_markup(block: Block) -> str:
     return "\n".join(lines)
 
 
-def _table_caption(line: str) -> str | None:
+def table_caption(line: str) -> str | None:
     if line.startswith(("表：", "表:")):
         return line[2:].strip()
     if line.startswith("表") and line[1:2].isdigit():
@@ -443,7 +443,7 @@ def needs_escape(text: str) -> bool:
     return (
         text[0] in _MISREAD_FIRST
         or is_desk_heading(text)
-        or _table_caption(text) is not None
+        or table_caption(text) is not None
         or (text[0] in "（(" and text[-1] in "）)")
         or any(
             text.startswith(w) and text[len(w) : len(w) + 1] in ("：", ":") for w in _MISREAD_WORDS
@@ -474,6 +474,13 @@ def heading_line(line: str) -> str | None:
     if 1 <= hashes <= 6 and line[hashes : hashes + 1] in (" ", "\t"):
         return line[hashes:].strip()
     return None
+
+
+def picture_path_of(line: str) -> str | None:
+    """The path a picture line (stripped) names, or None for any other line."""
+    if line_kind(line) != IMAGE:
+        return None
+    return _parse_picture(line)[1]
 
 
 def is_note_line(line: str) -> bool:
@@ -540,7 +547,7 @@ class _Reader:
                 # A caption line directly above a table belongs to the table.
                 caption = None
                 if end < len(lines) and line_kind(lines[end][1]) == TABLE:
-                    caption = _table_caption(run[-1])
+                    caption = table_caption(run[-1])
                 if caption is not None:
                     run.pop()
                 if run and (block := self.paragraph(run)) is not None:
