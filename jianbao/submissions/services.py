@@ -6,7 +6,7 @@ import html
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import nh3
@@ -24,8 +24,12 @@ from jianbao.core.limits import ParseBudget, parse_limits
 from jianbao.core.models import Role
 from jianbao.core.roles import alliances_of, has_role
 from jianbao.core.text import decode_text, describe_binary, fold
+from jianbao.publishing import pictures
 from jianbao.publishing.ingest import check_text_limits
-from jianbao.publishing.ingest.docx import docx_paragraph_texts
+from jianbao.publishing.ingest.docx import DocxContent, docx_to_markup
+from jianbao.publishing.markup import block_to_markup, is_desk_heading
+from jianbao.publishing.parsed import HEADING, IMAGE, PARAGRAPH
+from jianbao.publishing.parsed import Block as ContentBlock
 from jianbao.submissions.models import Attachment, Submission, SubmissionEvent
 
 logger = logging.getLogger(__name__)
@@ -50,7 +54,13 @@ class ReadAttachment:
     kind: str
     content_type: str
     title: str = ""
+    # The body's blocks, each in the text markup (publishing.markup): a Word
+    # file's pictures are stored already and named by their stored names.
     paragraphs: tuple[str, ...] = ()
+    # What the file held that the body does not (a text box, a refused picture).
+    warnings: tuple[str, ...] = ()
+    # An attached picture: its stored name (publishing.pictures).
+    picture: str = ""
 
 
 def default_credit(alliance) -> str:
@@ -108,21 +118,36 @@ def read_attachment(name: str, data: bytes) -> ReadAttachment:
     budget = ParseBudget(name)
     if data.startswith(b"PK\x03\x04"):
         try:
-            lines = [ln for ln in docx_paragraph_texts(data, name, budget=budget) if ln]
+            content = docx_to_markup(data, name, budget=budget)
         except UnreadableFile as exc:
             raise AttachmentRefused(str(exc)) from None
-        texts = [re.sub(r"^(#+\s+|- |\*\*)|\*\*$", "", ln) for ln in lines]
+        title, blocks, warnings = _docx_body(content, name)
         return ReadAttachment(
             name,
             data,
             Attachment.Kind.DOCX,
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            title=texts[0] if texts else "",
-            paragraphs=tuple(texts[1:]),
+            title=title,
+            paragraphs=tuple(block_to_markup(b) for b in blocks),
+            warnings=warnings,
         )
     for signature, content_type in IMAGE_SIGNATURES.items():
         if data.startswith(signature):
-            return ReadAttachment(name, data, Attachment.Kind.IMAGE, content_type)
+            # A picture the store refuses stays an attachment for the editor,
+            # out of the body, and is named in a warning.
+            try:
+                stored = pictures.accept(data, filename=name)
+            except pictures.PictureRejected as exc:
+                return ReadAttachment(
+                    name,
+                    data,
+                    Attachment.Kind.IMAGE,
+                    content_type,
+                    warnings=(f"{exc}，未放入正文",),
+                )
+            return ReadAttachment(
+                name, data, Attachment.Kind.IMAGE, content_type, picture=stored.name
+            )
     if data.startswith(b"%PDF") or data.startswith(b"\xd0\xcf\x11\xe0"):
         content_type = "application/pdf" if data.startswith(b"%PDF") else "application/msword"
         return ReadAttachment(name, data, Attachment.Kind.MANUAL, content_type)
@@ -144,6 +169,56 @@ def read_attachment(name: str, data: bytes) -> ReadAttachment:
         title=paragraphs[0] if paragraphs else "",
         paragraphs=tuple(paragraphs[1:]),
     )
+
+
+def _docx_body(content: DocxContent, name: str) -> tuple[str, list[ContentBlock], tuple[str, ...]]:
+    """(title, body blocks, warnings) of a Word file, its pictures stored.
+
+    The first paragraph is the title. A picture the store refuses (an EMF
+    drawing, a broken file) is left out of the body and named in a warning;
+    the Word file itself stays attached for the editor.
+    """
+    warnings = [w.message for w in content.warnings]
+    stored: dict[str, str] = {}
+    number = 0
+    blocks: list[ContentBlock] = []
+    for block in content.blocks:
+        if block.kind == IMAGE:
+            number += 1
+            if block.file not in stored:
+                label = f"第{number}张图片" + (f"（{block.caption}）" if block.caption else "")
+                try:
+                    picture = pictures.accept(
+                        content.pictures[block.file], filename=label, where=name
+                    )
+                except pictures.PictureRejected as exc:
+                    warnings.append(f"{exc}，未放入正文")
+                    stored[block.file] = ""
+                else:
+                    stored[block.file] = picture.name
+            if stored[block.file]:
+                blocks.append(replace(block, file=stored[block.file]))
+        elif block.kind in (PARAGRAPH, HEADING) and is_desk_heading(block.text):
+            # As the desk reads typed text: a short 一、… line is a heading.
+            blocks.append(ContentBlock(HEADING, block.text))
+        else:
+            blocks.append(block)
+    first = next((k for k, b in enumerate(blocks) if b.kind in (PARAGRAPH, HEADING)), None)
+    title = blocks.pop(first).text if first is not None else ""
+    return title, blocks, tuple(warnings)
+
+
+def _with_pictures(paragraphs: list[str], read: list[ReadAttachment]) -> list[str]:
+    """The body with each attached picture as a picture block at its end (alt: the
+    file name), unless the body shows that picture already (a photo sent both in
+    the Word file and beside it)."""
+    body = "\n\n".join(paragraphs)
+    out = list(paragraphs)
+    for item in read:
+        if item.picture and f"]({item.picture}" not in body:
+            out.append(block_to_markup(ContentBlock(IMAGE, file=item.picture, alt=item.name)))
+            body += f"]({item.picture}"
+    return out
 
 
 def _record(
@@ -178,6 +253,7 @@ def receive(
         if attachment.paragraphs and not paragraphs:
             paragraphs = list(attachment.paragraphs)
             title = title or attachment.title
+    paragraphs = _with_pictures(list(paragraphs), list(attachments))
     title = title.strip()
     if not title:
         raise JianbaoError("稿件没有标题")
@@ -203,7 +279,15 @@ def receive(
         stored.file.save(_safe_filename(attachment.name), ContentFile(attachment.data), save=False)
         stored.save()
     _record(submission, "received", by=by)
+    _record_warnings(submission, attachments)
     return submission
+
+
+def _record_warnings(submission: Submission, read) -> None:
+    """What the files held that the body does not, one history row each, for the editor."""
+    for item in read:
+        for warning in item.warnings:
+            _record(submission, "read_warning", by=None, comment=warning)
 
 
 def _safe_filename(name: str) -> str:
@@ -347,12 +431,14 @@ def _store_reading(submission_id: int, results) -> str:
         return "refused"
     for pk, item in read:
         Attachment.objects.filter(pk=pk).update(kind=item.kind, content_type=item.content_type)
+    paragraphs = _with_pictures(list(paragraphs), [item for _pk, item in read])
     submission.title = title.strip()[:500]
     submission.body = "\n\n".join(paragraphs)
     submission.needs_manual_handling = any(i.kind == Attachment.Kind.MANUAL for _pk, i in read)
     submission.state = Submission.State.RECEIVED
     submission.save()
     _record(submission, "read", by=None, from_state=from_state, comment="附件已读取")
+    _record_warnings(submission, [item for _pk, item in read])
     return "received"
 
 
