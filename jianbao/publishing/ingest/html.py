@@ -17,6 +17,7 @@ import lxml.html
 import nh3
 from lxml import etree
 
+from jianbao.publishing.markup import normalise_marks
 from jianbao.publishing.parsed import (
     BOLD,
     HEADING,
@@ -504,7 +505,8 @@ def _text_and_marks(runs: Iterable[tuple[str, frozenset]]) -> tuple[str, tuple[M
         end -= 1
     out, out_keys = out[start:end], out_keys[start:end]
     text = "".join(out).replace(_BREAK_MARK, "\n")
-    return text, _marks_from_keys(out_keys)
+    # The one canonical order and merging of marks, as the markup has them.
+    return text, normalise_marks(text, _marks_from_keys(out_keys))
 
 
 def _marks_from_keys(keys: list[frozenset]) -> tuple[Mark, ...]:
