@@ -236,10 +236,31 @@ def test_wechat_links_both_pictures_and_inline_styles_the_table(stored_rich):
     assert [t for t, _ in cells[:3]] == ["th", "th", "th"]
     assert ("td", "2") in [(t, a.get("colspan")) for t, a in cells]
     assert f'<strong style="font-weight:bold;">{BOLD_TEXT}</strong>' in html
-    # A link's text stays; WeChat does not follow outside links.
-    assert "href=" not in html and "联盟网站" in text
+    # WeChat does not follow outside links: the address follows the text.
+    assert "href=" not in html and "详见联盟网站（https://example.org/a?x=1&y=2）。" in text
     assert "编者按：本文介绍联盟年度工作会议。" in text
     # Every element says how it looks, inline.
     for tag, attrs in tree.tags:
         assert set(attrs) <= {"style", "src", "alt", "colspan", "rowspan"}, (tag, attrs)
         assert attrs.get("style"), tag
+
+
+def test_wechat_shows_safe_addresses_only_and_no_tags_from_text(parsed):
+    text = "见网站与邮箱与脚本 https://b.org/"
+    article = ParsedArticle(
+        title="t",
+        blocks=(
+            paragraph(
+                text,
+                Mark(LINK, 1, 3, "https://a.org/"),
+                Mark(LINK, 4, 6, "mailto:x@a.org"),
+                Mark(LINK, 7, 9, "javascript:alert(1)"),
+                Mark(LINK, 10, len(text), "https://b.org/"),
+            ),
+        ),
+    )
+    section = dataclasses.replace(parsed.sections[0], articles=(article,))
+    html = render_wechat(dataclasses.replace(parsed, sections=(section,)))
+    body = "".join(parse(html).text)
+    assert "见网站（https://a.org/）与邮箱（x@a.org）与脚本 https://b.org/" in body
+    assert "javascript" not in html and "href=" not in html

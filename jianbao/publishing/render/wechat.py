@@ -19,6 +19,7 @@ from jianbao.publishing.parsed import (
     HEADING,
     IMAGE,
     ITALIC,
+    LINK,
     NOTE,
     TABLE,
     Block,
@@ -57,28 +58,38 @@ def _p(style: str, text: str) -> str:
     return f'<p style="{style}">{escape(text)}</p>'
 
 
+def _link_note(text: str, mark: Mark) -> str:
+    """What a link leaves in the post: its address after the text, unless the text is it."""
+    from jianbao.publishing.render.html import safe_href
+
+    href = safe_href(mark.href)
+    shown = href.removeprefix("mailto:")
+    if not href or shown in text[mark.start : mark.end]:
+        return ""
+    return f"（{escape(shown)}）"
+
+
 def _marked(text: str, marks: tuple[Mark, ...] = ()) -> str:
-    """Escaped text, with bold and italic runs as <strong> and <em>."""
+    """Escaped text, with bold and italic runs as <strong> and <em>.
+
+    A post cannot link outside WeChat, so a link's address follows its text.
+    """
+    kept = [m for m in marks if m.type in (BOLD, ITALIC, LINK)]
     cuts = sorted(
-        {0, len(text)}
-        | {
-            max(0, min(len(text), x))
-            for m in marks
-            if m.type in (BOLD, ITALIC)
-            for x in (m.start, m.end)
-        }
+        {0, len(text)} | {max(0, min(len(text), x)) for m in kept for x in (m.start, m.end)}
     )
     out = []
     for start, end in pairwise(cuts):
-        if start == end:
-            continue
         piece = escape(text[start:end]).replace("\n", "<br>")
-        active = {m.type for m in marks if m.start <= start and end <= m.end}
+        active = {m.type for m in kept if m.start <= start and end <= m.end}
         if ITALIC in active:
             piece = f'<em style="font-style:italic;">{piece}</em>'
         if BOLD in active:
             piece = f'<strong style="font-weight:bold;">{piece}</strong>'
         out.append(piece)
+        out += [
+            _link_note(text, m) for m in kept if m.type == LINK and min(m.end, len(text)) == end
+        ]
     return "".join(out)
 
 
