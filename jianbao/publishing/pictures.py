@@ -458,23 +458,32 @@ def _derived(name: str, key: str, make, *, ext: str = "") -> str:
 
 
 def _print_version(image: Image.Image) -> tuple[bytes, str]:
-    pixels = _first_frame(image)
-    pixels.thumbnail((PRINT_LONGEST_SIDE, PRINT_LONGEST_SIDE), Image.Resampling.LANCZOS)
+    width, height = image.size
+    scale = min(1.0, PRINT_LONGEST_SIDE / max(width, height))
+    pixels = _scaled(image, (max(1, round(width * scale)), max(1, round(height * scale))))
     if image.format != "JPEG" and _is_drawing(pixels):
         return _encode(pixels, "png"), "png"
     return _encode(pixels, "jpg", quality=85), "jpg"
 
 
 def _web_version(image: Image.Image, width: int, fmt: str) -> tuple[bytes, str]:
-    pixels = _first_frame(image)
-    if width < pixels.width:
-        height = max(1, round(pixels.height * width / pixels.width))
-        pixels = pixels.resize((width, height), Image.Resampling.LANCZOS)
+    own_width, own_height = image.size
+    size = (width, max(1, round(own_height * width / own_width)))
+    pixels = _scaled(image, size if width < own_width else image.size)
     if fmt == "webp":
         # Drawings stay sharp (lossless WebP is small for them); photos lossy.
         lossless = image.format != "JPEG" and _is_drawing(pixels)
         return _encode(pixels, "webp", lossless=lossless, quality=80), "webp"
     return _encode(pixels, "jpg", quality=82, progressive=True), "jpg"
+
+
+def _scaled(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """The first frame at ``size``. A JPEG is decoded at a reduced scale first (no
+    smaller than ``size``): a 50-megapixel photo need not be decoded whole for 480 px."""
+    if image.format == "JPEG" and size != image.size:
+        image.draft(image.mode, size)
+    pixels = _first_frame(image)
+    return pixels if pixels.size == size else pixels.resize(size, Image.Resampling.LANCZOS)
 
 
 def _first_frame(image: Image.Image) -> Image.Image:
