@@ -18,12 +18,14 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from docx import Document
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from jianbao.core.errors import UnreadableFile
 from jianbao.core.limits import ParseBudget
+from jianbao.publishing.markup import block_to_markup, format_inline, normalise_marks
 from jianbao.publishing.parsed import (
     BOLD,
     HEADING,
@@ -235,6 +237,8 @@ _PICTURE_URI = _DRAWINGML + "picture"
 _SHAPE_URI = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 
 # Pictures of one file: a meeting report has a handful; more than this is not news.
+# (Local limits: core.limits.ParseLimits has no picture fields; the store's own
+# JIANBAO_PICTURE_MAX_BYTES, when set, decides the size of one.)
 MAX_PICTURES = 100
 MAX_PICTURE_BYTES = 20 * 1024 * 1024
 PICTURE_EXTENSIONS = {
@@ -302,114 +306,13 @@ def docx_to_markup(data: bytes, name: str, *, budget: ParseBudget | None = None)
 
 # -- markup writing ---------------------------------------------------------------
 
-_ESCAPE = re.compile(r"([\\*\[\]])")
-_ESCAPE_CELL = re.compile(r"([\\*\[\]|])")
-_ORDER = {LINK: 0, BOLD: 1, ITALIC: 2}
-
-
-def escape_markup(text: str, *, cell: bool = False) -> str:
-    return (_ESCAPE_CELL if cell else _ESCAPE).sub(r"\\\1", text)
-
-
-def inline_markup(text: str, marks: tuple[Mark, ...] = (), *, cell: bool = False) -> str:
-    """``text`` with its marks as **bold**, *italic* and [text](href).
-
-    Marks nest link ⊃ bold ⊃ italic; where they cross, the inner one is
-    closed and opened again, so the output always nests.
-    """
-    if not marks:
-        return escape_markup(text, cell=cell)
-    n = len(text)
-    link: list[str] = [""] * n
-    bold = [False] * n
-    italic = [False] * n
-    for m in marks:
-        for i in range(max(m.start, 0), min(m.end, n)):
-            if m.type == LINK:
-                link[i] = m.href
-            elif m.type == BOLD:
-                bold[i] = True
-            elif m.type == ITALIC:
-                italic[i] = True
-    out: list[str] = []
-    open_: list[tuple[str, str]] = []  # (type, href) from outermost
-
-    def close_to(depth: int) -> None:
-        # Closers go before trailing white space, which stays outside the mark.
-        while len(open_) > depth:
-            kind, href = open_.pop()
-            tail = []
-            while out and out[-1].isspace() and kind != LINK:
-                tail.append(out.pop())
-            out.append(f"]({_href(href)})" if kind == LINK else "**" if kind == BOLD else "*")
-            out.extend(reversed(tail))
-
-    for i, ch in enumerate(text):
-        want = []
-        if link[i]:
-            want.append((LINK, link[i]))
-        if bold[i]:
-            want.append((BOLD, ""))
-        if italic[i]:
-            want.append((ITALIC, ""))
-        common = 0
-        while common < len(open_) and common < len(want) and open_[common] == want[common]:
-            common += 1
-        close_to(common)
-        for kind, href in want[common:]:
-            out.append("[" if kind == LINK else "**" if kind == BOLD else "*")
-            open_.append((kind, href))
-        out.append(escape_markup(ch, cell=cell))
-    close_to(0)
-    return "".join(out)
-
-
-def _href(href: str) -> str:
-    return href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-
 
 def block_markup(block: Block) -> str:
-    """One block of the shape as a block of the text markup (no heading marks)."""
-    if block.kind == IMAGE:
-        alt = block.alt.replace("\\", "").replace('"', "”").replace("\n", " ")
-        title = f' "{alt}"' if alt else ""
-        caption = escape_markup(block.caption.replace("\n", " "))
-        width = f"{{width={round(block.print_width * 100)}%}}" if block.print_width else ""
-        return f"![{caption}]({block.file}{title}){width}"
-    if block.kind == TABLE:
-        return _table_markup(block)
-    text = inline_markup(block.text, block.marks)
-    if block.kind == NOTE:
-        return "\n".join(f"> {line}" for line in text.split("\n"))
-    return text
-
-
-def _table_markup(block: Block) -> str:
-    columns = max((sum(c.colspan for c in row) for row in block.rows), default=1)
-    # A covered cell is left out of its row: count the rowspans reaching into each row.
-    reach = [0] * len(block.rows)
-    for r, row in enumerate(block.rows):
-        for c in row:
-            for below in range(r + 1, min(r + c.rowspan, len(block.rows))):
-                reach[below] += c.colspan
-        columns = max(columns, sum(c.colspan for c in row) + reach[r])
-    lines = [f"表：{block.caption}"] if block.caption else []
-    delimiter = "|" + "---|" * max(columns, 1)
-    if block.header_rows == 0:
-        lines.append(delimiter)
-    for r, row in enumerate(block.rows):
-        cells = []
-        for c in row:
-            text = inline_markup(c.text.replace("\n", " "), c.marks, cell=True)
-            if c.colspan > 1:
-                text += f"{{colspan={c.colspan}}}"
-            if c.rowspan > 1:
-                text += f"{{rowspan={c.rowspan}}}"
-            cells.append(f" {text} " if text else " ")
-        lines.append("|" + "|".join(cells) + "|")
-        if r + 1 == block.header_rows:
-            lines.append(delimiter)
-    return "\n".join(lines)
+    """One block as the markup writes it, paragraphs unescaped: in a whole bulletin,
+    text.py must still see a line such as 报：… or an all-bold title for what it is."""
+    if block.kind in (IMAGE, TABLE, NOTE):
+        return block_to_markup(block)
+    return format_inline(block.text, block.marks)
 
 
 # -- the walk -------------------------------------------------------------------
@@ -461,8 +364,7 @@ class _Runs:
                 start = None
             if start is None and href:
                 start = k
-        marks.sort(key=lambda m: (m.start, _ORDER[m.type]))
-        return stripped, tuple(marks)
+        return stripped, normalise_marks(stripped, marks)
 
 
 def _settle(flags: list[bool | None]) -> list[bool]:
@@ -789,11 +691,12 @@ class _RichReader:
             )
             return
         self.budget.check_count("图片", self.picture_count, MAX_PICTURES, "张")
-        if len(blob) > MAX_PICTURE_BYTES:
+        limit = getattr(settings, "JIANBAO_PICTURE_MAX_BYTES", MAX_PICTURE_BYTES)
+        if len(blob) > limit:
             self.pending.append(
                 (
                     f"第{self.picture_count}张图片（{len(blob) / 1048576:.0f} MB，"
-                    f"上限 {MAX_PICTURE_BYTES // 1048576} MB）",
+                    f"上限 {limit // 1048576} MB）",
                     "",
                 )
             )
