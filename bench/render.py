@@ -12,6 +12,17 @@ identical input. Peak memory = ru_maxrss of the cold child. Every measurement
 runs in a child: Linux carries a parent's high-water mark across fork and exec,
 and Typst's cache from one measurement would help or slow the next. The machine
 should be otherwise idle; `uptime` shows whether it was.
+
+The rich issue is the sample with 10 photos (2000×1500 JPEGs that compress like
+camera photos) and 3 tables, one after the first paragraph of each of the first
+13 body articles. Its pictures are stored through publishing.pictures, as an
+import stores them, in a throwaway data directory (JIANBAO_VAR_DIR, with its own
+SQLite database), so the bench never touches the project's data. Its PDF warm
+time is read against the text-only sample's from the same run (issue #11: at
+most 2×), in pairs of children run one after the other, median of the pairs;
+the CPU time ratio is shown beside it, as load on a shared machine moves wall
+time more than pictures do. Print versions are made by the warm-up render and
+reused after, as they are in service; captions and table cells change each run.
 """
 
 from __future__ import annotations
@@ -35,6 +46,9 @@ SAMPLE = ROOT / "samples" / "2023-01.md"
 FORMATS = ("pdf", "docx", "html", "wechat", "md")
 FLOORS = {("pdf", "warm"): 0.1, ("pdf", "cold"): 1.0, ("docx", "warm"): 0.05}
 MAX_RATIO = 8.0
+RICH_PHOTOS = 10
+RICH_TABLES = 3
+RICH_MAX_RATIO = 2.0  # rich PDF warm ≤ 2× the text-only sample (issue #11)
 
 
 def setup() -> None:
@@ -56,11 +70,30 @@ def bulletin(scale: int):
 
 
 def varied(b, i: int):
-    """The bulletin with every paragraph changed, as a new issue would be."""
+    """The bulletin with every paragraph, caption and table cell changed, as a new
+    issue would be."""
+    from jianbao.publishing.parsed import IMAGE, TABLE
+
+    p = str(i)
+
+    def shift(marks):
+        return tuple(
+            dataclasses.replace(m, start=m.start + len(p), end=m.end + len(p)) for m in marks
+        )
+
+    def block(x):
+        if x.kind == IMAGE:
+            return dataclasses.replace(x, caption=f"{p}{x.caption}")
+        if x.kind == TABLE:
+            rows = tuple(
+                tuple(dataclasses.replace(c, text=f"{p}{c.text}", marks=shift(c.marks)) for c in r)
+                for r in x.rows
+            )
+            return dataclasses.replace(x, rows=rows, caption=f"{p}{x.caption}")
+        return dataclasses.replace(x, text=f"{p}{x.text}", marks=shift(x.marks))
 
     def article(a):
-        blocks = tuple(dataclasses.replace(x, text=f"{i}{x.text}") for x in a.blocks)
-        return dataclasses.replace(a, blocks=blocks)
+        return dataclasses.replace(a, blocks=tuple(block(x) for x in a.blocks))
 
     return dataclasses.replace(
         b,
@@ -71,32 +104,111 @@ def varied(b, i: int):
     )
 
 
+def photo(seed: int, width: int = 2000, height: int = 1500) -> bytes:
+    """A camera-sized JPEG that compresses like a photo: noise over a gradient."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    noise = Image.effect_noise((width, height), 25 + 3 * seed).convert("RGB")
+    gradient = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    picture = Image.blend(noise, gradient, 0.55)
+    box = (seed * 150 % (width // 2), seed * 90 % (height // 2), width * 3 // 4, height * 3 // 4)
+    ImageDraw.Draw(picture).ellipse(box, fill=(40 + 20 * seed, 90, 160))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def table_block(n: int):
+    from jianbao.publishing.parsed import TABLE, Block, Cell
+
+    header = tuple(Cell(t) for t in ("序号", "项目名称", "牵头单位", "经费（万元）"))
+    rows = [
+        (
+            Cell(str(i)),
+            Cell(f"第{n}批重点研发项目{i}"),
+            Cell(f"联盟成员单位{i}"),
+            Cell(f"{120 * i + n:,}"),
+        )
+        for i in range(1, 9)
+    ]
+    return Block(TABLE, rows=(header, *rows), header_rows=1, caption=f"表{n}　项目清单")
+
+
+def rich_bulletin():
+    """The sample with 10 stored photos and 3 tables after the first paragraph of
+    the first 13 body articles."""
+    from django.core.management import call_command
+
+    from jianbao.publishing import pictures
+    from jianbao.publishing.parsed import IMAGE, Block
+
+    call_command("migrate", verbosity=0)  # the throwaway database the pictures are noted in
+    parsed = bulletin(1)
+    extras = []
+    for seed in range(RICH_PHOTOS):
+        stored = pictures.accept(photo(seed), filename=f"photo-{seed + 1}.jpg")
+        caption = f"图为联盟活动现场（{seed + 1}）"
+        extras.append(
+            Block(
+                IMAGE,
+                file=stored.name,
+                caption=caption,
+                alt=caption,
+                width=stored.width,
+                height=stored.height,
+            )
+        )
+    extras += [table_block(n) for n in range(1, RICH_TABLES + 1)]
+    rest = iter(extras)
+
+    def article(a):
+        extra = next(rest, None) if a.blocks else None
+        if extra is None:
+            return a
+        return dataclasses.replace(a, blocks=(a.blocks[0], extra, *a.blocks[1:]))
+
+    sections = tuple(
+        dataclasses.replace(s, articles=tuple(article(a) for a in s.articles))
+        for s in parsed.sections
+    )
+    return dataclasses.replace(parsed, sections=sections)
+
+
 def prepare(directory: str) -> None:
     setup()
     for scale in (1, 10):
         Path(directory, f"{scale}.pickle").write_bytes(pickle.dumps(bulletin(scale)))
+    Path(directory, "rich.pickle").write_bytes(pickle.dumps(rich_bulletin()))
+
+
+def has_pictures(b) -> bool:
+    return any(x.kind == "image" for a in b.articles for x in a.blocks)
 
 
 def child(mode: str, fmt: str, pickled: str, runs: int) -> None:
     sys.path.insert(0, str(ROOT))
-    if fmt == "html":
+    b = pickle.loads(Path(pickled).read_bytes())
+    # Django only where the renderer needs it: html's templates, stored pictures.
+    if fmt == "html" or has_pictures(b):
         setup()
     from jianbao.publishing.render import render
 
-    b = pickle.loads(Path(pickled).read_bytes())
     if mode == "cold":
         data = render(b, fmt)
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(json.dumps({"bytes": len(data), "peak_mb": peak_kb / 1024}))
         return
     render(varied(b, -1), fmt)  # imports, fonts, template
-    times = []
+    times, cpu = [], []
     for i in range(runs):
         v = varied(b, i)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         render(v, fmt)
         times.append(time.perf_counter() - start)
-    print(json.dumps({"median": statistics.median(times)}))
+        cpu.append(time.process_time() - start_cpu)
+    print(json.dumps({"median": statistics.median(times), "cpu": statistics.median(cpu)}))
 
 
 def run_child(mode: str, fmt: str, pickled: Path, runs: int = 1) -> dict:
@@ -120,10 +232,11 @@ def cold(fmt: str, pickled: Path, runs: int) -> tuple[float, float, int]:
     return statistics.median(times), max(peaks), size
 
 
-def warm(fmt: str, pickled: Path, runs: int) -> float:
+def warm(fmt: str, pickled: Path, runs: int, *, cpu: bool = False):
     # A process of its own, so that one measurement's Typst cache cannot help or
     # slow the next.
-    return run_child("warm", fmt, pickled, runs)["median"]
+    result = run_child("warm", fmt, pickled, runs)
+    return (result["median"], result["cpu"]) if cpu else result["median"]
 
 
 def libreoffice(docx_bytes: bytes) -> float | None:
@@ -168,8 +281,13 @@ def main() -> None:
 
     formats = [f for f in args.formats.split(",") if f]
     cold_runs, warm_runs = (2, 3) if args.quick else (5, 10)
-    rows, checks = [], []
+    rows, checks, rich = [], [], None
     with tempfile.TemporaryDirectory() as tmp:
+        # Every child stores and reads in the throwaway data directory.
+        os.environ["JIANBAO_VAR_DIR"] = str(Path(tmp, "var"))
+        os.environ["JIANBAO_PICTURE_CACHE_DIR"] = str(Path(tmp, "var", "cache", "pictures"))
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp, 'var', 'bench.sqlite3')}"
+        os.environ["JIANBAO_STORAGE"] = "local"
         subprocess.run([sys.executable, __file__, "--prepare", tmp], check=True)
         one, ten = Path(tmp, "1.pickle"), Path(tmp, "10.pickle")
         for fmt in formats:
@@ -185,6 +303,20 @@ def main() -> None:
             if fmt in ("pdf", "docx"):
                 ratio = w10 / w1
                 checks.append((f"{fmt} 10x warm ≤ {MAX_RATIO:g}× 1x", ratio, ratio <= MAX_RATIO))
+            if fmt == "pdf":
+                rich_pickle = Path(tmp, "rich.pickle")
+                rc, rp, rs = cold(fmt, rich_pickle, max(cold_runs - 2, 1))
+                # Text-only and rich children in turn, the ratio taken pair by pair:
+                # a shared machine's load moves between children far more than
+                # pictures cost, and a pair sees about the same load.
+                pairs = []
+                for _ in range(2 if args.quick else 3):
+                    text_only = warm(fmt, one, warm_runs, cpu=True)
+                    pairs.append((text_only, warm(fmt, rich_pickle, warm_runs, cpu=True)))
+                ratio = statistics.median(r[0] / t[0] for t, r in pairs)
+                rich = (rc, rp, rs, pairs, ratio)
+                label = f"pdf rich 1x warm ≤ {RICH_MAX_RATIO:g}× text-only 1x"
+                checks.append((label, ratio, ratio <= RICH_MAX_RATIO))
 
     head = (
         "| format | cold 1x | warm 1x | peak 1x | size 1x | cold 10x | warm 10x | peak 10x "
@@ -197,6 +329,21 @@ def main() -> None:
             f"| {fmt} | {c1:.3f} s | {w1:.4f} s | {p1:.0f} MB | {s1 / 1024:.0f} KB "
             f"| {c10:.3f} s | {w10:.4f} s | {p10:.0f} MB | {s10 / 1024:.0f} KB | {ratio:.1f}× |"
         )
+    if rich:
+        rc, rp, rs, pairs, ratio = rich
+        rw = statistics.median(r[0] for _, r in pairs)
+        print(
+            f"| pdf, rich ({RICH_PHOTOS} photos, {RICH_TABLES} tables) | {rc:.3f} s | {rw:.4f} s "
+            f"| {rp:.0f} MB | {rs / 1024:.0f} KB | | | | | |"
+        )
+        print("\nRich PDF warm / text-only PDF warm, same run, pair by pair (rich / text-only):")
+        for t, r in pairs:
+            print(
+                f"  wall {r[0]:.4f} / {t[0]:.4f} s = {r[0] / t[0]:.2f}×, "
+                f"CPU {r[1]:.4f} / {t[1]:.4f} s = {r[1] / t[1]:.2f}×"
+            )
+        cpu_ratio = statistics.median(r[1] / t[1] for t, r in pairs)
+        print(f"  median: wall {ratio:.2f}×, CPU {cpu_ratio:.2f}×")
     print()
     for label, value, ok in checks:
         print(f"{'OK  ' if ok else 'MISS'} {label}: {value:.3f}")
