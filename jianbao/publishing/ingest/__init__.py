@@ -166,8 +166,8 @@ def _picture_file(
         )
     full = folder.joinpath(*pure.parts)
     if not full.is_file():
-        if len(pure.parts) == 1:
-            return None  # a stored picture's name
+        if len(pure.parts) == 1 or _is_stored_name(pure.name):
+            return None  # a stored picture's name: the store has it or refuses
         raise UnreadableFile(name, f"找不到{where}文件“{path}”", line=line)
     resolved = full.resolve()
     if not resolved.is_relative_to(folder.resolve()):
@@ -181,6 +181,15 @@ def _picture_file(
             line=line,
         )
     return resolved.read_bytes()
+
+
+def _is_stored_name(name: str) -> bool:
+    """``<32 hex>.jpg|png|gif|webp``: the name publishing.pictures gives a stored picture."""
+    stem, _, ext = name.partition(".")
+    return len(stem) == 32 and all(c in "0123456789abcdef" for c in stem) and ext in _STORED_EXT
+
+
+_STORED_EXT = ("jpg", "png", "gif", "webp")
 
 
 def check_text_limits(text: str, budget: ParseBudget) -> None:

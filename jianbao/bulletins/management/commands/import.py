@@ -5,10 +5,13 @@ from jianbao.publishing.ingest import read_bulletin_file
 
 
 class Command(JianbaoCommand):
-    help = "导入往期简报（文本/Markdown、.docx 或有文字层的 PDF）"
+    help = (
+        "导入往期简报（文本/Markdown、JSON 导出、.docx 或有文字层的 PDF）；"
+        "也可给出 jianbao export -o 写出的文件夹，其中的图片一并读入"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument("files", nargs="+", metavar="FILE|DIR")
         parser.add_argument("--replace", action="store_true", help="覆盖归档中已有的同一期")
         parser.add_argument("--quiet", "-q", action="store_true", help="不列出修复与警告")
         parser.add_argument(
