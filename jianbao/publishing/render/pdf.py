@@ -319,10 +319,17 @@ def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None)
 
 _compiler: typst.Compiler | None = None
 _root: Path | None = None
+_owner = 0  # the process that made them: a forked worker makes its own
+_copied: dict[Path, int] = {}  # template → the mtime of the copy in the root
 # A typst Compiler keeps its fonts and caches between calls but is not meant
 # to be used by two threads at once (the web server may be threaded).
 _lock = threading.Lock()
 PICTURES = "pictures"
+
+
+def _remove_root(root: Path, owner: int) -> None:
+    if os.getpid() == owner:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _get_compiler() -> typst.Compiler:
@@ -332,24 +339,36 @@ def _get_compiler() -> typst.Compiler:
     file out of it, but it does read pictures through symlinks. So the root is a
     private temporary directory holding a copy of the templates and a
     ``pictures/`` directory of links to the print files (publishing.pictures
-    keeps and caches those; names are content hashes, so a link never goes
-    stale in meaning). Nothing is copied per render, and the JSON stays small.
+    makes and caches those; names are content hashes, so a link never changes
+    meaning). Nothing is copied per render, and the JSON stays small.
+    Called under the lock.
     """
-    global _compiler, _root
-    if _compiler is None:
+    global _compiler, _root, _owner
+    if _compiler is None or _owner != os.getpid():
         root = Path(tempfile.mkdtemp(prefix="jianbao-typst-"))
-        atexit.register(shutil.rmtree, root, True)
-        for source in TEMPLATE_DIR.glob("*.typ"):
-            shutil.copyfile(source, root / source.name)
+        atexit.register(_remove_root, root, os.getpid())
         (root / PICTURES).mkdir()
+        _copied.clear()
+        _root, _owner = root, os.getpid()
+        _copy_templates()
         _compiler = typst.Compiler(
             str(root / TEMPLATE.name),
             root=str(root),
             font_paths=list(fonts.font_dirs()),
             ignore_system_fonts=True,
         )
-        _root = root
+    else:
+        _copy_templates()  # an edited template is used at once, as before
     return _compiler
+
+
+def _copy_templates() -> None:
+    assert _root is not None
+    for source in TEMPLATE_DIR.glob("*.typ"):
+        mtime = source.stat().st_mtime_ns
+        if _copied.get(source) != mtime:
+            shutil.copyfile(source, _root / source.name)
+            _copied[source] = mtime
 
 
 def _print_file(name: str) -> Path:
