@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from jianbao.bulletins.models import Issue
 
@@ -38,6 +39,8 @@ def _context(issue: Issue) -> dict:
     from jianbao.bulletins.services import issue_to_bulletin
     from jianbao.publishing.parsed import printed_sections
     from jianbao.publishing.render.markdown import format_date
+    from jianbao.publishing.render.pdf import credit_line
+    from jianbao.publishing.render.wechat import block_html
 
     bulletin = issue_to_bulletin(issue)
     url = issue_url(issue)
@@ -46,7 +49,16 @@ def _context(issue: Issue) -> dict:
             "title": section.toc_title or section.title,
             "articles": [
                 # The public page names articles by their key (archive.views.article_anchor).
-                {"title": a.toc_title or a.title, "url": f"{url}#article-{a.id}"}
+                {
+                    "title": a.toc_title or a.title,
+                    "url": f"{url}#article-{a.id}",
+                    # The whole text, as in the WeChat post: pictures are links to
+                    # the public copies (never attachments), tables inline-styled.
+                    "heading": a.title,
+                    "body": mark_safe("".join(block_html(b) for b in a.blocks)),
+                    "text": "\n\n".join(b.plain_text for b in a.blocks if b.plain_text),
+                    "credit": credit_line(a.credit),
+                }
                 for a in section.articles
             ],
         }

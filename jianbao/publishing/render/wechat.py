@@ -133,7 +133,8 @@ def _table(block: Block) -> str:
     return "".join(out)
 
 
-def _block(block: Block) -> str:
+def block_html(block: Block) -> str:
+    """One block, inline-styled: for the WeChat post and the body of the issue mail."""
     if block.kind == HEADING:
         style = _heading_style(heading_level(block.text))
         return f'<p style="{style}">{_marked(block.text, block.marks)}</p>'
@@ -220,7 +221,7 @@ def render_wechat(bulletin: ParsedBulletin) -> str:
                 )
             )
             for block in article.blocks:
-                add(_block(block))
+                add(block_html(block))
             if article.credit:
                 add(_p(KAI + "margin:0 0 16px;text-align:right;", credit_line(article.credit)))
 
