@@ -360,3 +360,38 @@ def test_old_plain_text_keeps_its_stars_and_brackets_where_they_are_not_marks(fi
     text = fixture_text[:at] + "注*为必填项，见[附件。\n\n" + fixture_text[at:]
     blocks = [b for a in parse_bulletin_text(text).articles for b in a.blocks]
     assert Block(PARAGRAPH, "注*为必填项，见[附件。") in blocks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "（本段由某联盟秘书处供稿）",
+        "➤ 箭头开头的一段。",
+        "报：这一段以报字开头。",
+        "本期编辑：某某",
+        "- 列表样的一段。",
+        "#号开头。",
+        "【栏目样】",
+        "1. 第一条",
+        "---",
+        "- 3 -",
+        "科技部组织召开国家碳中和科技专家委员会第一次会议",
+        "重要政策动态",
+        "![不是图](x)",
+        "| 不是表 |",
+        "> 不是按语",
+        "**不是加粗**",
+        "填空____",
+        "联系人：张三 电话：123",
+    ],
+)
+def test_a_paragraph_that_looks_like_something_else_survives_the_markdown(parsed, text):
+    section = parsed.sections[0]
+    article = section.articles[0]
+    blocks = (*article.blocks, Block(PARAGRAPH, text), Block(PARAGRAPH, "结尾。"))
+    article = replace(article, blocks=blocks)
+    sections = (replace(section, articles=(article, *section.articles[1:])), *parsed.sections[1:])
+    bulletin = replace(parsed, sections=sections)
+    again = parse_bulletin_text(render_markdown(bulletin))
+    assert again.articles[0].blocks[-3:] == blocks[-3:]
+    assert bulletin_to_dict(again) == bulletin_to_dict(bulletin)

@@ -429,9 +429,14 @@ def table_caption(line: str) -> str | None:
 def _paragraph_markup(block: Block) -> str:
     line = format_inline(block.text, block.marks)
     whole_bold = line.startswith(("**", "__")) and line.endswith(("**", "__"))
-    if line.startswith("\\") or not (needs_escape(block.text) or whole_bold):
+    return escaped_paragraph(line) if needs_escape(block.text) or whole_bold else line
+
+
+def escaped_paragraph(line: str) -> str:
+    """A paragraph's markup with the leading backslash that keeps it a paragraph of its own."""
+    if line.startswith("\\"):
         return line
-    if line[0] in "*[":
+    if line[:1] in ("*", "["):
         return "\\ " + line  # the space keeps the mark a mark; it is read as nothing
     return "\\" + line
 

@@ -117,7 +117,9 @@ class _Article:
     title: str
     line: int
     toc: _TocEntry | None = None
-    blocks: list[tuple[Block, int]] = field(default_factory=list)  # with its line
+    # Each block with its line, and whether it was written apart on purpose
+    # (a backslash-escaped paragraph: never joined to the one before it).
+    blocks: list[tuple[Block, int, bool]] = field(default_factory=list)
     credit: str = ""
     credit_line: int = 0
 
@@ -231,14 +233,10 @@ class BulletinParser:
             ):
                 line.bold = True
                 self.warn(no, "删除了强调标记（**）")
-            if "__" in text:
-                # Old underscore emphasis: removed, as it always was.
-                text = LINK.sub(lambda m: m.group(1), text)
-                self.warn(no, "删除了强调标记（__）")
-                text, marks = EMPHASIS.sub("", text).strip(), ()
-            else:
-                text, marks = parse_inline(text)
-                text, marks = _strip_with_marks(text, marks)
+            if line.bold and text.startswith("__") and text.endswith("__"):
+                text = text[2:-2]  # __title__, as older exports wrote a bold title
+            text, marks = parse_inline(text)
+            text, marks = _strip_with_marks(text, marks)
             line.spaced = text
             tightened = remove_cjk_ascii_spaces(text)
             if tightened != text:
@@ -391,6 +389,8 @@ class BulletinParser:
     def _find_closing(self, body_at: int) -> int:
         for i in range(body_at, len(self.lines)):
             text = self.lines[i].text
+            if self.lines[i].escaped:
+                continue
             if DISTRIBUTION.match(text) or _SIGNOFF_LABEL.match(text):
                 # A rule drawn just above the block belongs to it.
                 while i > body_at and (self.lines[i - 1].rule or self.lines[i - 1].blank):
@@ -475,7 +475,7 @@ class BulletinParser:
                         sections.append(_Section("", line.no))
                     sections[-1].articles.append(_Article(payload, line.no))
                 else:
-                    article.blocks.append((Block(HEADING, payload, line.marks), line.no))
+                    article.blocks.append((Block(HEADING, payload, line.marks), line.no, False))
             elif kind == "credit":
                 self._set_credit(current_article(), payload, line)
             i += consumed
@@ -612,7 +612,7 @@ class BulletinParser:
             where = "栏目标题后、第一篇文章前" if sections else "正文开始前"
             self.warn(first, f"{where}的图片、表格或按语被忽略")
         else:
-            article.blocks.extend((block, first) for block in blocks)
+            article.blocks.extend((block, first, False) for block in blocks)
         return j
 
     def _add_paragraphs(self, run: list[Line], article: _Article | None, sections) -> None:
@@ -630,7 +630,7 @@ class BulletinParser:
             continues = not ends_sentence(prev.text) or (
                 wrapped and _width(prev.text) >= full * 0.9
             )
-            if continues and not line.indent:
+            if continues and not line.indent and not line.escaped:
                 paragraph.append(line)
             else:
                 self._emit_paragraph(article, paragraph)
@@ -653,24 +653,25 @@ class BulletinParser:
                 marks += _shifted(line.marks, len(text))
                 text += line.text
         block = Block(PARAGRAPH, text, normalise_marks(text, marks))
-        article.blocks.append((block, lines[0].no))
+        article.blocks.append((block, lines[0].no, lines[0].escaped))
 
     def _join_page_breaks(self, article: _Article) -> None:
-        merged: list[tuple[Block, int]] = []
-        for block, line_no in article.blocks:
+        merged: list[tuple[Block, int, bool]] = []
+        for block, line_no, apart in article.blocks:
             if (
                 merged
+                and not apart
                 and block.kind == PARAGRAPH
                 and merged[-1][0].kind == PARAGRAPH
                 and not ends_sentence(merged[-1][0].text)
             ):
-                left, no = merged[-1]
+                left, no, left_apart = merged[-1]
                 self.warn(line_no, f"段落在第{no}行与第{line_no}行之间被分页截断，已合并")
                 text = _join(left.text, block.text)
                 marks = (*left.marks, *_shifted(block.marks, len(text) - len(block.text)))
-                merged[-1] = (Block(PARAGRAPH, text, normalise_marks(text, marks)), no)
+                merged[-1] = (Block(PARAGRAPH, text, normalise_marks(text, marks)), no, left_apart)
             else:
-                merged.append((block, line_no))
+                merged.append((block, line_no, apart))
         article.blocks = merged
 
     def _set_credit(self, article: _Article | None, inner: str, line: Line) -> None:
@@ -758,7 +759,7 @@ class BulletinParser:
         return ParsedArticle(
             title=article.title,
             toc_title=toc_title,
-            blocks=tuple(block for block, _ in article.blocks),
+            blocks=tuple(block for block, _, _ in article.blocks),
             credit=article.credit,
             contributors=contributors,
         )

@@ -11,8 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jianbao.publishing.markup import block_to_markup, format_inline
-from jianbao.publishing.parsed import ParsedBulletin, printed_sections
+from jianbao.core.text import ends_sentence, fold
+from jianbao.publishing.ingest.text import similarity
+from jianbao.publishing.markup import block_to_markup, escaped_paragraph, format_inline
+from jianbao.publishing.parsed import (
+    PARAGRAPH,
+    Block,
+    ParsedArticle,
+    ParsedBulletin,
+    printed_sections,
+)
 
 
 def format_date(bulletin: ParsedBulletin) -> str:
@@ -45,6 +53,12 @@ def render_markdown(
         para(format_date(bulletin))
 
     sections = printed_sections(bulletin)
+    titles = [
+        fold(t)
+        for s in sections
+        for t in (s.title, s.toc_title, *(x for a in s.articles for x in (a.title, a.toc_title)))
+        if t
+    ]
     para("### 本期导读")
     for section in sections:
         para(f"#### {format_inline(section.toc_title or section.title)}")
@@ -56,8 +70,8 @@ def render_markdown(
         para(f"## ➤ {format_inline(section.title)}")
         for article in section.articles:
             para(f"### {format_inline(article.title)}")
-            for block in article.blocks:
-                para(block_to_markup(block, picture_path=picture_path))
+            for line in _body(article, titles, picture_path):
+                para(line)
             if article.credit:
                 para(f"（{article.credit}）")
 
@@ -80,3 +94,29 @@ def render_markdown(
     for line in sorted(lines):
         para(" ".join(lines[line]))
     return "\n".join(out).rstrip() + "\n"
+
+
+def _body(article: ParsedArticle, titles: list[str], picture_path) -> list[str]:
+    """The article's blocks in the markup; a paragraph the reader would take for
+    a title, a section or the rest of the paragraph before it is escaped."""
+    lines, before = [], None
+    for block in article.blocks:
+        line = block_to_markup(block, picture_path=picture_path)
+        if block.kind == PARAGRAPH and _read_otherwise(block, before, titles):
+            line = escaped_paragraph(line)
+        lines.append(line)
+        before = block
+    return lines
+
+
+def _read_otherwise(block: Block, before: Block | None, titles: list[str]) -> bool:
+    if before is not None and before.kind == PARAGRAPH and not ends_sentence(before.text):
+        return True  # the reader would join it to the paragraph before (a page break)
+    text = block.text
+    title_like = (
+        (len(text) <= 120 and not ends_sentence(text))
+        or text.endswith(("”", "）", ")"))
+        or len(fold(text)) <= 30
+    )
+    key = fold(text)
+    return title_like and any(similarity(key, t, 0.5) >= 0.5 for t in titles)
