@@ -91,6 +91,10 @@ def standards_table(rows: int, *, merged: bool = True) -> Block:
     if merged:
         # Row 2: one cell over 标准名称 and 牵头单位, as Word merges them.
         body[1] = (Cell("2"), Cell("两项标准合并立项", colspan=2), Cell("2,469.0"))
+        # Rows 3 and 4: one 牵头单位 cell over both, the covered cell left out.
+        lead = Cell("两项共同牵头", rowspan=2)
+        body[2] = (Cell("3"), Cell("金属粉末第3部分"), lead, Cell("3,703.5"))
+        body[3] = (Cell("4"), Cell("金属粉末第4部分"), Cell("4,938.0"))
     return Block(
         TABLE,
         rows=(tuple(Cell(h) for h in HEADER), *body),
@@ -186,12 +190,14 @@ def test_pictures_table_bold_and_note_reach_the_pdf(parsed, store):
         *HEADER,
         "增材制造用金属粉末第1部分",
         "两项标准合并立项",
-        "第4成员单位",
+        "金属粉末第4部分",
+        "两项共同牵头",
         "4,938.0",
     ):
         assert squash(cell) in text, cell
-    # The merged cell is one cell: its text once, and no 第2 row's own name.
-    assert text.count("两项标准合并立项") == 1 and "第2成员单位" not in text
+    # Merged cells are one cell each: their text once.
+    assert text.count("两项标准合并立项") == 1 and text.count("两项共同牵头") == 1
+    assert "第2成员单位" not in text and "第4成员单位" not in text
     # The note has its label; the body reads on.
     assert "编者按：本期介绍粉末冶金联盟的标准工作" in text
     assert squash(PARAGRAPH_TEXT) in text
