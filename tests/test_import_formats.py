@@ -1,15 +1,17 @@
 """Every input form of the same issue parses to the same bulletin."""
 
 import io
+import json
 import re
+from dataclasses import replace
 
 import pytest
 from docx import Document
 
 from jianbao.core.errors import UnreadableFile
-from jianbao.publishing.ingest import parse_bulletin_bytes
+from jianbao.publishing.ingest import parse_bulletin_bytes, read_bulletin_file
 from jianbao.publishing.ingest.docx import check_docx_archive
-from jianbao.publishing.parsed import bulletin_to_dict
+from jianbao.publishing.parsed import IMAGE, Block, bulletin_to_dict
 from jianbao.publishing.render.markdown import render_markdown
 
 
@@ -138,3 +140,114 @@ def typst_source(markdown: str) -> str:
             out.append(f'#"{literal}"')
         out.append("")
     return "\n".join(out)
+
+
+# --- Pictures beside a Markdown file, and the JSON export (issue #11) ------------------
+
+ANCHOR = "会上，各位理事讨论并通过了"
+PICTURE_BYTES = b"\x89PNG\r\n\x1a\n not checked here: the store checks pictures"
+
+
+def with_body_markup(fixture_text: str, markup: str) -> tuple[str, int]:
+    """The fixture with ``markup`` as blocks of an article; the line its first line lands on."""
+    at = fixture_text.index(ANCHOR)
+    return fixture_text[:at] + markup + "\n\n" + fixture_text[at:], fixture_text[:at].count(
+        "\n"
+    ) + 1
+
+
+def test_a_markdown_file_reads_the_pictures_beside_it(fixture_text, tmp_path):
+    text, _ = with_body_markup(fixture_text, '![图为会议现场](photos/会场.png "会场")')
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "会场.png").write_bytes(PICTURE_BYTES)
+    (tmp_path / "2023-1.md").write_text(text, encoding="utf-8")
+    bulletin = read_bulletin_file(tmp_path / "2023-1.md")
+    (image,) = [b for a in bulletin.articles for b in a.pictures]
+    assert (image.file, image.caption, image.alt) == ("photos/会场.png", "图为会议现场", "会场")
+    assert bulletin.pictures == {"photos/会场.png": PICTURE_BYTES}
+
+
+def test_an_upload_reads_no_picture_from_the_disk(fixture_text, tmp_path):
+    text, _ = with_body_markup(fixture_text, "![图为会议现场](photos/会场.png)")
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "会场.png").write_bytes(PICTURE_BYTES)
+    bulletin = parse_bulletin_bytes(text.encode(), str(tmp_path / "upload.md"))
+    assert bulletin.pictures == {}
+
+
+@pytest.mark.parametrize(
+    "path, reason",
+    [
+        ("../secret.png", "不在文件所在的文件夹内"),
+        ("photos/../../secret.png", "不在文件所在的文件夹内"),
+        ("/etc/hostname", "不在文件所在的文件夹内"),
+        ("C:\\\\Windows\\\\a.png", "不在文件所在的文件夹内"),
+        ("photos/none.png", "找不到图片文件"),
+        ("link/secret.png", "指向文件夹之外"),
+    ],
+)
+def test_a_picture_path_that_leaves_the_folder_or_is_missing_is_refused_by_line(
+    fixture_text, tmp_path, path, reason
+):
+    folder = tmp_path / "issue"
+    (folder / "photos").mkdir(parents=True)
+    (tmp_path / "secret.png").write_bytes(PICTURE_BYTES)
+    (folder / "link").symlink_to(tmp_path)
+    text, line = with_body_markup(fixture_text, f"![图为会议现场]({path})")
+    (folder / "2023-1.md").write_text(text, encoding="utf-8")
+    with pytest.raises(UnreadableFile, match=reason) as refused:
+        read_bulletin_file(folder / "2023-1.md")
+    assert refused.value.line == line
+    assert str(refused.value).startswith(f"{folder / '2023-1.md'}:{line}：")
+
+
+def test_a_picture_over_the_size_limit_is_refused_naming_it(fixture_text, tmp_path, settings):
+    settings.JIANBAO_PICTURE_MAX_BYTES = 1024 * 1024
+    (tmp_path / "big.jpg").write_bytes(b"\xff\xd8" + b"\0" * (2 * 1024 * 1024))
+    text, line = with_body_markup(fixture_text, "![图为会议现场](big.jpg)")
+    (tmp_path / "2023-1.md").write_text(text, encoding="utf-8")
+    with pytest.raises(UnreadableFile, match=r"图片“big.jpg”过大（2.0 MB，上限 1 MB）") as refused:
+        read_bulletin_file(tmp_path / "2023-1.md")
+    assert refused.value.line == line
+
+
+def test_a_json_export_is_read_with_its_picture_files(parsed, tmp_path):
+    section = parsed.sections[0]
+    article = section.articles[0]
+    picture = Block(IMAGE, file="pictures/a.png", caption="图为会议现场", width=4, height=3)
+    article = replace(article, blocks=(*article.blocks, picture))
+    bulletin = replace(parsed, sections=(replace(section, articles=(article,)),))
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "a.png").write_bytes(PICTURE_BYTES)
+    path = tmp_path / "2023-1.json"
+    path.write_text(json.dumps(bulletin_to_dict(bulletin), ensure_ascii=False), encoding="utf-8")
+    again = read_bulletin_file(path)
+    assert again == bulletin
+    assert again.pictures == {"pictures/a.png": PICTURE_BYTES}
+
+
+def test_a_json_picture_out_of_the_folder_is_refused_naming_the_article(parsed, tmp_path):
+    section = parsed.sections[0]
+    article = section.articles[0]
+    picture = Block(IMAGE, file="../a.png", caption="图为会议现场")
+    article = replace(article, blocks=(*article.blocks, picture))
+    bulletin = replace(parsed, sections=(replace(section, articles=(article,)),))
+    path = tmp_path / "2023-1.json"
+    path.write_text(json.dumps(bulletin_to_dict(bulletin), ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(UnreadableFile, match=f"第1篇文章“{article.title}”的图片“../a.png”"):
+        read_bulletin_file(path)
+
+
+def test_broken_json_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "2023-1.json"
+    path.write_text('{\n  "year": 2023,\n  "number": \n}', encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="不是有效的 JSON") as refused:
+        read_bulletin_file(path)
+    assert refused.value.line == 4
+
+
+def test_a_folder_with_two_bulletin_files_asks_which(tmp_path):
+    (tmp_path / "a.md").write_text("x", encoding="utf-8")
+    (tmp_path / "b.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(UnreadableFile, match=re.escape("多个简报文件（a.md、b.json）")):
+        read_bulletin_file(tmp_path)
