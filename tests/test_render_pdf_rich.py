@@ -361,3 +361,17 @@ def test_a_picture_gone_from_the_store_names_its_article(parsed, store):
     block = Block(IMAGE, file="0" * 32 + ".jpg", caption="图为会议现场", width=800, height=600)
     with pytest.raises(RenderFailed, match="《缺图的文章》的图片“图为会议现场”"):
         render_pdf(with_article(parsed, rich_article(block, title="缺图的文章")))
+
+
+def test_two_threads_render_pictures_at_once(parsed, store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    bulletins = [
+        with_article(parsed, rich_article(picture_block(30 + i, f"图为第{i + 1}次会议现场")))
+        for i in range(2)
+    ]
+    with ThreadPoolExecutor(2) as pool:
+        pdfs = list(pool.map(render_pdf, bulletins))
+    for i, pdf in enumerate(pdfs):
+        assert len(images(pdf)) == 1
+        assert f"图为第{i + 1}次会议现场" in squash(pdftotext(pdf))
