@@ -193,3 +193,29 @@ def test_a_mailed_word_file_with_a_photo_beside_it_gives_the_same_body(team):
         ("", "合影.jpg"),
     ]
     assert submission.events.filter(action="read_warning").count() == 1
+
+
+def test_a_returned_item_revised_with_its_body_keeps_the_table_and_pictures(team):
+    read = intake.read_attachment("会议.docx", rich_docx())
+    submission = intake.receive(
+        title="",
+        paragraphs=[],
+        alliance=team["alliance"],
+        by=team["submitter"],
+        attachments=[read],
+    )
+    before, _warnings = blocks_from_markup(submission.body)
+    intake.return_with_comment(submission, by=team["editor"], comment="请补充时间")
+    intake.revise(
+        submission,
+        by=team["submitter"],
+        title=submission.title,
+        body=submission.body.replace("3月5日", "2026年3月5日"),
+        credit=submission.credit,
+    )
+    after, _warnings = blocks_from_markup(submission.body)
+    assert [b.kind for b in after] == [b.kind for b in before]
+    assert [b for b in after if b.kind in (IMAGE, TABLE)] == [
+        b for b in before if b.kind in (IMAGE, TABLE)
+    ]
+    assert after[0].text.startswith("2026年3月5日")

@@ -76,15 +76,39 @@ def html_to_paragraphs(markup: str) -> list[str]:
     return [p.strip() for p in text.split("\n") if p.strip()]
 
 
+_TABLE_CAPTION = re.compile(r"^表(?:[：:]|\d)")
+
+
 def text_to_paragraphs(text: str) -> list[str]:
-    """A pasted body: Word's paste puts each paragraph on its own line."""
+    """A pasted body: Word's paste puts each paragraph on its own line.
+
+    The lines of one table (``| … |``) or one note (``> …``) of the text
+    markup stay one block, with a 表… caption line right above a table, so a
+    body written in the markup (or read from a Word file) keeps its tables.
+    """
     if re.search(r"<(p|div|br|span|b|strong)\b", text, re.I):
         return html_to_paragraphs(text)
-    return [
-        line.strip().strip("\u3000")
-        for line in text.replace("\r\n", "\n").split("\n")
-        if line.strip()
-    ]
+    out: list[str] = []
+    previous = ""
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        line = raw.strip().strip("\u3000")
+        kind = "table" if line.startswith("|") else "note" if line.startswith(">") else "text"
+        if not line:
+            previous = ""
+            continue
+        joins = kind != "text" and (
+            previous == kind or (kind == "table" and previous == "text" and _caption_only(out))
+        )
+        if joins:
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+        previous = kind
+    return out
+
+
+def _caption_only(out: list[str]) -> bool:
+    return bool(out) and "\n" not in out[-1] and bool(_TABLE_CAPTION.match(out[-1]))
 
 
 def limited_paragraphs(text: str, name: str) -> list[str]:
