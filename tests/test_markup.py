@@ -292,3 +292,8 @@ def test_every_block_shape_survives_markup_and_back():
         written = blocks_to_markup(blocks)
         read, _warnings = blocks_from_markup(written)
         assert read == blocks, written
+
+
+def test_an_escaped_line_starts_a_paragraph_of_its_own():
+    blocks, _ = blocks_from_markup("第一段没有句号\n\\一、第二段")
+    assert blocks == (Block(PARAGRAPH, "第一段没有句号"), Block(PARAGRAPH, "一、第二段"))

@@ -546,7 +546,12 @@ class _Reader:
                 k = end
             else:
                 end = k + 1
-                while end < len(lines) and line_kind(lines[end][1]) == PARAGRAPH:
+                # An escaped line starts a paragraph of its own, as in the bulletin reader.
+                while (
+                    end < len(lines)
+                    and line_kind(lines[end][1]) == PARAGRAPH
+                    and not lines[end][1].startswith("\\")
+                ):
                     end += 1
                 run = [ln for _, ln in lines[k:end]]
                 # A caption line directly above a table belongs to the table.
