@@ -307,11 +307,18 @@ def test_equations_and_charts_are_named_not_dropped():
     def build(document):
         document.add_paragraph("能量公式")._p.append(parse_xml(math))
         document.add_paragraph()._p.append(parse_xml(chart))
+        document.add_paragraph("有注释的一段").add_run()._r.append(
+            parse_xml(f'<w:footnoteReference {nsdecls("w")} w:id="1"/>')
+        )
+        obj = f'<w:r {nsdecls("w")}><w:object w:dxaOrig="100" w:dyaOrig="100"/></w:r>'
+        document.add_paragraph()._p.append(parse_xml(obj))
 
     content = docx_to_markup(docx_of(build), "公式.docx")
     assert [w.message for w in content.warnings] == [
         "公式.docx：第1段（“能量公式”）中的公式未导入：“E=mc2”",
         "公式.docx：第1段（“能量公式”）之后的图表未导入",
+        "公式.docx：第2段（“有注释的一段”）中的脚注未导入",
+        "公式.docx：第2段（“有注释的一段”）之后的嵌入对象（如 Excel 表格、Visio 图）未导入",
     ]
 
 
@@ -322,3 +329,30 @@ def test_more_pictures_than_the_limit_refuse_the_file():
 
     with pytest.raises(UnreadableFile, match="图片超过 100 张，超出上限"):
         docx_to_markup(docx_of(build), "百图.docx")
+
+
+def test_a_word_2010_text_box_is_named_once_not_once_per_alternative():
+    wps = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+    box = (
+        f"<w:r {nsdecls('w', 'wp', 'a')} "
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        f'xmlns:wps="{wps}" xmlns:v="urn:schemas-microsoft-com:vml">'
+        '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor>'
+        '<wp:extent cx="10" cy="10"/><wp:docPr id="3" name="文本框 3"/>'
+        f'<a:graphic><a:graphicData uri="{wps}"><wps:wsp><wps:txbx><w:txbxContent>'
+        "<w:p><w:r><w:t>会议日程</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp>"
+        "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+        "<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r>"
+        "<w:t>会议日程</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict>"
+        "</mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+    def build(document):
+        document.add_paragraph("正文。")
+        document.add_paragraph()._p.append(parse_xml(box))
+
+    content = docx_to_markup(docx_of(build), "框.docx")
+    assert [w.message for w in content.warnings] == [
+        "框.docx：第1段（“正文。”）之后的文本框未导入：“会议日程”"
+    ]
+    assert content.text == "正文。"

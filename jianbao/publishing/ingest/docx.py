@@ -636,6 +636,8 @@ class _RichReader:
                 self._read_vml(child, on_picture)
             elif tag == f"{W}object":
                 self.pending.append(("嵌入对象（如 Excel 表格、Visio 图）", ""))
+            elif tag in (f"{W}footnoteReference", f"{W}endnoteReference"):
+                self.pending.append(("脚注" if "foot" in tag else "尾注", ""))
             elif tag == f"{_MC}AlternateContent":
                 self._read_alternate(child, current, on_picture, outer)
             elif tag in (f"{_M}oMath", f"{_M}oMathPara"):
