@@ -349,15 +349,19 @@ def test_web_sizes_are_made_on_first_use_in_webp_and_jpeg(picture_storage):
     stem = stored.name.split(".")[0]
     assert stored_files(picture_storage) == [f"pictures/{stored.name}"]  # nothing made yet
 
-    assert pictures.web_widths(stored.name) == (480, 960, 1600)
-    for width in (480, 960, 1600):
+    assert pictures.web_widths(stored.name) == (480, 720, 960, 1600)
+    for width in (480, 720, 960, 1600):
         for fmt, pillow_format in (("webp", "WEBP"), ("jpg", "JPEG")):
             image = Image.open(io.BytesIO(pictures.variant_bytes(stored.name, width, fmt)))
             assert (image.format, image.size) == (pillow_format, (width, width // 2))
 
     assert stored_files(picture_storage) == sorted(
         [f"pictures/{stored.name}"]
-        + [f"pictures/derived/{stem}-{w}.{f}" for w in (480, 960, 1600) for f in ("webp", "jpg")]
+        + [
+            f"pictures/derived/{stem}-{w}.{f}"
+            for w in (480, 720, 960, 1600)
+            for f in ("webp", "jpg")
+        ]
     )
 
 
@@ -382,8 +386,10 @@ def test_responsive_gives_srcsets_and_the_pixel_size():
 
     assert pictures.responsive(stored.name) == {
         "src": f"{base}/960.jpg",
-        "srcset_webp": f"{base}/480.webp 480w, {base}/960.webp 960w, {base}/1200.webp 1200w",
-        "srcset_jpeg": f"{base}/480.jpg 480w, {base}/960.jpg 960w, {base}/1200.jpg 1200w",
+        "srcset_webp": f"{base}/480.webp 480w, {base}/720.webp 720w, {base}/960.webp 960w, "
+        f"{base}/1200.webp 1200w",
+        "srcset_jpeg": f"{base}/480.jpg 480w, {base}/720.jpg 720w, {base}/960.jpg 960w, "
+        f"{base}/1200.jpg 1200w",
         "width": 1200,
         "height": 900,
     }
@@ -401,14 +407,14 @@ def test_a_transparent_drawing_keeps_its_alpha_in_webp_and_is_on_white_in_jpeg()
     assert jpeg.mode == "RGB" and _near(jpeg.getpixel((5, 5)), (255, 255, 255), 8)
 
 
-def test_the_print_version_of_a_photo_is_a_jpeg_at_most_2400_pixels(picture_storage):
+def test_the_print_version_of_a_photo_is_a_jpeg_at_most_1800_pixels(picture_storage):
     stored = pictures.accept(encoded(photo(3000, 1500), "JPEG"), filename="大合影.jpg")
 
     path = pictures.print_file(stored.name)
 
     assert path.is_file() and path.suffix == ".jpg"
     with Image.open(path) as image:
-        assert (image.format, image.size) == ("JPEG", (2400, 1200))
+        assert (image.format, image.size) == ("JPEG", (1800, 900))
     assert pictures.print_file(stored.name) == path
     stem = stored.name.split(".")[0]
     assert f"pictures/derived/{stem}-print.jpg" in stored_files(picture_storage)

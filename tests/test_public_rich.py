@@ -107,8 +107,8 @@ def test_every_srcset_url_serves_a_picture_of_its_width(client, rich_pk):
                 assert image.format == expected, url
                 assert image.width == width, url
             seen += 1
-    # The 2000 px photo at 480, 960 and 1600; the 640 px one at 480 and its own 640.
-    assert seen == 2 * (3 + 2)
+    # The 2000 px photo at 480, 720, 960 and 1600; the 640 px one at 480 and its own 640.
+    assert seen == 2 * (4 + 2)
     for attrs in _images(html):
         assert client.get(attrs["src"]).status_code == 200
 
