@@ -53,8 +53,8 @@ from jianbao.publishing.render.pdf import (
     runs,
     table_data,
 )
-from jianbao.publishing.render.pdf import _note_label_length as note_label_length
-from jianbao.publishing.render.pdf import _text_width as text_width
+from jianbao.publishing.render.pdf import note_label_length as note_label_length
+from jianbao.publishing.render.pdf import text_width as text_width
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -157,7 +157,7 @@ def _rich(text: str, marks: Sequence[Mark], start: int = 0) -> dict:
     return {"text": text[start:], "runs": runs(text, marks, start)}
 
 
-def _note_label_length(text: str) -> int:
+def note_label_length(text: str) -> int:
     for label in _NOTE_LABELS:
         if text.startswith(label):
             rest = text[len(label) :]
@@ -174,7 +174,7 @@ def is_numeric(text: str) -> bool:
     return bool(t) and any(c.isdigit() for c in t) and all(c.isdigit() or c in ",.，" for c in t)
 
 
-def _text_width(text: str) -> float:
+def text_width(text: str) -> float:
     # Ideographs count one, Latin letters and digits half.
     return sum(1 if ord(c) > 0x2E7F else 0.5 for c in text)
 
@@ -231,7 +231,7 @@ def table_data(block: Block, settings: PdfSettings) -> dict:
     widest = [0.0] * ncols
     for c in cells:
         if c["colspan"] == 1:
-            widest[c["x"]] = max(widest[c["x"]], _text_width(c["text"]))
+            widest[c["x"]] = max(widest[c["x"]], text_width(c["text"]))
     # Narrow columns (序号, 年份) as wide as their cells, the rest share the width.
     columns = ["auto" if w <= settings.table_auto_chars else round(min(w, 40), 1) for w in widest]
     return {"columns": columns, "header_rows": header, "cells": cells, "caption": block.caption}
@@ -251,7 +251,7 @@ def block_data(block: Block, settings: PdfSettings) -> dict:
     elif block.kind == TABLE:
         data.update(table_data(block, settings))
     elif block.kind == NOTE:
-        n = _note_label_length(block.text)
+        n = note_label_length(block.text)
         data["label"] = block.text[:n] if n else settings.note_label
         data.update(_rich(block.text, block.marks, n))
     elif block.marks:
