@@ -356,3 +356,37 @@ def test_a_word_2010_text_box_is_named_once_not_once_per_alternative():
         "框.docx：第1段（“正文。”）之后的文本框未导入：“会议日程”"
     ]
     assert content.text == "正文。"
+
+
+def test_a_table_of_captioned_photos_becomes_the_photos():
+    def build(document):
+        table = document.add_table(rows=1, cols=2)
+        for c, (colour, caption) in enumerate((("red", "图1 签约仪式"), ("blue", "图2 参观"))):
+            cell = table.cell(0, c)
+            cell.paragraphs[0].add_run().add_picture(io.BytesIO(photo(colour)), width=Cm(5))
+            cell.add_paragraph(caption)
+
+    content = docx_to_markup(docx_of(build), "照片表.docx")
+    assert [(b.kind, b.caption) for b in content.blocks] == [
+        (IMAGE, "图1 签约仪式"),
+        (IMAGE, "图2 参观"),
+    ]
+    assert content.warnings == ()
+
+
+def test_a_nested_table_is_flattened_into_its_cell_with_a_warning():
+    def build(document):
+        table = document.add_table(rows=2, cols=2)
+        for r in range(2):
+            for c in range(2):
+                table.cell(r, c).text = f"{r}{c}"
+        inner = table.cell(1, 1).add_table(rows=1, cols=2)
+        inner.cell(0, 0).text = "甲"
+        inner.cell(0, 1).text = "乙"
+
+    content = docx_to_markup(docx_of(build), "嵌套.docx")
+    (table,) = content.blocks
+    assert [[c.text for c in row] for row in table.rows] == [["00", "01"], ["10", "11 甲 乙"]]
+    assert [w.message for w in content.warnings] == [
+        "嵌套.docx：表格1中的嵌套表格已展平为文字（1 处）"
+    ]
