@@ -49,12 +49,12 @@ from jianbao.publishing.render.pdf import (
     contact_lines,
     credit_line,
     credits_line,
+    note_label_length,
     picture_width,
     runs,
     table_data,
+    text_width,
 )
-from jianbao.publishing.render.pdf import note_label_length as note_label_length
-from jianbao.publishing.render.pdf import text_width as text_width
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
