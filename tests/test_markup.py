@@ -32,8 +32,8 @@ ALPHABET = [*"ab 中文。，一、（）()*[]\\|{}=#>!-_:：表1\"'%`~+■➤�
 HREFS = ["https://example.org/a", "mailto:x@y.cn", "https://x.org/a_(b)", "a b", "u[1]\\", ""]
 
 
-def random_text(rng: random.Random, *, min_len=0, max_len=12) -> str:
-    text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(min_len, max_len)))
+def random_text(rng: random.Random, *, min_len=0, max_len=12, alphabet=ALPHABET) -> str:
+    text = "".join(rng.choice(alphabet) for _ in range(rng.randint(min_len, max_len)))
     return text.strip()
 
 
@@ -240,12 +240,12 @@ def test_a_picture_width_on_its_own_line_is_read():
 # --- every block shape, both ways ------------------------------------------------------
 
 
-def random_cells(rng: random.Random) -> tuple[tuple[Cell, ...], ...]:
+def random_cells(rng: random.Random, alphabet=ALPHABET) -> tuple[tuple[Cell, ...], ...]:
     rows = []
     for _ in range(rng.randint(0, 4)):
         row = []
         for _ in range(rng.randint(0, 4)):
-            text = random_text(rng, max_len=6)
+            text = random_text(rng, max_len=6, alphabet=alphabet)
             row.append(
                 Cell(
                     text,
@@ -258,13 +258,13 @@ def random_cells(rng: random.Random) -> tuple[tuple[Cell, ...], ...]:
     return tuple(rows)
 
 
-def random_block(rng: random.Random) -> Block:
+def random_block(rng: random.Random, alphabet=ALPHABET) -> Block:
     kind = rng.choice((PARAGRAPH, HEADING, NOTE, IMAGE, TABLE))
     if kind in (PARAGRAPH, HEADING):
-        text = random_text(rng, min_len=1, max_len=30) or "x"
+        text = random_text(rng, min_len=1, max_len=30, alphabet=alphabet) or "x"
         return Block(kind, text, random_marks(rng, text))
     if kind == NOTE:
-        text = random_text(rng, max_len=30)
+        text = random_text(rng, max_len=30, alphabet=alphabet)
         return Block(NOTE, text, random_marks(rng, text))
     if kind == IMAGE:
         return Block(
@@ -272,16 +272,18 @@ def random_block(rng: random.Random) -> Block:
             file=rng.choice(
                 ("a.jpg", "pictures/图 1.png", "x(1).gif", 'q"\\.webp', "0" * 32 + ".jpg")
             ),
-            caption=random_text(rng),
-            alt=random_text(rng),
+            caption=random_text(rng, alphabet=alphabet),
+            alt=random_text(rng, alphabet=alphabet),
             print_width=rng.choice((0.0, 0.6, 0.35, 1.0, 0.07)),
         )
-    rows = random_cells(rng)
+    rows = random_cells(rng, alphabet)
     return Block(
         TABLE,
         rows=rows,
         header_rows=rng.randint(0, len(rows)),
-        caption=rng.choice(("", "表1 统计", "表：表：x", "主要指标", random_text(rng))),
+        caption=rng.choice(
+            ("", "表1 统计", "表：表：x", "主要指标", random_text(rng, alphabet=alphabet))
+        ),
     )
 
 

@@ -1,6 +1,7 @@
 """The importer must understand the real sample issue completely."""
 
 import datetime as dt
+import random
 import re
 import textwrap
 from dataclasses import replace
@@ -24,6 +25,7 @@ from jianbao.publishing.parsed import (
     bulletin_to_dict,
 )
 from jianbao.publishing.render.markdown import render_markdown
+from tests.test_markup import ALPHABET, random_block, random_marks
 
 CREDITS_SECTIONS_2_AND_3 = [
     "联盟协发网秘书处和联盟试点工作组供稿",
@@ -395,3 +397,35 @@ def test_a_paragraph_that_looks_like_something_else_survives_the_markdown(parsed
     again = parse_bulletin_text(render_markdown(bulletin))
     assert again.articles[0].blocks[-3:] == blocks[-3:]
     assert bulletin_to_dict(again) == bulletin_to_dict(bulletin)
+
+
+# Characters that trip the markup, less what the reader normalises in every text:
+# spaces between Chinese and Latin or digits go, and so do <tags>.
+BULLETIN_ALPHABET = [c for c in ALPHABET if c not in " <"] + ["。"]
+
+
+def realistic_block(rng):
+    """Any block shape; headings numbered as the bulletin numbers them and not bold
+    from end to end (a wholly bold line reads as a title)."""
+    block = random_block(rng, BULLETIN_ALPHABET)
+    if block.kind != HEADING:
+        return block
+    text = "一、" + block.text
+    marks = tuple(
+        m for m in random_marks(rng, text) if (m.type, m.start, m.end) != (BOLD, 0, len(text))
+    )
+    return Block(HEADING, text, marks)
+
+
+def test_random_rich_articles_survive_the_markdown(parsed):
+    rng = random.Random(21)
+    section = parsed.sections[0]
+    article = section.articles[0]
+    for _ in range(60):
+        blocks = tuple(realistic_block(rng) for _ in range(rng.randint(1, 4)))
+        rich = replace(article, blocks=(*article.blocks, *blocks, Block(PARAGRAPH, "结尾。")))
+        sections = (replace(section, articles=(rich, *section.articles[1:])), *parsed.sections[1:])
+        bulletin = replace(parsed, sections=sections)
+        again = parse_bulletin_text(render_markdown(bulletin))
+        assert again.articles[0].blocks == rich.blocks
+        assert bulletin_to_dict(again) == bulletin_to_dict(bulletin)
