@@ -4,19 +4,24 @@ import, the desk's plain-text editor and submission bodies.
 Pure functions, no Django. ``parse_inline``/``format_inline`` turn a line into
 plain text plus marks and back; ``blocks_from_markup``/``blocks_to_markup`` do
 the same for a whole article body. Both pairs are exact inverses on the shapes
-they produce (marks normalised: sorted, touching marks of one kind merged).
+they produce (marks normalised: sorted, touching marks of one kind merged;
+texts stripped and on one line; a picture's pixel size is the stored picture's,
+not the markup's).
 
 Inline: ``**bold**``, ``*italic*``, ``[text](href)``; a backslash before any
 ASCII punctuation makes it literal, and output escapes ``\\ * [ ]``. Emphasis
 is a toggle (``**`` switches bold, ``*`` italic, ``***`` both), so marks may
-overlap freely; input that never closes an emphasis keeps its stars as text.
+overlap freely; four stars (italic and bold closed, italic reopened, as writers
+that nest marks put it) switch bold. Input that never closes an emphasis or a
+bracket keeps them as text.
 
 Blocks are separated by blank lines: ``#### heading`` (or a short line starting
 一、/（一）, as the desk types it), ``![caption](path "alt"){width=60%}``, pipe
-tables (``表：caption`` above, ``|---|`` after the header rows, ``\\|`` in cells,
-``text{colspan=2 rowspan=3}`` for merged cells whose covered cells are left
-out), ``> note`` lines, and paragraphs. A block that starts with a backslash is
-a paragraph whatever follows (``\\一、…`` is not a heading).
+tables (``表：caption`` or ``表1 …`` directly above, ``| --- |`` after the header
+rows, ``\\|`` in cells, ``text{colspan=2 rowspan=3}`` for merged cells whose
+covered cells are left out), ``> note`` lines, and paragraphs (lines joined by
+a space). A line that starts with a backslash is a paragraph of its own whatever
+follows: ``\\一、…`` is not a heading, ``\\ **…**`` not a bold title.
 """
 
 from __future__ import annotations
