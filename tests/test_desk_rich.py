@@ -324,3 +324,44 @@ def _file(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_without_javascript_a_picture_is_added_at_the_end_of_the_body(client, editor, article):
+    client.force_login(editor)
+    url = reverse("desk:article_edit", args=[article.pk])
+    page = client.get(url + "?plain=1").content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'name="picture"' in page
+    response = client.post(
+        url,
+        {
+            "title": article.title,
+            "credit": "",
+            "body": "会议在北京召开。",
+            "version": article.version,
+            "picture": _file("会场.png", png(90, 60)),
+        },
+    )
+    assert response.status_code == 302
+    blocks = stored(article)
+    assert blocks[0] == ContentBlock(PARAGRAPH, "会议在北京召开。")
+    assert (blocks[1].kind, blocks[1].width, blocks[1].height) == (IMAGE, 90, 60)
+    # The plain editor now shows its line, where a caption can be written.
+    page = client.get(url + "?plain=1")
+    assert f"![]({blocks[1].file})" in page.context["form"]["body"].value()
+
+
+def test_without_javascript_a_refused_picture_is_named_beside_the_field(client, editor, article):
+    client.force_login(editor)
+    response = client.post(
+        reverse("desk:article_edit", args=[article.pk]),
+        {
+            "title": article.title,
+            "credit": "",
+            "body": "改过的正文。",
+            "version": article.version,
+            "picture": _file("会场.jpg", b"GIF89a not really"),
+        },
+    )
+    assert response.status_code == 200
+    assert "会场.jpg" in response.context["form"].errors["picture"][0]
+    assert stored(article) == (ContentBlock(PARAGRAPH, "会议在北京召开。"),)

@@ -3,6 +3,8 @@ from django import forms
 from jianbao.bulletins.models import Section
 from jianbao.core.errors import JianbaoError
 from jianbao.publishing.ingest.html import blocks_from_html, blocks_to_html
+from jianbao.publishing.parsed import IMAGE
+from jianbao.publishing.parsed import Block as ContentBlock
 
 MARKUP, HTML = "markup", "html"
 
@@ -86,6 +88,16 @@ class ArticleForm(forms.Form):
         widget=forms.HiddenInput,
         initial=MARKUP,
     )
+    # Without JavaScript: a picture to add at the end of the body (its line can
+    # then be moved, and its caption written, in the text).
+    picture = forms.FileField(
+        label="添加图片",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        help_text=(
+            "保存时加在正文末尾，成为一行 ![图注](图片名)：可把这一行移到别处，在 [ ] 中写图注"
+        ),
+    )
     credit = forms.CharField(
         label="供稿行",
         max_length=300,
@@ -97,6 +109,7 @@ class ArticleForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        upload = data.pop("picture", None)
         rich = data.pop("body_format", "") == HTML
         posted = data.pop("body_html", "")
         if rich:
@@ -111,11 +124,26 @@ class ArticleForm(forms.Form):
             data["blocks"] = blocks
             data["body"] = "\n\n".join(b.plain_text for b in blocks)
         else:
-            if not (data.get("body") or "").strip():
+            if not (data.get("body") or "").strip() and not upload:
                 self.add_error("body", "正文不能为空")
             # The services read the markup themselves.
             data["blocks"] = None
+        if upload and not self.errors:
+            self._add_picture(data, upload)
         return data
+
+    def _add_picture(self, data, upload) -> None:
+        from jianbao.bulletins.editing import blocks_from_body
+        from jianbao.publishing import pictures
+
+        try:
+            stored = pictures.accept(upload.read(), filename=upload.name)
+        except JianbaoError as exc:
+            self.add_error("picture", str(exc))
+            return
+        blocks = data["blocks"] if data["blocks"] is not None else blocks_from_body(data["body"])
+        picture = ContentBlock(IMAGE, file=stored.name, width=stored.width, height=stored.height)
+        data["blocks"] = (*blocks, picture)
 
     @property
     def rich_errors(self):

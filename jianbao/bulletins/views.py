@@ -276,7 +276,7 @@ def article_edit(request, article_id: int):
         "body_format": MARKUP,
         "version": article.version,
     }
-    form = ArticleForm(request.POST or None, initial=initial)
+    form = ArticleForm(request.POST or None, request.FILES or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -339,7 +339,7 @@ def article_new(request, section_id: int):
     except editing.IssueFrozen as exc:
         messages.error(request, str(exc))
         return redirect("desk:issue", section.issue_id)
-    form = ArticleForm(request.POST or None)
+    form = ArticleForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
