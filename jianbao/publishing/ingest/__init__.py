@@ -1,7 +1,7 @@
 """Read a bulletin file of any supported kind into a ParsedBulletin.
 
 Text and Markdown are read in the article markup (publishing.markup); a
-``.docx`` is turned into the same markup with its pictures alongside; a JSON
+``.docx`` or a PDF is turned into the same markup with its pictures alongside; a JSON
 export is read as the content shape. A file read from disk may name pictures
 by paths relative to its folder (an exported folder holds ``pictures/<name>``):
 those files are read too, and no path may lead out of the folder.
@@ -20,7 +20,7 @@ from jianbao.core.errors import UnreadableFile
 from jianbao.core.limits import ParseBudget
 from jianbao.core.text import decode_text
 from jianbao.publishing.ingest.docx import docx_to_markup
-from jianbao.publishing.ingest.pdf import pdf_to_text
+from jianbao.publishing.ingest.pdf import pdf_to_markup
 from jianbao.publishing.ingest.text import parse_bulletin_text
 from jianbao.publishing.markup import picture_path_of
 from jianbao.publishing.parsed import IMAGE, ParsedBulletin, ParseWarning, bulletin_from_dict
@@ -82,8 +82,14 @@ def parse_bulletin_bytes(
             warnings=content.warnings,
         )
     if data.startswith(b"%PDF"):
-        text = pdf_to_text(data, name, budget=budget)
-        return parse_bulletin_text(text, source=name, known_sections=known_sections)
+        content = pdf_to_markup(data, name, budget=budget)
+        return parse_markup_bulletin(
+            content.text,
+            name,
+            pictures=content.pictures,
+            known_sections=known_sections,
+            warnings=content.warnings,
+        )
     text, _encoding = decode_text(data, name)
     check_text_limits(text, budget)
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
