@@ -25,6 +25,7 @@ from jianbao.publishing.parsed import (
     block_to_dict,
 )
 from jianbao.publishing.parsed import Block as ContentBlock
+from jianbao.publishing.render.pdf import PdfSettings, picture_width
 from tests.factories import SeriesFactory, person
 
 pytestmark = pytest.mark.django_db
@@ -317,6 +318,11 @@ def test_the_preview_shows_the_blocks_as_the_pdf_prints_them(client, editor, art
     assert "<strong>正文</strong>" in page
     assert f"/pictures/{photo.name}/120.jpg" in page
     assert "<figcaption>图为会场</figcaption>" in page
+    # As wide as the PDF prints it: its share of the text width.
+    settings = PdfSettings()
+    printed = ContentBlock(IMAGE, file=photo.name, width=120, height=80)
+    share = 100 * picture_width(printed, settings) / settings.block_width
+    assert f'<figure class="picture" style="width:{share:.1f}%">' in page
     assert '<th scope="col">甲</th>' in page
 
 

@@ -31,7 +31,12 @@ from jianbao.core.errors import JianbaoError
 from jianbao.core.history import history_of
 from jianbao.core.models import Role
 from jianbao.core.roles import has_role, roles_of
-from jianbao.publishing.parsed import bulletin_from_dict, bulletin_to_dict
+from jianbao.publishing.parsed import (
+    IMAGE,
+    bulletin_from_dict,
+    bulletin_to_dict,
+    printed_sections,
+)
 from jianbao.publishing.render.markdown import render_markdown
 
 DESK_ROLES = (Role.EDITOR, Role.REVIEWER, Role.SIGNER)
@@ -215,16 +220,35 @@ def issue_preview(request, issue_id: int):
     require_desk(request.user)
     issue = get_object_or_404(Issue, pk=issue_id)
     bulletin = issue_to_bulletin(issue)
-    # The same blocks the PDF prints, drawn by the web pages' shared block partial.
+    # The same blocks the PDF prints, drawn by the web pages' shared block partial;
+    # pictures at the width the PDF gives them.
+    sections = web_sections(bulletin, picture=responsive_picture)
+    for section, printed in zip(sections, printed_sections(bulletin), strict=True):
+        for article, parsed in zip(section["articles"], printed.articles, strict=True):
+            article["runs"] = _preview_runs(article["blocks"], parsed.blocks)
     return render(
         request,
         "bulletins/desk/preview.html",
-        {
-            "issue": issue,
-            "b": bulletin_to_dict(bulletin),
-            "sections": web_sections(bulletin, picture=responsive_picture),
-        },
+        {"issue": issue, "b": bulletin_to_dict(bulletin), "sections": sections},
     )
+
+
+def _preview_runs(web: list[dict], blocks) -> list[dict]:
+    """Runs of blocks for the shared partial, and each picture on its own with the
+    share of the text width it prints at (render.pdf.picture_width)."""
+    from jianbao.publishing.render.pdf import PdfSettings, picture_width
+
+    settings = PdfSettings()
+    runs: list[dict] = []
+    for item, block in zip(web, blocks, strict=True):
+        if block.kind == IMAGE:
+            share = picture_width(block, settings) / settings.block_width
+            runs.append({"picture": item["figure"], "percent": f"{100 * share:.1f}"})
+        elif runs and "blocks" in runs[-1]:
+            runs[-1]["blocks"].append(item)
+        else:
+            runs.append({"blocks": [item]})
+    return runs
 
 
 @login_required
