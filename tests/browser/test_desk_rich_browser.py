@@ -211,3 +211,26 @@ def test_a_paste_from_word_keeps_bold_and_the_table_and_offers_the_upload(
     assert [c.text for c in blocks[3].rows[2]] == ["2", "钼铌合金棒材（征求意见）"]
     assert blocks[3].rows[2][1].colspan == 2
     assert errors == []
+
+
+def test_a_refused_picture_is_named_beside_the_editor_and_nothing_is_inserted(
+    live_server, login, rich_article, tmp_path
+):
+    from jianbao.publishing.models import Picture
+
+    hostile = tmp_path / "logo.svg"
+    hostile.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    page = login("editor")
+    errors = watch(page)
+    page.goto(live_server.url + reverse("desk:article_edit", args=[rich_article.pk]))
+    body = page.get_by_role("textbox", name="正文")
+    expect(body.locator("figure img")).to_have_count(2)
+    stored_before = Picture.objects.count()
+    page.set_input_files("input[data-picture-input]", str(hostile))
+    status = page.locator("[data-rich-status]")
+    expect(status).to_contain_text("logo.svg")
+    expect(status).to_have_attribute("role", "alert")
+    expect(body.locator("figure img")).to_have_count(2)
+    assert Picture.objects.count() == stored_before
+    # Refused with a 400 the page explains; no script error.
+    assert [e for e in errors if "400" not in e] == []
