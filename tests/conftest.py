@@ -137,6 +137,7 @@ NO_DATABASE = {
     "test_render_wechat",
     "test_render_docx",
     "test_render_pdf",
+    "test_markup",
 }
 
 
