@@ -371,3 +371,24 @@ def test_without_javascript_a_refused_picture_is_named_beside_the_field(client, 
     assert response.status_code == 200
     assert "会场.jpg" in response.context["form"].errors["picture"][0]
     assert stored(article) == (ContentBlock(PARAGRAPH, "会议在北京召开。"),)
+
+
+def test_a_rich_save_from_an_older_form_is_refused_and_keeps_what_was_typed(
+    client, editor, article
+):
+    second = person("ed2", "editor", name="王二")
+    opened = article.version
+    client.force_login(editor)
+    assert post_rich(client, article, "<p>杨丹泽改过的正文。</p>").status_code == 302
+    client.force_login(second)
+    response = post_rich(
+        client, article, "<p><strong>王二</strong>改过的正文。</p>", version=opened
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "已被杨丹泽于" in page and "您的修改未保存" in page
+    form = response.context["form"]
+    # The editor gets back what this editor typed, converted; the new version to save on.
+    assert form["body_html"].value() == "<p><strong>王二</strong>改过的正文。</p>"
+    assert int(form["version"].value()) == opened + 1
+    assert stored(article) == (ContentBlock(PARAGRAPH, "杨丹泽改过的正文。"),)
