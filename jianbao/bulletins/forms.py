@@ -146,8 +146,11 @@ class ArticleForm(forms.Form):
         data["blocks"] = (*blocks, picture)
 
     @property
-    def rich_errors(self):
-        return self.errors.get("body_html", ())
+    def picture_max_bytes(self) -> int:
+        """The largest picture pictures.accept takes, for the editor to say before uploading."""
+        from django.conf import settings
+
+        return settings.JIANBAO_PICTURE_MAX_BYTES
 
 
 class CorrectionForm(ArticleForm):

@@ -214,7 +214,7 @@ def test_a_paste_from_word_keeps_bold_and_the_table_and_offers_the_upload(
 
 
 def test_a_refused_picture_is_named_beside_the_editor_and_nothing_is_inserted(
-    live_server, login, rich_article, tmp_path
+    live_server, login, rich_article, tmp_path, settings
 ):
     from jianbao.publishing.models import Picture
 
@@ -230,6 +230,20 @@ def test_a_refused_picture_is_named_beside_the_editor_and_nothing_is_inserted(
     status = page.locator("[data-rich-status]")
     expect(status).to_contain_text("logo.svg")
     expect(status).to_have_attribute("role", "alert")
+    expect(body.locator("figure img")).to_have_count(2)
+    assert Picture.objects.count() == stored_before
+    # Too large: said before uploading, with both sizes.
+    settings.JIANBAO_PICTURE_MAX_BYTES = 2 * 1048576
+    page.reload()
+    large = tmp_path / "大照片.bmp"
+    Image.effect_noise((1100, 1000), 60).convert("RGB").save(large)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.set_input_files("input[data-picture-input]", str(large))
+    size = f"{large.stat().st_size / 1048576:.1f}"
+    expect(status).to_contain_text(f"“大照片.bmp”有 {size} MB，图片不能超过 2.0 MB")
+    assert posts == []
+    body = page.get_by_role("textbox", name="正文")
     expect(body.locator("figure img")).to_have_count(2)
     assert Picture.objects.count() == stored_before
     # Refused with a 400 the page explains; no script error.

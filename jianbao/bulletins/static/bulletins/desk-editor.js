@@ -204,8 +204,15 @@ function setUp(field) {
     status.setAttribute("role", error ? "alert" : "status")
   }
 
+  const maxBytes = Number(field.dataset.maxBytes) || 0
+  const megabytes = (n) => `${(n / 1048576).toFixed(1)} MB`
+
   async function upload(file) {
     const name = file.name || "粘贴的图片"
+    if (maxBytes && file.size > maxBytes) {
+      // Said here, before a long upload the server would refuse.
+      throw new Error(`“${name}”有 ${megabytes(file.size)}，图片不能超过 ${megabytes(maxBytes)}`)
+    }
     const body = new FormData()
     body.append("file", file, name)
     const response = await fetch(url, {
@@ -214,14 +221,15 @@ function setUp(field) {
       headers: { "X-CSRFToken": csrf },
       credentials: "same-origin",
     })
-    let data = {}
-    try {
-      data = await response.json()
-    } catch {
-      // A page instead of JSON (403, 413): the status says enough.
+    const type = response.headers.get("content-type") || ""
+    if (type.startsWith("application/json")) {
+      const data = await response.json()
+      if (response.ok) return data
+      throw new Error(data.error)
     }
-    if (!response.ok) throw new Error(data.error || `“${name}”上传失败（${response.status}）`)
-    return data
+    // The size limit answers in plain Chinese before the view runs; other pages, by status.
+    const said = type.startsWith("text/plain") ? await response.text() : ""
+    throw new Error(`“${name}”未能上传：${said || `服务器答复 ${response.status}`}`)
   }
 
   const figure = (data) => ({
@@ -343,6 +351,11 @@ function setUp(field) {
       const label = LABELS[option.dataset.name]
       if (label && option.firstElementChild) option.firstElementChild.textContent = label
     }
+  })
+  // The label's textarea is hidden now: a click on it goes to the editor.
+  rich.querySelector("label").addEventListener("click", (event) => {
+    event.preventDefault()
+    editor.commands.focus()
   })
   editor.view.dom.setAttribute("aria-label", "正文")
   editor.view.dom.setAttribute("role", "textbox")
