@@ -76,9 +76,6 @@ def html_to_paragraphs(markup: str) -> list[str]:
     return [p.strip() for p in text.split("\n") if p.strip()]
 
 
-_TABLE_CAPTION = re.compile(r"^表(?:[：:]|\d)")
-
-
 def text_to_paragraphs(text: str) -> list[str]:
     """A pasted body: Word's paste puts each paragraph on its own line.
 
@@ -108,7 +105,7 @@ def text_to_paragraphs(text: str) -> list[str]:
 
 
 def _caption_only(out: list[str]) -> bool:
-    return bool(out) and "\n" not in out[-1] and bool(_TABLE_CAPTION.match(out[-1]))
+    return bool(out) and "\n" not in out[-1] and bool(re.match(r"^表(?:[：:]|\d)", out[-1]))
 
 
 def limited_paragraphs(text: str, name: str) -> list[str]:

@@ -260,11 +260,24 @@ PICTURE_EXTENSIONS = {
 _EMU_PER_TWIP = 635
 _OFF = {"0", "false", "off", "none"}
 
-# A caption names its picture: 图为…, 图1 …, 图 1, 图：…, （图…）, 上图为….
-CAPTION = re.compile(r"^(?:[（(]\s*图|[上下左右]?图\s*[为：:\d一二三四五六七八九十]|图\s+\S)")
-TABLE_CAPTION = re.compile(r"^(?:续?表\s*[\d一二三四五六七八九十]+|表\s*[：:])")
 _CAPTION_STYLES = {"caption", "题注"}
 _MAX_CAPTION = 200
+
+
+def is_caption(text: str) -> bool:
+    """Whether a line names a picture: 图为…, 图1 …, 图 1, 图：…, （图…）, 上图为…."""
+    return len(text) <= _MAX_CAPTION and bool(
+        re.match(
+            r"^(?:[（(][ 　]?图|[上下左右]?图[ 　]?[为：:\d一二三四五六七八九十]|图[ 　]\S)", text
+        )
+    )
+
+
+def is_table_caption(text: str) -> bool:
+    """Whether a line names the table under it: 表1 …, 表一 …, 表：…."""
+    return len(text) <= _MAX_CAPTION and bool(
+        re.match(r"^(?:续?表[ 　]?[\d一二三四五六七八九十]|表[ 　]?[：:])", text)
+    )
 
 
 @dataclass(frozen=True)
@@ -528,14 +541,13 @@ class _RichReader:
             if not text:
                 continue
             block = Block(HEADING, text) if heading else Block(PARAGRAPH, text, marks)
-            short = len(text) <= _MAX_CAPTION
             self.items.append(
                 _Item(
                     block,
                     prefix=prefix,
-                    caption_like=short and (styled_caption or bool(CAPTION.match(text))),
-                    table_caption_like=short
-                    and (styled_caption or bool(TABLE_CAPTION.match(text))),
+                    caption_like=(styled_caption and len(text) <= _MAX_CAPTION) or is_caption(text),
+                    table_caption_like=(styled_caption and len(text) <= _MAX_CAPTION)
+                    or is_table_caption(text),
                 )
             )
 
@@ -828,7 +840,7 @@ class _RichReader:
             text, marks = runs.text_and_marks()
             if text:
                 texts.append((text, marks))
-                if CAPTION.match(text) and len(text) <= _MAX_CAPTION and not caption:
+                if is_caption(text) and not caption:
                     caption = text
 
         for child in _cell_children(tc):
@@ -960,9 +972,10 @@ def _safe_href(href: str) -> str:
 
 def _field_target(instruction: str) -> str:
     # HYPERLINK "https://…" \o "tip": WPS and older Word write links as fields.
-    m = re.match(r'\s*HYPERLINK\s+"([^"]+)"', instruction or "", re.I)
+    instruction = (instruction or "").strip()
+    m = re.match(r'HYPERLINK\s+"([^"]+)"', instruction, re.I)
     if m is None:
-        m = re.match(r"\s*HYPERLINK\s+(\S+)", instruction or "", re.I)
+        m = re.match(r"HYPERLINK\s+(\S+)", instruction, re.I)
     return _safe_href(m.group(1)) if m else ""
 
 

@@ -24,7 +24,7 @@ from PIL import Image
 
 from jianbao.core.errors import UnreadableFile
 from jianbao.core.limits import ParseBudget
-from jianbao.publishing.ingest.docx import CAPTION, MAX_PICTURES, DocxContent
+from jianbao.publishing.ingest.docx import MAX_PICTURES, DocxContent, is_caption
 from jianbao.publishing.ingest.text import BULLET_MARK, DISTRIBUTION, PAGE_NUMBER
 from jianbao.publishing.markup import block_to_markup, format_inline
 from jianbao.publishing.parsed import IMAGE, Block, ParseWarning
@@ -36,7 +36,6 @@ CLOSING_LABEL = re.compile(rf"{DISTRIBUTION.pattern}|^(本期编辑|责任编辑
 MIN_PICTURE_POINTS = 36
 # Decoded pixels of one picture, before Pillow (and the store) see it.
 MAX_PICTURE_PIXELS = 50_000_000
-_MAX_CAPTION = 200
 
 
 @dataclass
@@ -145,8 +144,7 @@ def _read(data: bytes, path: str, budget: ParseBudget, with_pictures: bool):
                 if (
                     captionless is not None
                     and line["top"] - captionless.bottom < size * 2.5
-                    and CAPTION.match(text)
-                    and len(text) <= _MAX_CAPTION
+                    and is_caption(text)
                 ):
                     caption_for = captionless
                 captionless = None
