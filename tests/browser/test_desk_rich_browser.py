@@ -248,3 +248,34 @@ def test_a_refused_picture_is_named_beside_the_editor_and_nothing_is_inserted(
     assert Picture.objects.count() == stored_before
     # Refused with a 400 the page explains; no script error.
     assert [e for e in errors if "400" not in e] == []
+
+
+def test_without_javascript_the_text_markup_edits_the_same_article(
+    live_server, browser, rich_article, tmp_path
+):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.goto(live_server.url + reverse("desk:article_edit", args=[rich_article.pk]))
+
+    # The editor stays hidden; the markup textarea holds the pictures and the table.
+    expect(page.locator(".rich-editor")).to_be_hidden()
+    text = page.locator("#id_body")
+    expect(text).to_be_visible()
+    markup = text.input_value()
+    assert "![图为会议现场](" in markup and "| 序号 | 标准名称 | 状态 |" in markup
+    text.fill(markup.replace("会议在北京召开。", "会议在**北京**召开。"))
+    third = tmp_path / "合影.png"
+    Image.new("RGB", (300, 200), (20, 140, 60)).save(third)
+    page.set_input_files("#id_picture", str(third))
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存《联盟召开年度工作会议》")).to_be_visible()
+
+    blocks = editing.article_blocks(type(rich_article).objects.get(pk=rich_article.pk))
+    assert [b.kind for b in blocks] == [PARAGRAPH, IMAGE, IMAGE, TABLE, IMAGE]
+    assert blocks[0].marks == (Mark(BOLD, 3, 5),)
+    assert (blocks[4].width, blocks[4].height) == (300, 200)
+    context.close()
