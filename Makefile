@@ -76,3 +76,4 @@ bench: install
 	$(VENV)/python bench/mail.py
 	$(VENV)/python bench/search.py --sizes 100000
 	bench/web.sh
+	bench/lighthouse.sh

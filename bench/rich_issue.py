@@ -27,9 +27,8 @@ def photo(seed: int, width: int = 2000, height: int = 1500) -> bytes:
     noise = Image.effect_noise((width, height), 30 + seed).convert("RGB")
     gradient = Image.linear_gradient("L").resize((width, height)).convert("RGB")
     picture = Image.blend(noise, gradient, 0.6)
-    ImageDraw.Draw(picture).ellipse(
-        (seed * 120 % width, seed * 80 % height, width // 2, height // 2), fill=(30, 90, 160)
-    )
+    x, y = seed * 97 % (width // 2), seed * 61 % (height // 2)
+    ImageDraw.Draw(picture).ellipse((x, y, x + width // 3, y + height // 3), fill=(30, 90, 160))
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=85)
     return out.getvalue()
