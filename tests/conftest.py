@@ -138,6 +138,8 @@ NO_DATABASE = {
     "test_render_docx",
     "test_render_pdf",
     "test_markup",
+    "test_docx_rich",
+    "test_pdf_rich",
 }
 
 

@@ -1,10 +1,12 @@
 """Deleting a submission keeps its history; its files go only once the row is really gone."""
 
 import inspect
+import io
 
 import pytest
 from django.core.files.storage import default_storage
 from django.db import transaction
+from PIL import Image
 
 from jianbao.core.history import history_of
 from jianbao.core.models import HistoryEvent
@@ -12,6 +14,12 @@ from jianbao.mailbox import services as mailbox
 from jianbao.submissions import services as intake
 from jianbao.submissions.models import Submission, SubmissionEvent
 from tests.factories import AllianceFactory, person
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -23,7 +31,7 @@ def stored(settings, tmp_path, transactional_db):
     editor = person("ed", "editor", name="杨丹泽")
     files = [
         intake.read_attachment("稿件.txt", "联盟动态\n第一段。".encode()),
-        intake.read_attachment("现场.png", b"\x89PNG\r\n\x1a\n" + bytes(100)),
+        intake.read_attachment("现场.png", _png()),
     ]
     submission = intake.receive(
         title="联盟动态",

@@ -39,6 +39,8 @@ class ParseLimits:
     cpu_seconds: float = 10.0
     # Files read for one submission or one mail.
     attachments: int = 20
+    # Pictures in one file: a meeting report has a handful; more than this is not news.
+    pictures: int = 100
 
 
 def parse_limits() -> ParseLimits:
@@ -66,6 +68,9 @@ class ParseBudget:
 
     def paragraphs(self, count: int) -> None:
         self.check_count("段落", count, self.limits.paragraphs)
+
+    def pictures(self, count: int) -> None:
+        self.check_count("图片", count, self.limits.pictures, "张")
 
     def characters(self, count: int) -> None:
         self.check_count("文字", count, self.limits.characters)

@@ -236,10 +236,8 @@ _GRAPHIC_KINDS = {
 _PICTURE_URI = _DRAWINGML + "picture"
 _SHAPE_URI = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 
-# Pictures of one file: a meeting report has a handful; more than this is not news.
-# (Local limits: core.limits.ParseLimits has no picture fields; the store's own
-# JIANBAO_PICTURE_MAX_BYTES, when set, decides the size of one.)
-MAX_PICTURES = 100
+# How many pictures one file may hold is core.limits.ParseLimits.pictures; the
+# store's own JIANBAO_PICTURE_MAX_BYTES, when set, decides the size of one.
 MAX_PICTURE_BYTES = 20 * 1024 * 1024
 PICTURE_EXTENSIONS = {
     "image/jpeg": "jpg",
@@ -704,7 +702,7 @@ class _RichReader:
                 (f"第{self.picture_count}张图片（不是图片格式：{content_type}）", "")
             )
             return
-        self.budget.check_count("图片", self.picture_count, MAX_PICTURES, "张")
+        self.budget.pictures(self.picture_count)
         limit = getattr(settings, "JIANBAO_PICTURE_MAX_BYTES", MAX_PICTURE_BYTES)
         if len(blob) > limit:
             self.pending.append(

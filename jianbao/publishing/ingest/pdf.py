@@ -24,7 +24,7 @@ from PIL import Image
 
 from jianbao.core.errors import UnreadableFile
 from jianbao.core.limits import ParseBudget
-from jianbao.publishing.ingest.docx import MAX_PICTURES, DocxContent, is_caption
+from jianbao.publishing.ingest.docx import DocxContent, is_caption
 from jianbao.publishing.ingest.text import BULLET_MARK, DISTRIBUTION, PAGE_NUMBER
 from jianbao.publishing.markup import block_to_markup, format_inline
 from jianbao.publishing.parsed import IMAGE, Block, ParseWarning
@@ -170,7 +170,7 @@ def _page_pictures(page, number: int, pictures: dict, warnings: list, budget) ->
     for image in sorted(page.images, key=lambda i: (i["top"], i["x0"])):
         if min(image["x1"] - image["x0"], image["bottom"] - image["top"]) < MIN_PICTURE_POINTS:
             continue
-        budget.check_count("图片", len(pictures) + 1, MAX_PICTURES, "张")
+        budget.pictures(len(pictures) + 1)
         decoded = _decode(image)
         if decoded is None:
             missed += 1
