@@ -140,6 +140,7 @@ NO_DATABASE = {
     "test_markup",
     "test_docx_rich",
     "test_pdf_rich",
+    "test_editor_html",
 }
 
 

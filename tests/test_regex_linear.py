@@ -35,7 +35,8 @@ from jianbao.distribution import services as distribution_services
 from jianbao.mailbox import parsing as mail_parsing
 from jianbao.network import exchange, names, statistics
 from jianbao.network.exchange import parse_contact
-from jianbao.publishing import parsed
+from jianbao.publishing import parsed, pictures
+from jianbao.publishing.ingest import html as ingest_html
 from jianbao.publishing.ingest import pdf as ingest_pdf
 from jianbao.publishing.ingest import text as ingest_text
 from jianbao.publishing.render import docx as render_docx
@@ -123,6 +124,18 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
         [],
     ),
     "core.backup._PARTIAL": (core_backup._PARTIAL, [".a" * (N // 2) + ".partial-1"]),
+    "publishing.pictures.NAME": (pictures.NAME, ["0" * N + ".jpg"]),
+    "publishing.pictures._MARKUP": (pictures._MARKUP, ["<" * N, "<scrip" * (N // 6)]),
+    "publishing.ingest.html._PICTURE_IN_SRC": (
+        ingest_html._PICTURE_IN_SRC,
+        ["/pictures/" + "0" * N],
+    ),
+    "publishing.ingest.html._TABLE_CAPTION": (ingest_html._TABLE_CAPTION, ["表" + " " * N]),
+    "publishing.ingest.html._XML_DECLARATION": (
+        ingest_html._XML_DECLARATION,
+        [" " * N + "<?xml" + "a" * N],
+    ),
+    "publishing.ingest.html._CJK_CHAR": (ingest_html._CJK_CHAR, []),
     **{
         f"publishing.parsed._HEADING_LEVELS[{i}]": (pattern, [])
         for i, (pattern, _) in enumerate(parsed._HEADING_LEVELS)

@@ -36,6 +36,7 @@ from jianbao.publishing.parsed import (
     bulletin_from_dict,
     bulletin_to_dict,
     printed_sections,
+    reading_lines,
 )
 from jianbao.publishing.render.markdown import render_markdown
 
@@ -499,9 +500,9 @@ def revision_detail(request, revision_id: int):
     revision = get_object_or_404(IssueRevision.objects.select_related("issue"), pk=revision_id)
     issue = revision.issue
 
-    before = _markdown_of_snapshot(revision.snapshot)
+    before = _text_of_snapshot(revision.snapshot)
     later = issue.revisions.filter(number__gt=revision.number).order_by("number").first()
-    after = _markdown_of_snapshot(
+    after = _text_of_snapshot(
         later.snapshot if later else bulletin_to_dict(issue_to_bulletin(issue))
     )
     table = difflib.HtmlDiff(wrapcolumn=50).make_table(
@@ -519,6 +520,7 @@ def revision_detail(request, revision_id: int):
     )
 
 
-def _markdown_of_snapshot(snapshot: dict) -> str:
-    # The same Markdown as ``export --format md``: one text form of an issue.
-    return render_markdown(bulletin_from_dict(snapshot))
+def _text_of_snapshot(snapshot: dict) -> str:
+    # What a reader reads, a line per block: the export's markup would show its
+    # escapes and marks to the reviewer as changes.
+    return "\n".join(reading_lines(bulletin_from_dict(snapshot)))

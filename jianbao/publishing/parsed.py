@@ -192,6 +192,21 @@ def anchors(bulletin: ParsedBulletin) -> dict[int, str]:
     }
 
 
+def reading_lines(bulletin: ParsedBulletin) -> list[str]:
+    """The issue as plain lines, a line per block (captions and table rows too):
+    what people compare when they look at what a correction changed."""
+    lines = []
+    for section in bulletin.sections:
+        lines.append(f"【{section.title}】")
+        for article in section.articles:
+            lines.append(f"《{article.title}》")
+            for block in article.blocks:
+                lines += block.plain_text.splitlines()
+            if article.credit:
+                lines.append(f"（{article.credit}）")
+    return lines
+
+
 def printed_sections(bulletin: ParsedBulletin) -> tuple[ParsedSection, ...]:
     """The sections every output prints, in order: the 导读 and the body alike.
 

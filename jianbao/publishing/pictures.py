@@ -93,7 +93,8 @@ _HARMLESS_JPEG_SEGMENTS = {"APP0", "APP2", "APP14"}
 # Markup inside a picture (a polyglot file a browser could be tricked into reading
 # as a page): such a file is re-encoded, which leaves only the pixels.
 _MARKUP = re.compile(rb"<(?:script|html|svg|body|iframe|!doctype|\?xml)", re.IGNORECASE)
-_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|gif|webp)$")
+# A stored picture's name: the first 32 hex digits of its SHA-256 and its extension.
+NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|gif|webp)$")
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def existing(name: str, *, where: str = "") -> StoredPicture:
 
     # An exported folder names its pictures pictures/<name>.
     stored = name.rsplit("/", 1)[-1]
-    row = Picture.objects.filter(name=stored).first() if _NAME.match(stored) else None
+    row = Picture.objects.filter(name=stored).first() if NAME.match(stored) else None
     if row is None:
         raise PictureRejected(
             name, "找不到这张图片（所给的文件里没有，此前也未保存过），未保存", where=where
@@ -327,7 +328,7 @@ def _is_drawing(image: Image.Image) -> bool:
 
 
 def _checked_name(name: str) -> str:
-    if not _NAME.match(name):
+    if not NAME.match(name):
         raise PictureRejected(name, "不是图片的存储名", where="")
     return name
 

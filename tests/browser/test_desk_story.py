@@ -23,6 +23,22 @@ def word_file(tmp_path):
     return path
 
 
+# Puts the caret right after ``text`` in an element, as a click there would.
+AFTER_TITLE = """(element, text) => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT)
+  while (walker.nextNode()) {
+    const at = walker.currentNode.data.indexOf(text)
+    if (at >= 0) {
+      const range = document.createRange()
+      range.setStart(walker.currentNode, at + text.length)
+      getSelection().removeAllRanges()
+      getSelection().addRange(range)
+      return
+    }
+  }
+}"""
+
+
 def titles_in(section_title: str) -> list[str]:
     return list(
         Article.objects.filter(section__title=section_title)
@@ -67,7 +83,7 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     expect(editor.get_by_text("已采用到")).to_be_visible()
     editor.locator("text=＋ 在本栏目添加文章").nth(2).click()
     editor.fill("#id_title", "化纤联盟协办中国纺织科技成果对接峰会")
-    editor.fill("#id_body", "峰会在晋江市举办。")
+    editor.get_by_role("textbox", name="正文").fill("峰会在晋江市举办。")
     editor.fill("#id_credit", "化纤产业技术创新战略联盟秘书处供稿")
     editor.get_by_role("button", name="保存").click()
     expect(editor.get_by_text("已添加《化纤联盟协办中国纺织科技成果对接峰会》")).to_be_visible()
@@ -109,12 +125,12 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     expect(editor.get_by_text("粉末冶金一文请写明标准名称")).to_be_visible()
     issue_page = editor.url
     editor.locator("a.button", has_text="编辑").nth(0).click()
-    body = editor.locator("li.inline-edit #id_body")  # edited in place, on the issue page
-    body.fill(
-        body.input_value().replace(
-            "《钼铌合金棒材》", "《钼铌合金棒材》《铁基粉末冶金零件用渗铜粉》"
-        )
-    )
+    # Edited in place, on the issue page, in the rich editor: the caret after the title.
+    body = editor.locator("li.inline-edit").get_by_role("textbox", name="正文")
+    paragraph = body.locator("p", has_text="《钼铌合金棒材》")
+    paragraph.click()
+    paragraph.evaluate(AFTER_TITLE, "《钼铌合金棒材》")
+    editor.keyboard.type("《铁基粉末冶金零件用渗铜粉》")
     assert editor.url == issue_page
     editor.get_by_role("button", name="保存").click()
     expect(editor.locator("li.inline-edit")).to_have_count(0)

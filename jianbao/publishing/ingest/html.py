@@ -17,6 +17,7 @@ import lxml.html
 import nh3
 from lxml import etree
 
+from jianbao.publishing import pictures
 from jianbao.publishing.markup import normalise_marks
 from jianbao.publishing.parsed import (
     BOLD,
@@ -91,7 +92,6 @@ _CLEANER = nh3.Cleaner(
 )
 
 # A stored picture's name (publishing.pictures): its content hash and extension.
-PICTURE_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|gif|webp)$")
 # Its web copies are /pictures/<name>/<width>.<fmt> (pictures.variant_url), on this
 # site: another site's address is not a picture we have, whatever its path says.
 _PICTURE_IN_SRC = re.compile(r"^/pictures/([0-9a-f]{32}\.(?:jpg|png|gif|webp))(?:[/?#]|$)")
@@ -100,6 +100,7 @@ _TABLE_CAPTION = re.compile(r"^表(?:[:：]\s*|(?=\s*[0-9０-９一二三四五�
 _MAX_SPAN = 100
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 _BREAK_MARK = "\u2028"  # stands for <br> while whitespace is folded
 _BLOCK_TAGS = {"p", "h3", "h4", "figure", "table", "blockquote", "aside", "img"}
 
@@ -321,7 +322,7 @@ class _Converter:
     def _image(self, img, *, caption: str) -> None:
         self.pictures_seen += 1
         name = (img.get("data-file") or "").strip()
-        if not PICTURE_NAME.match(name):
+        if not pictures.NAME.match(name):
             found = _PICTURE_IN_SRC.search(img.get("src") or "")
             name = found.group(1) if found else ""
         alt = _fold(img.get("alt") or "")
@@ -459,7 +460,7 @@ _STRIPPED = _SPACE + "\u3000"
 
 
 def _is_cjk(ch: str) -> bool:
-    return bool(ch) and re.match(f"[{_CJK}]", ch) is not None
+    return bool(ch) and _CJK_CHAR.match(ch) is not None
 
 
 def _text_and_marks(runs: Iterable[tuple[str, frozenset]]) -> tuple[str, tuple[Mark, ...]]:
