@@ -146,7 +146,12 @@ def test_export_then_import_round_trips(tmp_path):
     assert workbook.sheetnames == ["联盟", "成员单位", "协发网机构"]
     rows = list(workbook["联盟"].iter_rows(values_only=True))
     assert rows[0] == tuple(HEADER.split(","))
-    assert rows[1][7] == "王芳 <wang@example.org> 010-6469；李雷 <li@example.org>"
+    # In pinyin order: 粉末 (fen) before 健康 (jian).
+    assert [r[0] for r in rows[1:]] == [
+        "粉末冶金产业技术创新战略联盟",
+        "健康建筑产业技术创新战略联盟",
+    ]
+    assert rows[2][7] == "王芳 <wang@example.org> 010-6469；李雷 <li@example.org>"
     result = import_registry(out, by=None)
     assert sorted(result.updated) == sorted(
         ["健康建筑产业技术创新战略联盟", "粉末冶金产业技术创新战略联盟"]
