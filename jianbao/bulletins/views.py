@@ -26,11 +26,12 @@ from jianbao.bulletins.forms import (
     editor_html,
 )
 from jianbao.bulletins.models import Article, Issue, IssueRevision, Section, Series
-from jianbao.bulletins.services import issue_to_bulletin, issues_with_content
+from jianbao.bulletins.services import issue_to_bulletin, issues_with_content, stored_block
 from jianbao.core.errors import JianbaoError
 from jianbao.core.history import history_of
 from jianbao.core.models import Role
 from jianbao.core.roles import has_role, roles_of
+from jianbao.publishing.markup import blocks_from_markup
 from jianbao.publishing.parsed import (
     IMAGE,
     bulletin_from_dict,
@@ -120,6 +121,10 @@ def issue_new(request):
     )
 
 
+def _reading(blocks) -> list[str]:
+    return [line for b in blocks for line in b.plain_text.splitlines()]
+
+
 def _attach_submission_diffs(issue: Issue) -> None:
     """For the reviewer: each article's text against what the alliance sent.
 
@@ -130,8 +135,10 @@ def _attach_submission_diffs(issue: Issue) -> None:
             submission = next(iter(article.submissions.all()), None)
             if submission is None:
                 continue
-            before = [submission.title, *submission.paragraphs]
-            after = [article.title, *(b.text for b in article.blocks.all())]
+            # Both sides as readers read them (captions, table rows), not as markup.
+            sent, _ = blocks_from_markup(submission.body)
+            before = [submission.title, *_reading(sent)]
+            after = [article.title, *_reading(stored_block(b) for b in article.blocks.all())]
             if before != after:
                 article.submission_diff = difflib.HtmlDiff(wrapcolumn=40).make_table(
                     before, after, "来稿", "编辑后", context=True, numlines=1
