@@ -208,3 +208,22 @@ def test_a_picture_path_out_of_the_folder_is_refused_naming_the_line(cli, rich_i
     assert f"{exported}:{line}" in result.stderr
     assert "“../secret.jpg”不在文件所在的文件夹内" in result.stderr
     assert issue_to_bulletin(rich_issue) == before
+
+
+def test_json_on_standard_output_names_pictures_by_address_and_imports_back(
+    cli, rich_issue, tmp_path, settings
+):
+    settings.JIANBAO_SITE_URL = "https://jianbao.example.org/"
+    original = issue_to_bulletin(rich_issue)
+    result = cli("export", "2023-1", "--format", "json")
+    assert result.status == 0, result.stderr
+    blocks = json.loads(result.stdout)["sections"][0]["articles"][0]["blocks"]
+    name = original.articles[0].pictures[0].file
+    assert next(b["file"] for b in blocks if b["kind"] == "image") == (
+        f"https://jianbao.example.org/pictures/{name}"
+    )
+    path = tmp_path / "copy.json"
+    path.write_text(result.stdout, encoding="utf-8")
+    BlockRow.objects.filter(kind=TABLE).delete()
+    assert cli("import", "-q", "--replace", str(path)).status == 0
+    assert issue_to_bulletin(rich_issue) == original

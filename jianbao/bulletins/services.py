@@ -453,6 +453,16 @@ def find_issue(
     return found[0]
 
 
+def picture_address(name: str) -> str:
+    """A stored picture by the address of its clean copy on this site: what an
+    export that carries no picture files shows, and what an import reads back."""
+    from django.conf import settings
+
+    return f"{settings.JIANBAO_SITE_URL.rstrip('/')}/pictures/{name}"
+
+
 def export_json(issue: Issue) -> str:
-    data = bulletin_to_dict(issue_to_bulletin(issue), state=issue.state)
+    data = bulletin_to_dict(
+        issue_to_bulletin(issue), state=issue.state, picture_path=picture_address
+    )
     return json.dumps(data, ensure_ascii=False, indent=2)

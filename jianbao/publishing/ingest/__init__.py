@@ -190,12 +190,10 @@ def _picture_file(
 
 
 def _is_stored_name(name: str) -> bool:
-    """``<32 hex>.jpg|png|gif|webp``: the name publishing.pictures gives a stored picture."""
-    stem, _, ext = name.partition(".")
-    return len(stem) == 32 and all(c in "0123456789abcdef" for c in stem) and ext in _STORED_EXT
+    """The name publishing.pictures gives a stored picture."""
+    from jianbao.publishing.pictures import NAME
 
-
-_STORED_EXT = ("jpg", "png", "gif", "webp")
+    return NAME.match(name) is not None
 
 
 def check_text_limits(text: str, budget: ParseBudget) -> None:

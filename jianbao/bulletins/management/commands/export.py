@@ -34,7 +34,8 @@ class Command(JianbaoCommand):
     def handle(self, *args, issue, format, output, **options):
         found = find_issue(issue)
         if not output:
-            # Standard output names pictures by their stored names only.
+            # Standard output carries no picture files: pictures are named by
+            # the address of their public copy (JSON) or their stored name (Markdown).
             text = (
                 export_json(found) + "\n"
                 if format == "json"
