@@ -61,6 +61,10 @@ def _bulletin_in_folder(folder: Path) -> Path:
     raise UnreadableFile(str(folder), f"文件夹中有多个简报文件（{names}），请指明其中一个")
 
 
+# Files that come as the text markup with their pictures, by their first bytes.
+_MARKUP_READERS = ((b"PK\x03\x04", docx_to_markup), (b"%PDF", pdf_to_markup))
+
+
 def parse_bulletin_bytes(
     data: bytes,
     name: str,
@@ -72,17 +76,10 @@ def parse_bulletin_bytes(
     by relative paths are read from there. Without it (an upload) none are read."""
     # The content decides the reader, not the file name.
     budget = ParseBudget(name)
-    if data.startswith(b"PK\x03\x04"):
-        content = docx_to_markup(data, name, budget=budget)
-        return parse_markup_bulletin(
-            content.text,
-            name,
-            pictures=content.pictures,
-            known_sections=known_sections,
-            warnings=content.warnings,
-        )
-    if data.startswith(b"%PDF"):
-        content = pdf_to_markup(data, name, budget=budget)
+    reader = next((r for magic, r in _MARKUP_READERS if data.startswith(magic)), None)
+    if reader is not None:
+        # Word and PDF come as the text markup with their pictures, read as text is.
+        content = reader(data, name, budget=budget)
         return parse_markup_bulletin(
             content.text,
             name,
