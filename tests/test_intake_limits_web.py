@@ -174,7 +174,18 @@ def test_an_upload_over_20_mb_is_refused_by_its_size_without_being_read(client, 
 
 @pytest.mark.parametrize(
     "name, data, reason",
-    [("setup.docx", b"MZ\x90\x00" + bytes(64), "可执行程序"), ("empty.docx", b"", "空")],
+    [
+        ("setup.docx", b"MZ\x90\x00" + bytes(64), "可执行程序"),
+        ("empty.docx", b"", "空"),
+        # A picture by its name only: a browser would run the script of this "photo".
+        (
+            "会场.jpg",
+            b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
+            b"<script>alert(1)</script></svg>",
+            "会场.jpg：不接受此类文件（内容是SVG 图形）",
+        ),
+        ("现场.png", b"<!DOCTYPE html><html><body>x</body></html>", "网页（HTML）"),
+    ],
 )
 def test_what_the_first_bytes_tell_is_refused_in_the_request(client, team, name, data, reason):
     response = post_submission(client, team, upload(name, data), title="t", body="b")

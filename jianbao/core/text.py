@@ -46,6 +46,19 @@ BINARY_SIGNATURES = {
 }
 
 
+def describe_markup(head: bytes) -> str | None:
+    """SVG, a web page or other XML, told from a file's first bytes: never a news
+    text, and a picture named .jpg that a browser would run as a page."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if not start.startswith(b"<"):
+        return None
+    if b"<svg" in start:
+        return "SVG 图形"
+    if b"<html" in start or start.startswith(b"<!doctype html"):
+        return "网页（HTML）"
+    return "XML 文件" if start.startswith(b"<?xml") else None
+
+
 def describe_binary(data: bytes) -> str | None:
     for signature, what in BINARY_SIGNATURES.items():
         if data.startswith(signature):

@@ -23,7 +23,7 @@ from jianbao.core.history import record
 from jianbao.core.limits import ParseBudget, parse_limits
 from jianbao.core.models import Role
 from jianbao.core.roles import alliances_of, has_role
-from jianbao.core.text import decode_text, describe_binary, fold
+from jianbao.core.text import decode_text, describe_binary, describe_markup, fold
 from jianbao.publishing import pictures
 from jianbao.publishing.ingest import check_text_limits
 from jianbao.publishing.ingest.docx import DocxContent, docx_to_markup
@@ -117,6 +117,10 @@ def limited_paragraphs(text: str, name: str) -> list[str]:
     return text_to_paragraphs(text)
 
 
+# Enough of a file's start to tell its kind, an XML declaration before <svg> included.
+HEAD_BYTES = 512
+
+
 def check_upload(name: str, size: int, head: bytes) -> None:
     """What can be told from a file's size and first bytes, before it is stored or read."""
     if size > MAX_ATTACHMENT_BYTES:
@@ -125,7 +129,7 @@ def check_upload(name: str, size: int, head: bytes) -> None:
         raise AttachmentRefused(f"{name}：文件是空的")
     accepted = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", *IMAGE_SIGNATURES)
     what = describe_binary(head)
-    if what and not head.startswith(accepted):
+    if (what and not head.startswith(accepted)) or (what := describe_markup(head)):
         raise AttachmentRefused(f"{name}：不接受此类文件（内容是{what}）")
 
 
@@ -135,7 +139,7 @@ def read_attachment(name: str, data: bytes) -> ReadAttachment:
     Slow for a large Word file: call it from the worker, never inside a
     request or a write transaction.
     """
-    check_upload(name, len(data), data[:16])
+    check_upload(name, len(data), data[:HEAD_BYTES])
     budget = ParseBudget(name)
     if data.startswith(b"PK\x03\x04"):
         try:
@@ -328,7 +332,7 @@ def _upload(file) -> tuple[str, File, int]:
     head = b""
     if 0 < size <= MAX_ATTACHMENT_BYTES:
         file.seek(0)
-        head = file.read(16)
+        head = file.read(HEAD_BYTES)
         file.seek(0)
     check_upload(name, size, head)
     return name, file, size
