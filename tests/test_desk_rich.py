@@ -392,3 +392,68 @@ def test_a_rich_save_from_an_older_form_is_refused_and_keeps_what_was_typed(
     assert form["body_html"].value() == "<p><strong>王二</strong>改过的正文。</p>"
     assert int(form["version"].value()) == opened + 1
     assert stored(article) == (ContentBlock(PARAGRAPH, "杨丹泽改过的正文。"),)
+
+
+def _bomb() -> bytes:
+    # 30000 × 30000 one-bit pixels: 900 megapixels in about a hundred kilobytes.
+    out = io.BytesIO()
+    Image.new("1", (30000, 30000)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+HOSTILE = [
+    ("炸弹.png", _bomb, "像素过多"),
+    ("照片.png", _jpeg, "文件名是 .png，内容却是 JPEG 图片"),
+    (
+        "图.jpg",
+        lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "SVG",
+    ),
+    # Over the pictures' 20 MB limit, under the request's: refused by the store.
+    ("大合影.jpg", lambda: _jpeg() + bytes(21 * 1024 * 1024), "图片太大"),
+]
+
+
+@pytest.mark.parametrize("name, make, reason", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_a_hostile_picture_is_named_by_the_upload_and_nothing_is_stored(
+    client, editor, name, make, reason, settings
+):
+    from jianbao.publishing.models import Picture
+
+    client.force_login(editor)
+    response = client.post(reverse("desk:picture_upload"), {"file": _file(name, make())})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error.startswith(f"{name}：") and reason in error, error
+    assert not Picture.objects.exists()
+    assert not (settings.MEDIA_ROOT / "pictures").exists()
+
+
+@pytest.mark.parametrize("name, make, reason", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_without_javascript_a_hostile_picture_is_named_beside_the_field(
+    client, editor, article, name, make, reason
+):
+    from jianbao.publishing.models import Picture
+
+    client.force_login(editor)
+    response = client.post(
+        reverse("desk:article_edit", args=[article.pk]),
+        {
+            "title": article.title,
+            "credit": "",
+            "body": "改过的正文。",
+            "version": article.version,
+            "picture": _file(name, make()),
+        },
+    )
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors["picture"]
+    assert name in error and reason in error, error
+    assert stored(article) == (ContentBlock(PARAGRAPH, "会议在北京召开。"),)
+    assert not Picture.objects.exists()

@@ -221,13 +221,19 @@ def test_a_heic_photo_is_stored_as_jpeg():
 # --- Content decides, not the name -----------------------------------------------------------
 
 
-def test_a_jpeg_named_png_is_accepted_as_a_jpeg():
+def test_a_jpeg_named_png_is_refused_naming_both_and_nothing_is_stored(picture_storage):
     data = encoded(photo(40, 30), "JPEG")
 
-    stored = pictures.accept(data, filename="照片.png")
+    with pytest.raises(PictureRejected) as refused:
+        pictures.accept(data, filename="照片.png")
 
-    assert stored.name.endswith(".jpg") and stored.format == "jpg"
-    assert pictures.original_bytes(stored.name) == data
+    assert str(refused.value) == (
+        "照片.png：文件名是 .png，内容却是 JPEG 图片，未保存；请改正扩展名后重新上传"
+    )
+    assert stored_files(picture_storage) == []
+    assert not Picture.objects.exists()
+    # Named for what it is, the same file is a picture like any other.
+    assert pictures.accept(data, filename="照片.JPG").format == "jpg"
 
 
 SVG_WITH_SCRIPT = (

@@ -49,6 +49,18 @@ DERIVED_FOLDER = f"{FOLDER}/derived"
 # What may come in (Pillow's format names), and what is stored as is.
 READABLE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "HEIF")
 STORED_EXTENSION = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+# What a file's name claims it is. A picture whose content is another kind is
+# refused: it is a mistake at best, at worst a file made to pass for a picture.
+_CLAIMED_FORMAT = {
+    **dict.fromkeys(("jpg", "jpeg", "jpe", "jfif"), "JPEG"),
+    "png": "PNG",
+    "gif": "GIF",
+    "webp": "WEBP",
+    "bmp": "BMP",
+    **dict.fromkeys(("tif", "tiff"), "TIFF"),
+    **dict.fromkeys(("heic", "heif"), "HEIF"),
+}
+_FORMAT_LABEL = {"HEIF": "HEIC", "WEBP": "WebP"}
 CONTENT_TYPES = {
     "jpg": "image/jpeg",
     "png": "image/png",
@@ -209,6 +221,11 @@ def _open_checked(data: bytes, *, filename: str, where: str) -> Image.Image:
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         # Truncated or damaged data: Pillow reports it in several ways.
         raise refuse(f"图片已损坏，无法读取（{exc.__class__.__name__}），未保存") from None
+    ext = filename.rpartition(".")[2].lower() if "." in filename else ""
+    claimed = _CLAIMED_FORMAT.get(ext)
+    if claimed and claimed != image.format:
+        actual = _FORMAT_LABEL.get(image.format, image.format)
+        raise refuse(f"文件名是 .{ext}，内容却是 {actual} 图片，未保存；请改正扩展名后重新上传")
     return image
 
 
