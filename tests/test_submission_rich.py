@@ -12,7 +12,7 @@ from jianbao.bulletins import editing
 from jianbao.publishing import pictures
 from jianbao.publishing.markup import blocks_from_markup
 from jianbao.publishing.models import Picture
-from jianbao.publishing.parsed import BOLD, IMAGE, PARAGRAPH, TABLE
+from jianbao.publishing.parsed import BOLD, IMAGE, PARAGRAPH, TABLE, Block
 from jianbao.submissions import services as intake
 from jianbao.submissions.models import Attachment, Submission
 from tests.factories import AllianceFactory, SeriesFactory, person
@@ -219,3 +219,26 @@ def test_a_returned_item_revised_with_its_body_keeps_the_table_and_pictures(team
         b for b in before if b.kind in (IMAGE, TABLE)
     ]
     assert after[0].text.startswith("2026年3月5日")
+
+
+def test_typed_text_wins_but_the_word_files_pictures_still_reach_the_body(
+    client, team, cli, worker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_submission(
+            client,
+            team,
+            upload("会议.docx", rich_docx()),
+            title="联盟召开工作会议",
+            body="秘书处在表单中写的正文。",
+        )
+    assert cli("worker", "--batch").status == 0
+    submission = Submission.objects.get()
+    blocks, warnings = blocks_from_markup(submission.body)
+    assert warnings == ()
+    assert blocks[0] == Block(PARAGRAPH, "秘书处在表单中写的正文。")
+    images = [b for b in blocks if b.kind == IMAGE]
+    assert [b.caption for b in images] == ["图为会议现场", "图2 与会代表合影"]
+    assert all(pictures.existing(b.file) for b in images)
+    # Only the pictures: the file's text and table stay out of the typed body.
+    assert [b.kind for b in blocks] == [PARAGRAPH, IMAGE, IMAGE]

@@ -27,7 +27,7 @@ from jianbao.core.text import decode_text, describe_binary, describe_markup, fol
 from jianbao.publishing import pictures
 from jianbao.publishing.ingest import check_text_limits
 from jianbao.publishing.ingest.docx import DocxContent, docx_to_markup
-from jianbao.publishing.markup import block_to_markup, is_desk_heading
+from jianbao.publishing.markup import block_to_markup, is_desk_heading, picture_path_of
 from jianbao.publishing.parsed import HEADING, IMAGE, PARAGRAPH
 from jianbao.publishing.parsed import Block as ContentBlock
 from jianbao.submissions.models import Attachment, Submission, SubmissionEvent
@@ -443,6 +443,9 @@ def _store_reading(submission_id: int, results) -> str:
     for _pk, item in read:
         if item.paragraphs and not paragraphs:
             paragraphs, title = list(item.paragraphs), title or item.title
+        elif item.paragraphs:
+            # The typed text wins, but the file's pictures still reach the editor.
+            paragraphs += [p for p in item.paragraphs if picture_path_of(p) is not None]
     if not refused and not title.strip():
         refused = [NO_TITLE]
     from_state = submission.state
