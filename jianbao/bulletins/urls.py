@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from jianbao.bulletins import views
 
@@ -22,4 +22,9 @@ urlpatterns = [
     path("articles/<int:article_id>/correct/", views.article_correct, name="article_correct"),
     path("revisions/<int:revision_id>/", views.revision_detail, name="revision"),
     path("pictures/", views.picture_upload, name="picture_upload"),
+    # Each desk feature's own routes, in the same "desk" namespace.
+    path("", include("jianbao.bulletins.urls_sections")),
+    path("", include("jianbao.bulletins.urls_drafts")),
+    path("", include("jianbao.bulletins.urls_review")),
+    path("", include("jianbao.bulletins.urls_series")),
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from jianbao.bulletins import editing, workflow
+from jianbao.bulletins import diffs, editing, workflow
 from jianbao.bulletins.forms import (
     MARKUP,
     ArticleForm,
@@ -26,12 +26,11 @@ from jianbao.bulletins.forms import (
     editor_html,
 )
 from jianbao.bulletins.models import Article, Issue, IssueRevision, Section, Series
-from jianbao.bulletins.services import issue_to_bulletin, issues_with_content, stored_block
+from jianbao.bulletins.services import issue_to_bulletin, issues_with_content
 from jianbao.core.errors import JianbaoError
 from jianbao.core.history import history_of
 from jianbao.core.models import Role
 from jianbao.core.roles import has_role, roles_of
-from jianbao.publishing.markup import blocks_from_markup
 from jianbao.publishing.parsed import (
     IMAGE,
     bulletin_from_dict,
@@ -121,30 +120,6 @@ def issue_new(request):
     )
 
 
-def _reading(blocks) -> list[str]:
-    return [line for b in blocks for line in b.plain_text.splitlines()]
-
-
-def _attach_submission_diffs(issue: Issue) -> None:
-    """For the reviewer: each article's text against what the alliance sent.
-
-    Sets ``submission_diff`` on the prefetched articles the page lists.
-    """
-    for section in issue.sections.all():
-        for article in section.articles.all():
-            submission = next(iter(article.submissions.all()), None)
-            if submission is None:
-                continue
-            # Both sides as readers read them (captions, table rows), not as markup.
-            sent, _ = blocks_from_markup(submission.body)
-            before = [submission.title, *_reading(sent)]
-            after = [article.title, *_reading(stored_block(b) for b in article.blocks.all())]
-            if before != after:
-                article.submission_diff = difflib.HtmlDiff(wrapcolumn=40).make_table(
-                    before, after, "来稿", "编辑后", context=True, numlines=1
-                )
-
-
 @login_required
 def issue_detail(request, issue_id: int):
     require_desk(request.user)
@@ -153,7 +128,7 @@ def issue_detail(request, issue_id: int):
     )
     can_edit = issue.state == Issue.State.EDITING and has_role(request.user, Role.EDITOR)
     if issue.state != Issue.State.EDITING:
-        _attach_submission_diffs(issue)
+        diffs.attach_submission_diffs(issue)
     actions = [
         (
             a,

@@ -1,0 +1,3 @@
+"""Review: comments on articles and passages."""
+
+urlpatterns: list = []

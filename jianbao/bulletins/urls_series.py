@@ -1,0 +1,3 @@
+"""Series settings in the desk."""
+
+urlpatterns: list = []
