@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "jianbao.mailbox",
     "jianbao.publishing",
     "jianbao.archive",
+    "jianbao.review",
     "django_prose_editor",
 ]
 
