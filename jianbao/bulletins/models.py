@@ -68,6 +68,8 @@ class Issue(models.Model):
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.EDITING)
     distribution = models.JSONField("报送范围", default=dict, blank=True)
     contacts = models.JSONField("联系方式", default=list, blank=True)
+    # Printed after the masthead, before the 本期导读; the editor writes it on the 导读 page.
+    editor_note = models.TextField("编者按", blank=True)
     source_name = models.CharField("导入来源", max_length=300, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -127,6 +129,10 @@ class Section(models.Model):
     position = models.PositiveIntegerField("顺序")
     title = models.CharField("栏目", max_length=200)
     toc_title = models.CharField("导读中的栏目名", max_length=200, blank=True)
+    # For this issue only (the series' default sections are untouched): a hidden
+    # section prints nowhere; an empty one prints only when the editor keeps it.
+    is_hidden = models.BooleanField("本期隐藏", default=False)
+    keep_when_empty = models.BooleanField("无稿件时也印出", default=False)
 
     class Meta:
         verbose_name = "栏目"
