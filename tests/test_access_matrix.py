@@ -621,6 +621,24 @@ DISTRIBUTION_ROWS = [
         lambda w, r: {},
         lambda w, r, resp: _assert_delivery("late@example.org", Delivery.State.QUEUED),
     ),
+    get(
+        "distribution:publishing",
+        lambda w: rev("distribution:publishing", w.published_issue.pk),
+        DESK,
+        marker="复制微信版",
+    ),
+    get(
+        "distribution:wechat",
+        lambda w: rev("distribution:wechat", w.published_issue.pk),
+        DESK,
+        marker="微信版预览",
+    ),
+    get(
+        "distribution:docx",
+        lambda w: rev("distribution:docx", w.published_issue.pk),
+        DESK,
+        marker=b"PK",
+    ),
 ]
 
 DOWNLOAD_ROWS = [
