@@ -1,3 +1,5 @@
-"""Review: comments on articles and passages."""
+"""Review: comments on articles and passages (jianbao.review)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [path("", include("jianbao.review.urls"))]
