@@ -67,7 +67,7 @@ class TocForm(forms.Form):
                     initial=article.toc_title or article.title,
                 )
                 self.fields[f"version-{article.pk}"] = forms.IntegerField(
-                    widget=forms.HiddenInput, initial=article.version
+                    widget=forms.HiddenInput, initial=article.version, required=False
                 )
 
     def rows(self):
@@ -80,10 +80,12 @@ class TocForm(forms.Form):
             )
 
     def _by_id(self, prefix: str) -> dict[int, object]:
+        # Only what was posted: an article added after the page was opened has a
+        # field now but no line in the request, and keeps its wording.
         return {
             int(name.removeprefix(prefix)): value
             for name, value in self.cleaned_data.items()
-            if name.startswith(prefix)
+            if name.startswith(prefix) and name in self.data and value is not None
         }
 
     @property

@@ -221,7 +221,7 @@ def require_visible(section: Section) -> None:
 
 @transaction.atomic
 def set_keep_when_empty(section: Section, *, by, keep: bool) -> Section:
-    """Print the section (with "本栏目本期无稿件。") even when it has no article."""
+    """Print the section (its name, in the 导读 and the body) even when it has no article."""
     issue, section = _section_for_edit(section, by)
     if section.keep_when_empty == keep:
         return section

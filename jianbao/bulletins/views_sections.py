@@ -141,7 +141,7 @@ def section_keep(request, section_id: int):
         section_id,
         lambda s, by, on: services.set_keep_when_empty(s, by=by, keep=on),
         lambda s, on: (
-            f"栏目“{s.title}”没有文章时也会印出（注明“本栏目本期无稿件。”）"
+            f"栏目“{s.title}”没有文章时也会印出栏目名"
             if on
             else f"栏目“{s.title}”没有文章时不再印出"
         ),
