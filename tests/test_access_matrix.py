@@ -34,7 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jianbao.archive.caching import forget_version
 from jianbao.bulletins.editing import next_numbers
-from jianbao.bulletins.models import Article, Issue, IssueRevision, Series
+from jianbao.bulletins.models import Article, Issue, IssueRevision, Section, Series
 from jianbao.core.models import HistoryEvent, Role, RoleGrant
 from jianbao.distribution.models import Delivery
 from jianbao.network.models import (
@@ -455,7 +455,164 @@ DESK_ROWS = [
         DESK,
         marker="公开来稿正文（已更正）",
     ),
+    # --- An issue's own sections, its 导读 and its 编者按 (bulletins.sections) ---
+    get(
+        "desk:section_add",
+        lambda w: rev("desk:section_add", w.editing_issue.pk),
+        {EDITOR},
+        marker="<title>添加栏目",
+    ),
+    post(
+        "desk:section_add",
+        "add",
+        lambda w: rev("desk:section_add", w.editing_issue.pk),
+        {EDITOR},
+        lambda w, r: {"title": "矩阵新栏目", "toc_title": ""},
+        lambda w, r, resp: w.editing_issue.sections.get(title="矩阵新栏目"),
+    ),
+    post(
+        "desk:section_add",
+        "add to a signed issue",
+        lambda w: rev("desk:section_add", w.signed_issue.pk),
+        NOBODY,
+        lambda w, r: {"title": "签发后的栏目", "toc_title": ""},
+        None,
+        declined={EDITOR},
+    ),
+    get(
+        "desk:section_rename",
+        lambda w: rev("desk:section_rename", empty_section(w).pk),
+        {EDITOR},
+        marker="<title>栏目改名",
+    ),
+    post(
+        "desk:section_rename",
+        "rename",
+        lambda w: rev("desk:section_rename", empty_section(w).pk),
+        {EDITOR},
+        lambda w, r: {"title": "矩阵改名", "toc_title": ""},
+        lambda w, r, resp: _assert_section(w, title="矩阵改名"),
+    ),
+    post(
+        "desk:section_hide",
+        "hide",
+        lambda w: rev("desk:section_hide", empty_section(w).pk),
+        {EDITOR},
+        lambda w, r: {"on": "1"},
+        lambda w, r, resp: _assert_section(w, is_hidden=True),
+    ),
+    post(
+        "desk:section_hide",
+        "hide a section with articles",
+        lambda w: rev("desk:section_hide", section_of(w).pk),
+        NOBODY,
+        lambda w, r: {"on": "1"},
+        None,
+        declined={EDITOR},
+    ),
+    post(
+        "desk:section_keep",
+        "keep when empty",
+        lambda w: rev("desk:section_keep", empty_section(w).pk),
+        {EDITOR},
+        lambda w, r: {"on": "1"},
+        lambda w, r, resp: _assert_section(w, keep_when_empty=True),
+    ),
+    post(
+        "desk:section_move",
+        "up",
+        lambda w: rev("desk:section_move", empty_section(w).pk),
+        {EDITOR},
+        lambda w, r: {"direction": "up"},
+        lambda w, r, resp: _assert_section(w, position=0),
+    ),
+    post(
+        "desk:section_delete",
+        "delete an empty section",
+        lambda w: rev("desk:section_delete", empty_section(w).pk),
+        {EDITOR},
+        lambda w, r: {},
+        lambda w, r, resp: _assert_gone(empty_section(w)),
+    ),
+    post(
+        "desk:section_delete",
+        "delete a section with articles",
+        lambda w: rev("desk:section_delete", section_of(w).pk),
+        NOBODY,
+        lambda w, r: {},
+        None,
+        declined={EDITOR},
+    ),
+    get(
+        "desk:toc",
+        lambda w: rev("desk:toc", w.editing_issue.pk),
+        DESK,
+        marker=lambda w, r: (
+            "《" + first_article(w).title + "》的导读标题" if r == EDITOR else "本期导读"
+        ),
+    ),
+    post(
+        "desk:toc",
+        "save a 导读 line",
+        lambda w: rev("desk:toc", w.editing_issue.pk),
+        {EDITOR},
+        lambda w, r: {
+            f"line-{first_article(w).pk}": "矩阵导读",
+            f"version-{first_article(w).pk}": str(first_article(w).version),
+        },
+        lambda w, r, resp: _assert_toc(first_article(w), "矩阵导读"),
+    ),
+    post(
+        "desk:toc",
+        "save a 导读 line of a signed issue",
+        lambda w: rev("desk:toc", w.signed_issue.pk),
+        NOBODY,
+        lambda w, r: {f"line-{w.article_of(w.signed_issue).pk}": "签发后偷改"},
+        None,
+        declined={EDITOR},
+    ),
+    post(
+        "desk:editor_note",
+        "write the 编者按",
+        lambda w: rev("desk:editor_note", w.editing_issue.pk),
+        {EDITOR},
+        lambda w, r: {"editor_note": "矩阵编者按。"},
+        lambda w, r, resp: _assert_note(w.editing_issue, "矩阵编者按。"),
+    ),
+    post(
+        "desk:editor_note",
+        "write the 编者按 of a signed issue",
+        lambda w: rev("desk:editor_note", w.signed_issue.pk),
+        NOBODY,
+        lambda w, r: {"editor_note": "签发后偷加。"},
+        None,
+        declined={EDITOR},
+    ),
 ]
+
+
+def empty_section(w):
+    """The editing issue's second section: no articles."""
+    if "_empty_section" not in w.__dict__:
+        w._empty_section = w.editing_issue.sections.get(position=1)
+    return w._empty_section
+
+
+def _assert_section(w, **expected):
+    section = Section.objects.get(pk=empty_section(w).pk)
+    assert {k: getattr(section, k) for k in expected} == expected
+
+
+def _assert_gone(obj):
+    assert gone(obj)
+
+
+def _assert_toc(article, toc_title):
+    assert fresh(article).toc_title == toc_title
+
+
+def _assert_note(issue, text):
+    assert fresh(issue).editor_note == text
 
 
 def _assert_title(article, title):
@@ -687,6 +844,18 @@ ARCHIVE_ROWS = [
     get(
         "archive:issue_list",
         lambda w: (public(w), rev("archive:issue_list"))[-1],
+        EVERYBODY,
+        marker=lambda w, r: public(w).label,
+    ),
+    get(
+        "archive:year_index",
+        lambda w: (public(w), rev("archive:year_index"))[-1],
+        EVERYBODY,
+        marker='href="/issues/2025/"',
+    ),
+    get(
+        "archive:year_issues",
+        lambda w: (public(w), rev("archive:year_issues", 2025))[-1],
         EVERYBODY,
         marker=lambda w, r: public(w).label,
     ),
