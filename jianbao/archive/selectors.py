@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 
@@ -43,6 +43,28 @@ def public_issues() -> QuerySet[Issue]:
         .annotate(article_count=Count("sections__articles"))
         .order_by("-year", "-number")
     )
+
+
+@dataclass(frozen=True)
+class PublicYear:
+    year: int
+    issue_count: int
+    article_count: int
+
+
+def public_years() -> list[PublicYear]:
+    """The years with public issues, newest first, and how many issues and articles each has."""
+    rows = (
+        Issue.objects.filter(state__in=PUBLIC_STATES)
+        .values("year")
+        .annotate(issue_count=Count("id", distinct=True), article_count=Count("sections__articles"))
+        .order_by("-year")
+    )
+    return [PublicYear(r["year"], r["issue_count"], r["article_count"]) for r in rows]
+
+
+def public_issues_of_year(year: int) -> QuerySet[Issue]:
+    return public_issues().filter(year=year)
 
 
 def public_issue(
@@ -228,8 +250,79 @@ def alliance(pk: int) -> Organisation:
     return get_object_or_404(alliances(), pk=pk)
 
 
-def alliance_articles(organisation: Organisation) -> QuerySet[Article]:
-    return public_articles().filter(alliances=organisation)
+def alliance_articles(organisation: Organisation, *, also=()) -> QuerySet[Article]:
+    """Public articles that mention the alliance, or a row shown under it (``also``)."""
+    rows = [organisation, *also]
+    if len(rows) == 1:
+        return public_articles().filter(alliances=organisation)
+    return public_articles().filter(alliances__in=rows).distinct()
+
+
+# --- one public entry per alliance ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicAlliance:
+    """One line of the public list: an alliance, and the rows shown under it."""
+
+    alliance: Organisation
+    short_names: tuple[str, ...]
+    also_known_as: tuple[str, ...]  # full names of the rows the registry suspects are this one
+    article_count: int
+
+    @property
+    def pk(self) -> int:
+        return self.alliance.pk
+
+    @property
+    def name(self) -> str:
+        return self.alliance.name
+
+    @property
+    def is_dissolved(self) -> bool:
+        return self.alliance.status == Organisation.Status.DISSOLVED
+
+
+def public_alliances(shown_under: dict[int, int]) -> list[PublicAlliance]:
+    """Every alliance once, in pinyin order; ``shown_under`` is
+    network.selectors.duplicate_alliances()."""
+    rows = {org.pk: org for org in alliances()}
+    members: dict[int, list[Organisation]] = {pk: [] for pk in rows if pk not in shown_under}
+    for pk, kept in shown_under.items():
+        if pk in rows and kept in members:
+            members[kept].append(rows[pk])
+    mentions: dict[int, set[int]] = {}
+    links = Article.alliances.through.objects.filter(
+        article__section__issue__state__in=PUBLIC_STATES, organisation_id__in=rows
+    ).values_list("organisation_id", "article_id")
+    for organisation_id, article_id in links:
+        mentions.setdefault(shown_under.get(organisation_id, organisation_id), set()).add(
+            article_id
+        )
+    entries = []
+    for pk, also in members.items():
+        group = [rows[pk], *also]
+        entries.append(
+            PublicAlliance(
+                alliance=rows[pk],
+                short_names=tuple(
+                    sorted({n.name for org in group for n in org.names.all()}, key=pinyin_key)
+                ),
+                also_known_as=tuple(sorted((org.name for org in also), key=pinyin_key)),
+                article_count=len(mentions.get(pk, ())),
+            )
+        )
+    return sorted(entries, key=lambda entry: pinyin_key(entry.name))
+
+
+def shown_alliances(organisations, shown_under: dict[int, int]) -> list[Organisation]:
+    """These alliance rows as the public site shows them: each once, under its kept row,
+    in pinyin order."""
+    wanted = list(dict.fromkeys(shown_under.get(org.pk, org.pk) for org in organisations))
+    known = {org.pk: org for org in organisations}
+    missing = [pk for pk in wanted if pk not in known]
+    known.update(Organisation.objects.in_bulk(missing))
+    return sorted((known[pk] for pk in wanted if pk in known), key=lambda a: pinyin_key(a.name))
 
 
 def sections() -> list[dict]:
@@ -386,6 +479,24 @@ class SearchResults:
                 )
             )
         return hits
+
+
+def fold_hit_alliances(hits, shown_under: dict[int, int]) -> list[SearchHit]:
+    """Results name each alliance once, under the row the public list shows."""
+    if not shown_under:
+        return list(hits)
+    kept_names = dict(
+        Organisation.objects.filter(pk__in=set(shown_under.values())).values_list("pk", "name")
+    )
+    folded = []
+    for hit in hits:
+        refs = {}
+        for ref in hit.alliances:
+            pk = shown_under.get(ref.pk, ref.pk)
+            refs.setdefault(pk, AllianceRef(pk, kept_names.get(pk, ref.name)))
+        refs_in_order = sorted(refs.values(), key=lambda ref: pinyin_key(ref.name))
+        folded.append(replace(hit, alliances=refs_in_order))
+    return folded
 
 
 def search_articles(

@@ -22,6 +22,8 @@ app_name = "archive"
 
 urlpatterns = [
     path("", views.issue_list, name="issue_list"),
+    path("issues/", views.year_index, name="year_index"),
+    path("issues/<dbint:year>/", views.year_issues, name="year_issues"),
     path("issues/<dbint:year>-<dbint:number>/", views.issue_detail, name="issue_detail"),
     path(
         "issues/<dbint:year>-<dbint:number>.pdf", views.issue_file, {"fmt": "pdf"}, name="issue_pdf"

@@ -2,18 +2,18 @@ from itertools import groupby
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from jianbao.archive import selectors
-from jianbao.archive.caching import public_page
+from jianbao.archive.caching import for_this_version, public_page
 from jianbao.archive.feeds import AllianceFeed, IssuesFeed
 from jianbao.archive.forms import SearchForm
 from jianbao.bulletins.services import issue_to_bulletin
 from jianbao.core.downloads import content_disposition
 from jianbao.core.errors import AmbiguousIssueRef, JianbaoError
-from jianbao.core.text import pinyin_key
+from jianbao.network.selectors import alliance_profile, duplicate_alliances, merged_into
 from jianbao.publishing.render import CONTENT_TYPES, download_filename
 from jianbao.publishing.render import render as render_file
 from jianbao.publishing.render.html import responsive_picture, web_article, web_sections
@@ -37,6 +37,32 @@ def issue_list(request):
     issues = list(selectors.public_issues())
     by_year = [(year, list(items)) for year, items in groupby(issues, key=lambda i: i.year)]
     return render(request, "archive/issue_list.html", {"by_year": by_year, "issues": issues})
+
+
+@public_page
+def year_index(request):
+    return render(request, "archive/year_index.html", {"years": selectors.public_years()})
+
+
+@public_page
+def year_issues(request, year: int):
+    issues = list(selectors.public_issues_of_year(year))
+    if not issues:
+        raise Http404("这一年没有公开的简报")
+    years = [y.year for y in selectors.public_years()]
+    at = years.index(year)
+    return render(
+        request,
+        "archive/year_issues.html",
+        {
+            "year": year,
+            "issues": issues,
+            "article_count": sum(issue.article_count for issue in issues),
+            # Years run newest first: the later year is the one before this in the list.
+            "later": years[at - 1] if at > 0 else None,
+            "earlier": years[at + 1] if at + 1 < len(years) else None,
+        },
+    )
 
 
 def _choose_series(request, exc: AmbiguousIssueRef):
@@ -114,26 +140,46 @@ def article_detail(request, pk: int):
         {
             "article": article,
             "body": web_article(shaped, anchor=article_anchor(shaped), picture=responsive_picture),
-            "alliances": sorted(article.alliances.all(), key=lambda a: pinyin_key(a.name)),
+            "alliances": selectors.shown_alliances(article.alliances.all(), _shown_under()),
             "corrections": selectors.article_corrections(article),
         },
     )
 
 
+def _shown_under() -> dict[int, int]:
+    """{alliance row: the row it is shown under}, worked out once per site version."""
+    return for_this_version("alliance-duplicates", duplicate_alliances)
+
+
 @public_page
 def alliance_list(request):
-    return render(
-        request, "archive/alliance_list.html", {"alliances": selectors.alliances_in_pinyin_order()}
-    )
+    entries = selectors.public_alliances(_shown_under())
+    return render(request, "archive/alliance_list.html", {"alliances": entries})
 
 
 @public_page
 def alliance_detail(request, pk: int):
-    alliance = selectors.alliance(pk)
-    page = Paginator(selectors.alliance_articles(alliance), PAGE_SIZE).get_page(
+    shown_under = _shown_under()
+    if pk in shown_under:
+        # Temporary: an administrator may yet answer that the two are different alliances.
+        return redirect("archive:alliance_detail", shown_under[pk])
+    try:
+        alliance = selectors.alliance(pk)
+    except Http404:
+        kept = merged_into(pk)
+        if kept is None:
+            raise
+        # Merged for good: the number now belongs to the kept alliance.
+        return redirect("archive:alliance_detail", kept, permanent=True)
+    also = list(selectors.alliances().filter(pk__in=[k for k, v in shown_under.items() if v == pk]))
+    page = Paginator(selectors.alliance_articles(alliance, also=also), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "archive/alliance_detail.html", {"alliance": alliance, "page": page})
+    return render(
+        request,
+        "archive/alliance_detail.html",
+        {"alliance": alliance, "profile": alliance_profile(alliance, also), "page": page},
+    )
 
 
 @public_page
@@ -165,6 +211,7 @@ def search(request):
             count_limit=SEARCH_RESULT_LIMIT,
         )
         page = Paginator(results, 10).get_page(request.GET.get("page"))
+        page.object_list = selectors.fold_hit_alliances(page.object_list, _shown_under())
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -180,9 +227,12 @@ alliance_feed = public_page(AllianceFeed())
 
 @public_page
 def sitemap(request):
-    pages = [reverse("archive:issue_list"), reverse("archive:alliance_list")]
-    pages += [reverse("archive:section_list")]
+    pages = [reverse("archive:issue_list"), reverse("archive:year_index")]
+    years = selectors.public_years()
+    pages += [reverse("archive:year_issues", args=[y.year]) for y in years]
+    pages += [reverse("archive:alliance_list"), reverse("archive:section_list")]
     issues = selectors.public_issues()
+    shown_under = _shown_under()
     return render(
         request,
         "archive/sitemap.xml",
@@ -191,7 +241,9 @@ def sitemap(request):
             "pages": pages,
             "issues": issues,
             "articles": selectors.sitemap_articles(),
-            "alliances": [a for a in selectors.alliances() if a.article_count],
+            "alliances": [
+                a for a in selectors.alliances() if a.article_count and a.pk not in shown_under
+            ],
         },
         content_type="application/xml; charset=utf-8",
     )
