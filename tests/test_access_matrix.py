@@ -36,7 +36,7 @@ from jianbao.archive.caching import forget_version
 from jianbao.bulletins.editing import next_numbers
 from jianbao.bulletins.models import Article, Issue, IssueRevision, Section, Series
 from jianbao.core.models import HistoryEvent, Role, RoleGrant
-from jianbao.distribution.models import Delivery
+from jianbao.distribution.models import Delivery, Recipient
 from jianbao.network.models import (
     CommitteeOpinion,
     MembershipApplication,
@@ -795,6 +795,72 @@ DISTRIBUTION_ROWS = [
         lambda w: rev("distribution:docx", w.published_issue.pk),
         DESK,
         marker=b"PK",
+    ),
+    get(
+        "distribution:lists", lambda w: rev("distribution:lists"), DELIVERY_STAFF, marker="“送”名单"
+    ),
+    get(
+        "distribution:list",
+        lambda w: rev("distribution:list", w.new_recipient.distribution_list_id),
+        DELIVERY_STAFF,
+        marker="late@example.org",
+    ),
+    post(
+        "distribution:recipient_add",
+        "add a recipient",
+        lambda w: rev("distribution:recipient_add", w.new_recipient.distribution_list_id),
+        DELIVERY_STAFF,
+        lambda w, r: {"organisation": "某部", "person": "", "address": "added@example.org"},
+        lambda w, r, resp: _assert_true(
+            Recipient.objects.filter(address="added@example.org").exists()
+        ),
+    ),
+    post(
+        "distribution:recipients_import",
+        "import a CSV",
+        lambda w: rev("distribution:recipients_import", w.new_recipient.distribution_list_id),
+        DELIVERY_STAFF,
+        lambda w, r: {
+            "file": SimpleUploadedFile(
+                "名单.csv", "单位,姓名,邮箱\n某部,,csv@example.org\n".encode()
+            )
+        },
+        lambda w, r, resp: _assert_true(
+            Recipient.objects.filter(address="csv@example.org").exists()
+        ),
+    ),
+    get(
+        "distribution:recipient_edit",
+        lambda w: rev("distribution:recipient_edit", w.new_recipient.pk),
+        DELIVERY_STAFF,
+        marker="late@example.org",
+    ),
+    post(
+        "distribution:recipient_edit",
+        "rename a recipient",
+        lambda w: rev("distribution:recipient_edit", w.new_recipient.pk),
+        DELIVERY_STAFF,
+        lambda w, r: {"organisation": "改名单位", "person": "新人", "address": "late@example.org"},
+        lambda w, r, resp: _assert_field_value(w.new_recipient, "organisation", "改名单位"),
+    ),
+    post(
+        "distribution:recipient_deactivate",
+        "stop sending to a recipient",
+        lambda w: rev("distribution:recipient_deactivate", w.new_recipient.pk),
+        DELIVERY_STAFF,
+        lambda w, r: {},
+        lambda w, r, resp: _assert_field_value(w.new_recipient, "is_active", False),
+    ),
+    post(
+        "distribution:recipient_reactivate",
+        "send to a stopped recipient again",
+        lambda w: (
+            Recipient.objects.filter(pk=w.new_recipient.pk).update(is_active=False),
+            rev("distribution:recipient_reactivate", w.new_recipient.pk),
+        )[-1],
+        DELIVERY_STAFF,
+        lambda w, r: {},
+        lambda w, r, resp: _assert_field_value(w.new_recipient, "is_active", True),
     ),
 ]
 
