@@ -146,33 +146,129 @@ def parse_recipients_csv(data: bytes, path: str) -> list[tuple[int, str, str, st
         if len(row) < len(header):
             problems.append(f"第{line}行：只有 {len(row)} 列，应有 {len(header)} 列")
             continue
-        organisation, person, address = (row[index[c]].strip() for c in CSV_COLUMNS)
-        bad = [
-            f"第{line}行 {problem}"
-            for column, value in zip(CSV_COLUMNS, (organisation, person, address), strict=True)
-            if (problem := _field_problem(column, value))
-        ]
-        if bad:
-            problems.extend(bad)
-            continue
-        address = normalise_address(address)
-        if not organisation:
-            problems.append(f"第{line}行：单位为空")
-        try:
-            validate_email(address)
-        except ValidationError:
-            problems.append(f"第{line}行：邮箱“{address}”格式不对")
-            continue
-        if address in seen:
-            problems.append(f"第{line}行：邮箱 {address} 与第{seen[address]}行重复")
-            continue
-        seen[address] = line
-        rows.append((line, organisation, person, address))
+        _check_row(line, [row[index[c]].strip() for c in CSV_COLUMNS], rows, problems, seen)
     if not problems and _CONTROL_NOT_LINE_END.search(text):
         problems.append("含有换行符以外的控制字符，不允许")  # outside any value
     if problems:
         raise RecipientsRefused(path, problems)
     return rows
+
+
+# Text a spreadsheet program would read as a formula (or a DDE command) when the
+# list is opened again: refused, so that nothing stored can run in somebody's Excel.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def value_problem(column: str, value: str) -> str | None:
+    """What is wrong with one value of a recipient (单位, 姓名 or 邮箱), or None."""
+    if problem := _field_problem(column, value):
+        return problem
+    if value.startswith(FORMULA_STARTS):
+        return f"{column}以“{value[0]}”开头，会被电子表格当作公式，请去掉开头的符号"
+    return None
+
+
+def _check_row(line: int, cells: list[str], rows: list, problems: list[str], seen: dict) -> None:
+    """One row (单位, 姓名, 邮箱) into ``rows``, or its problems, each naming the row and column."""
+    organisation, person, address = cells
+    bad = [
+        f"第{line}行 {problem}"
+        for column, value in zip(CSV_COLUMNS, cells, strict=True)
+        if (problem := value_problem(column, value))
+    ]
+    if bad:
+        problems.extend(bad)
+        return
+    address = normalise_address(address)
+    if not organisation:
+        problems.append(f"第{line}行：单位为空")
+    try:
+        validate_email(address)
+    except ValidationError:
+        problems.append(f"第{line}行：邮箱“{address}”格式不对")
+        return
+    if address in seen:
+        problems.append(f"第{line}行：邮箱 {address} 与第{seen[address]}行重复")
+        return
+    seen[address] = line
+    rows.append((line, organisation, person, address))
+
+
+XLSX_MAX_ROWS = 10000
+
+
+def parse_recipients_xlsx(data: bytes, path: str) -> list[tuple[int, str, str, str]]:
+    """The first sheet of an Excel file, read as the CSV is: same columns, same checks.
+
+    A cell holding a formula is refused (its cached value may be stale or
+    absent, and the formula itself is not an address); so is a sheet longer
+    than XLSX_MAX_ROWS rows.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
+        numbered = list(_xlsx_rows(sheet, path))
+    except RecipientsRefused:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise RecipientsRefused(path, [f"不是可读的 Excel（.xlsx）文件（{exc}）"]) from None
+    if not numbered:
+        raise RecipientsRefused(path, ["第1行：缺少列 单位、姓名、邮箱（应为 单位,姓名,邮箱）"])
+    (_, header), body = numbered[0], numbered[1:]
+    header = [h.strip() for h in header]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        problem = f"第1行：缺少列 {'、'.join(missing)}（应为 单位,姓名,邮箱）"
+        raise RecipientsRefused(path, [problem])
+    index = {c: header.index(c) for c in CSV_COLUMNS}
+    rows, problems, seen = [], [], {}
+    for line, cells in body:
+        if not any(cells):
+            continue
+        cells += [""] * (len(header) - len(cells))
+        formulas = [
+            f"第{line}行 {column}是公式（{cells[index[column]][:40]}），请改为文字"
+            for column in CSV_COLUMNS
+            if isinstance(cells[index[column]], _Formula)
+        ]
+        if formulas:
+            problems.extend(formulas)
+            continue
+        _check_row(line, [cells[index[c]] for c in CSV_COLUMNS], rows, problems, seen)
+    if problems:
+        raise RecipientsRefused(path, problems)
+    return rows
+
+
+class _Formula(str):
+    """A cell's formula text, told apart from a text cell that reads the same."""
+
+
+def _xlsx_rows(sheet, path: str):
+    for line, row in enumerate(sheet.iter_rows(max_col=26), start=1):
+        if line > XLSX_MAX_ROWS + 1:
+            raise RecipientsRefused(path, [f"超过 {XLSX_MAX_ROWS} 行，请分成几个文件导入"])
+        cells = []
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if getattr(cell, "data_type", "") == "f":
+                cells.append(_Formula(str(value)))
+            elif value is None:
+                cells.append("")
+            elif isinstance(value, float) and value.is_integer():
+                cells.append(str(int(value)))
+            else:
+                cells.append(str(value).strip())
+        yield line, cells
+
+
+def parse_recipients(data: bytes, path: str) -> list[tuple[int, str, str, str]]:
+    """An Excel (.xlsx) or CSV file of 单位,姓名,邮箱 rows, told apart by their first bytes."""
+    if data.startswith(b"PK\x03\x04"):
+        return parse_recipients_xlsx(data, path)
+    return parse_recipients_csv(data, path)
 
 
 def _text_with_control_characters(data: bytes) -> str | None:
@@ -197,11 +293,11 @@ _CONTROL_NOT_LINE_END = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2
 def import_recipients(
     data: bytes, *, kind: str, by, path: str = "CSV", actor_name: str = ""
 ) -> ImportResult:
-    """Add or update the list's recipients from a 单位,姓名,邮箱 CSV; all rows or none.
+    """Add or update the list's recipients from a 单位,姓名,邮箱 CSV or .xlsx; all rows or none.
 
     ``by`` is the user, or None for the command line (``actor_name``: its --by).
     """
-    rows = parse_recipients_csv(data, path)
+    rows = parse_recipients(data, path)
     target = distribution_list(kind)
     existing = {r.address: r for r in target.recipients.all()}
     result = ImportResult()
@@ -241,6 +337,140 @@ def import_recipients(
         },
     )
     return result
+
+
+class RecipientRefused(JianbaoError):
+    """A recipient the desk cannot store; ``problems`` maps a form field to its message."""
+
+    def __init__(self, problems: dict[str, str]):
+        self.problems = problems
+        super().__init__("；".join(problems.values()))
+
+
+def recipient_problems(
+    distribution_list: DistributionList,
+    *,
+    organisation: str,
+    person: str,
+    address: str,
+    instance: Recipient | None = None,
+) -> dict[str, str]:
+    """The import's checks for one recipient typed in the desk, by form field."""
+    problems = {}
+    for column, value in zip(CSV_COLUMNS, (organisation, person, address), strict=True):
+        if problem := value_problem(column, value):
+            problems[FIELD_NAMES[column]] = problem
+    if not organisation and "organisation" not in problems:
+        problems["organisation"] = "单位为空"
+    if "address" not in problems:
+        try:
+            validate_email(address)
+        except ValidationError:
+            problems["address"] = f"邮箱“{address}”格式不对"
+        else:
+            same = distribution_list.recipients.filter(address__iexact=address)
+            if instance is not None:
+                same = same.exclude(pk=instance.pk)
+            if clash := same.first():
+                stopped = "" if clash.is_active else "（已停用，可在名单中恢复接收）"
+                problems["address"] = f"{address} 已在“{distribution_list.kind}”名单中{stopped}"
+    return problems
+
+
+def _recipient_data(recipient: Recipient) -> dict:
+    return {
+        "list": recipient.distribution_list.kind,
+        "organisation": recipient.organisation,
+        "person": recipient.person,
+        "address": recipient.address,
+        "is_active": recipient.is_active,
+    }
+
+
+@transaction.atomic
+def add_recipient(
+    distribution_list: DistributionList, *, organisation: str, person: str, address: str, by
+) -> Recipient:
+    organisation, person, address = organisation.strip(), person.strip(), normalise_address(address)
+    problems = recipient_problems(
+        distribution_list, organisation=organisation, person=person, address=address
+    )
+    if problems:
+        raise RecipientRefused(problems)
+    recipient = Recipient.objects.create(
+        distribution_list=distribution_list,
+        organisation=organisation,
+        person=person,
+        address=address,
+    )
+    record(
+        "distribution.recipient.add",
+        by=by,
+        subject=recipient,
+        comment=f"在“{distribution_list.kind}”名单中添加 {recipient}",
+        data=_recipient_data(recipient),
+    )
+    return recipient
+
+
+@transaction.atomic
+def edit_recipient(
+    recipient: Recipient, *, organisation: str, person: str, address: str, by
+) -> list[str]:
+    """Change a recipient's 单位, 姓名 or 邮箱; the names of the changed fields.
+
+    Deliveries already made keep the address they were sent to (a copy).
+    """
+    recipient = (
+        Recipient.objects.select_for_update()
+        .select_related("distribution_list")
+        .get(pk=recipient.pk)
+    )
+    organisation, person, address = organisation.strip(), person.strip(), normalise_address(address)
+    problems = recipient_problems(
+        recipient.distribution_list,
+        organisation=organisation,
+        person=person,
+        address=address,
+        instance=recipient,
+    )
+    if problems:
+        raise RecipientRefused(problems)
+    before = _recipient_data(recipient)
+    recipient.organisation, recipient.person, recipient.address = organisation, person, address
+    after = _recipient_data(recipient)
+    changed = [k for k in ("organisation", "person", "address") if before[k] != after[k]]
+    if changed:
+        recipient.save(update_fields=changed)
+        record(
+            "distribution.recipient.edit",
+            by=by,
+            subject=recipient,
+            comment=f"修改收件人 {recipient}",
+            data={"before": before, "after": after, "changed": changed},
+        )
+    return changed
+
+
+@transaction.atomic
+def set_recipient_active(recipient: Recipient, *, active: bool, by) -> bool:
+    """Stop (or resume) sending to a recipient; never a deletion, deliveries refer to it.
+
+    Returns whether anything changed.
+    """
+    changed = Recipient.objects.filter(pk=recipient.pk, is_active=not active).update(
+        is_active=active
+    )
+    recipient.refresh_from_db()
+    if changed:
+        record(
+            "distribution.recipient." + ("reactivate" if active else "deactivate"),
+            by=by,
+            subject=recipient,
+            comment=("恢复接收：" if active else "停用：") + str(recipient),
+            data=_recipient_data(recipient),
+        )
+    return bool(changed)
 
 
 # --- Queueing ------------------------------------------------------------------

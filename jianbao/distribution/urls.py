@@ -12,3 +12,21 @@ urlpatterns = [
     path("<int:issue_id>/wechat.html", publishing.issue_wechat, name="wechat"),
     path("<int:issue_id>/preview.docx", publishing.issue_docx, name="docx"),
 ]
+
+urlpatterns += [
+    path("lists/", views.lists, name="lists"),
+    path("lists/<int:list_id>/", views.list_detail, name="list"),
+    path("lists/<int:list_id>/add/", views.recipient_add, name="recipient_add"),
+    path("lists/<int:list_id>/import/", views.recipients_import, name="recipients_import"),
+    path("recipients/<int:recipient_id>/edit/", views.recipient_edit, name="recipient_edit"),
+    path(
+        "recipients/<int:recipient_id>/deactivate/",
+        views.recipient_deactivate,
+        name="recipient_deactivate",
+    ),
+    path(
+        "recipients/<int:recipient_id>/reactivate/",
+        views.recipient_reactivate,
+        name="recipient_reactivate",
+    ),
+]
