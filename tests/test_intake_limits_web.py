@@ -182,7 +182,7 @@ def test_an_upload_over_20_mb_is_refused_by_its_size_without_being_read(client, 
             "会场.jpg",
             b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
             b"<script>alert(1)</script></svg>",
-            "会场.jpg：不接受此类文件（内容是SVG 图形）",
+            "会场.jpg：不接受此类文件（名为图片，内容却是SVG 图形）",
         ),
         ("现场.png", b"<!DOCTYPE html><html><body>x</body></html>", "网页（HTML）"),
     ],

@@ -117,6 +117,7 @@ def limited_paragraphs(text: str, name: str) -> list[str]:
     return text_to_paragraphs(text)
 
 
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".heic")
 # Enough of a file's start to tell its kind, an XML declaration before <svg> included.
 HEAD_BYTES = 512
 
@@ -129,8 +130,12 @@ def check_upload(name: str, size: int, head: bytes) -> None:
         raise AttachmentRefused(f"{name}：文件是空的")
     accepted = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", *IMAGE_SIGNATURES)
     what = describe_binary(head)
-    if (what and not head.startswith(accepted)) or (what := describe_markup(head)):
+    if what and not head.startswith(accepted):
         raise AttachmentRefused(f"{name}：不接受此类文件（内容是{what}）")
+    # Markup named as a picture is a disguise (a browser would run its script);
+    # an honestly named .html or .svg stays a file for the editor, downloaded safely.
+    if (what := describe_markup(head)) and name.lower().endswith(PICTURE_SUFFIXES):
+        raise AttachmentRefused(f"{name}：不接受此类文件（名为图片，内容却是{what}）")
 
 
 def read_attachment(name: str, data: bytes) -> ReadAttachment:
