@@ -926,18 +926,6 @@ ARCHIVE_ROWS = [
         marker=lambda w, r: public(w).label,
     ),
     get(
-        "archive:year_index",
-        lambda w: (public(w), rev("archive:year_index"))[-1],
-        EVERYBODY,
-        marker='href="/issues/2025/"',
-    ),
-    get(
-        "archive:year_issues",
-        lambda w: (public(w), rev("archive:year_issues", 2025))[-1],
-        EVERYBODY,
-        marker=lambda w, r: public(w).label,
-    ),
-    get(
         "archive:issue_detail",
         lambda w: (public(w), rev("archive:issue_detail", 2025, 1))[-1],
         EVERYBODY,
@@ -1871,8 +1859,89 @@ def _changelist_row(label: str, allowed) -> Row:
 
 ADMIN_LIST_ROWS = [_changelist_row(label, allowed) for label, allowed in ADMIN_LISTS.items()]
 
+# --- The review: comments on an article or a passage ----------------------------------
+
+
+def _comment(w):
+    """One open comment of the reviewer's on the issue in review, made once per world."""
+    from jianbao.review.models import Comment
+    from jianbao.review.services import add_comment
+
+    article = w.article_of(w.review_issue)
+    return Comment.objects.filter(article=article).first() or add_comment(
+        article, by=w.lead_reviewer, text="请核对数据", passage="第一段"
+    )
+
+
+def _commented(text):
+    def effect(w, r, response):
+        from jianbao.review.models import Comment
+
+        assert Comment.objects.filter(text=text, author__isnull=False).exists()
+
+    return effect
+
+
+REVIEW_ROWS = [
+    get(
+        "desk:review_comment_add",
+        lambda w: rev("desk:review_comment_add", w.article_of(w.review_issue).pk),
+        {REVIEWER, SIGNER},
+        marker="对《review稿甲》提出意见",
+    ),
+    post(
+        "desk:review_comment_add",
+        "comment on a passage",
+        lambda w: rev("desk:review_comment_add", w.article_of(w.review_issue).pk),
+        {REVIEWER, SIGNER},
+        lambda w, r: {"passage": "第一段", "text": "请补充时间"},
+        _commented("请补充时间"),
+    ),
+    post(
+        "desk:review_comment_add",
+        "comment while editing",
+        lambda w: rev("desk:review_comment_add", first_article(w).pk),
+        NOBODY,
+        lambda w, r: {"passage": "", "text": "太早了"},
+        None,
+        declined={REVIEWER, SIGNER},
+    ),
+    get(
+        "desk:review_comment_answer",
+        lambda w: rev("desk:review_comment_answer", _comment(w).pk),
+        {EDITOR},
+        marker="请核对数据",
+    ),
+    post(
+        "desk:review_comment_answer",
+        "answer",
+        lambda w: rev("desk:review_comment_answer", _comment(w).pk),
+        {EDITOR},
+        lambda w, r: {"answer": "已核对"},
+        lambda w, r, resp: _assert_answered(w),
+    ),
+    post(
+        "desk:review_comment_resolve",
+        "resolve",
+        lambda w: rev("desk:review_comment_resolve", _comment(w).pk),
+        {EDITOR},
+        lambda w, r: {},
+        lambda w, r, resp: _assert_resolved(w),
+    ),
+]
+
+
+def _assert_answered(w):
+    assert fresh(_comment(w)).answer == "已核对"
+
+
+def _assert_resolved(w):
+    assert fresh(_comment(w)).resolved_at is not None
+
+
 MATRIX = (
     DESK_ROWS
+    + REVIEW_ROWS
     + SUBMISSION_ROWS
     + DISTRIBUTION_ROWS
     + DOWNLOAD_ROWS
