@@ -914,6 +914,18 @@ ARCHIVE_ROWS = [
         marker=lambda w, r: public(w).label,
     ),
     get(
+        "archive:year_index",
+        lambda w: (public(w), rev("archive:year_index"))[-1],
+        EVERYBODY,
+        marker='href="/issues/2025/"',
+    ),
+    get(
+        "archive:year_issues",
+        lambda w: (public(w), rev("archive:year_issues", 2025))[-1],
+        EVERYBODY,
+        marker=lambda w, r: public(w).label,
+    ),
+    get(
         "archive:issue_detail",
         lambda w: (public(w), rev("archive:issue_detail", 2025, 1))[-1],
         EVERYBODY,
