@@ -13,10 +13,11 @@ runs in a child: Linux carries a parent's high-water mark across fork and exec,
 and Typst's cache from one measurement would help or slow the next. The machine
 should be otherwise idle; `uptime` shows whether it was.
 
-The rich issue is the sample with 10 photos (2000×1500 JPEGs that compress like
-camera photos) and 3 tables, one after the first paragraph of each of the first
-13 body articles. Its pictures are stored through publishing.pictures, as an
-import stores them, in a throwaway data directory (JIANBAO_VAR_DIR, with its own
+The rich issue is bench/rich_issue.py's: the sample with 10 photos (2000×1500
+JPEGs that compress like camera photos) and 3 tables, one after the first
+paragraph of each of the first 13 body articles, read by the importer. Its
+pictures are stored through publishing.pictures, as an import stores them, in a
+throwaway data directory (JIANBAO_VAR_DIR, with its own
 SQLite database), so the bench never touches the project's data. Its PDF warm
 time is read against the text-only sample's from the same run (issue #11: at
 most 2×), in pairs of children run one after the other, median of the pairs;
@@ -46,8 +47,6 @@ SAMPLE = ROOT / "samples" / "2023-01.md"
 FORMATS = ("pdf", "docx", "html", "wechat", "md")
 FLOORS = {("pdf", "warm"): 0.1, ("pdf", "cold"): 1.0, ("docx", "warm"): 0.05}
 MAX_RATIO = 8.0
-RICH_PHOTOS = 10
-RICH_TABLES = 3
 RICH_MAX_RATIO = 2.0  # rich PDF warm ≤ 2× the text-only sample (issue #11)
 
 
@@ -104,76 +103,18 @@ def varied(b, i: int):
     )
 
 
-def photo(seed: int, width: int = 2000, height: int = 1500) -> bytes:
-    """A camera-sized JPEG that compresses like a photo: noise over a gradient."""
-    import io
-
-    from PIL import Image, ImageDraw
-
-    noise = Image.effect_noise((width, height), 25 + 3 * seed).convert("RGB")
-    gradient = Image.linear_gradient("L").resize((width, height)).convert("RGB")
-    picture = Image.blend(noise, gradient, 0.55)
-    box = (seed * 150 % (width // 2), seed * 90 % (height // 2), width * 3 // 4, height * 3 // 4)
-    ImageDraw.Draw(picture).ellipse(box, fill=(40 + 20 * seed, 90, 160))
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def table_block(n: int):
-    from jianbao.publishing.parsed import TABLE, Block, Cell
-
-    header = tuple(Cell(t) for t in ("序号", "项目名称", "牵头单位", "经费（万元）"))
-    rows = [
-        (
-            Cell(str(i)),
-            Cell(f"第{n}批重点研发项目{i}"),
-            Cell(f"联盟成员单位{i}"),
-            Cell(f"{120 * i + n:,}"),
-        )
-        for i in range(1, 9)
-    ]
-    return Block(TABLE, rows=(header, *rows), header_rows=1, caption=f"表{n}　项目清单")
-
-
 def rich_bulletin():
-    """The sample with 10 stored photos and 3 tables after the first paragraph of
-    the first 13 body articles."""
+    """The rich issue of bench/rich_issue.py (the sample with 10 photos and 3 tables),
+    read by the ordinary importer and its photos stored, as ``jianbao import`` does."""
+    import rich_issue  # bench/, beside this script
     from django.core.management import call_command
 
-    from jianbao.publishing import pictures
-    from jianbao.publishing.parsed import IMAGE, Block
+    from jianbao.bulletins.services import keep_pictures
+    from jianbao.publishing.ingest import read_bulletin_file
 
     call_command("migrate", verbosity=0)  # the throwaway database the pictures are noted in
-    parsed = bulletin(1)
-    extras = []
-    for seed in range(RICH_PHOTOS):
-        stored = pictures.accept(photo(seed), filename=f"photo-{seed + 1}.jpg")
-        caption = f"图为联盟活动现场（{seed + 1}）"
-        extras.append(
-            Block(
-                IMAGE,
-                file=stored.name,
-                caption=caption,
-                alt=caption,
-                width=stored.width,
-                height=stored.height,
-            )
-        )
-    extras += [table_block(n) for n in range(1, RICH_TABLES + 1)]
-    rest = iter(extras)
-
-    def article(a):
-        extra = next(rest, None) if a.blocks else None
-        if extra is None:
-            return a
-        return dataclasses.replace(a, blocks=(a.blocks[0], extra, *a.blocks[1:]))
-
-    sections = tuple(
-        dataclasses.replace(s, articles=tuple(article(a) for a in s.articles))
-        for s in parsed.sections
-    )
-    return dataclasses.replace(parsed, sections=sections)
+    with tempfile.TemporaryDirectory() as folder:
+        return keep_pictures(read_bulletin_file(rich_issue.write(Path(folder))))
 
 
 def prepare(directory: str) -> None:
@@ -330,10 +271,13 @@ def main() -> None:
             f"| {c10:.3f} s | {w10:.4f} s | {p10:.0f} MB | {s10 / 1024:.0f} KB | {ratio:.1f}× |"
         )
     if rich:
+        import rich_issue  # Pillow with it: only the rich rows need it
+
         rc, rp, rs, pairs, ratio = rich
         rw = statistics.median(r[0] for _, r in pairs)
         print(
-            f"| pdf, rich ({RICH_PHOTOS} photos, {RICH_TABLES} tables) | {rc:.3f} s | {rw:.4f} s "
+            f"| pdf, rich ({rich_issue.PHOTOS} photos, {rich_issue.TABLES} tables) "
+            f"| {rc:.3f} s | {rw:.4f} s "
             f"| {rp:.0f} MB | {rs / 1024:.0f} KB | | | | | |"
         )
         print("\nRich PDF warm / text-only PDF warm, same run, pair by pair (rich / text-only):")
