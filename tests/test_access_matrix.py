@@ -33,10 +33,11 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jianbao.archive.caching import forget_version
+from jianbao.bulletins import editing, workflow
 from jianbao.bulletins.editing import next_numbers
 from jianbao.bulletins.models import Article, Issue, IssueRevision, Section, Series
 from jianbao.core.models import HistoryEvent, Role, RoleGrant
-from jianbao.distribution.models import Delivery, Recipient
+from jianbao.distribution.models import Delivery, IssueDistribution, Recipient
 from jianbao.network.models import (
     CommitteeOpinion,
     MembershipApplication,
@@ -427,6 +428,31 @@ DESK_ROWS = [
         None,
         declined={EDITOR},
     ),
+    post(
+        "desk:article_restore",
+        "restore",
+        lambda w: rev("desk:article_restore", w.editing_issue.pk, _deleted_first(w)),
+        {EDITOR},
+        lambda w, r: {},
+        lambda w, r, resp: _assert_order(w, ["editing稿甲", "editing稿乙"]),
+    ),
+    post(
+        "desk:article_restore",
+        "restore once the issue is in review",
+        lambda w: rev("desk:article_restore", w.editing_issue.pk, _deleted_then_submitted(w)),
+        NOBODY,
+        lambda w, r: {},
+        None,
+        declined={EDITOR},
+    ),
+    post(
+        "desk:move_undo",
+        "undo a move",
+        lambda w: rev("desk:move_undo", w.editing_issue.pk, _moved_down(w)),
+        {EDITOR},
+        lambda w, r: {},
+        lambda w, r, resp: _assert_order(w, ["editing稿甲", "editing稿乙"]),
+    ),
     get(
         "desk:article_correct",
         lambda w: rev("desk:article_correct", w.article_of(w.signed_issue).pk),
@@ -617,6 +643,23 @@ def _assert_note(issue, text):
 
 def _assert_title(article, title):
     assert fresh(article).title == title
+
+
+def _deleted_first(w) -> int:
+    editing.delete_article(first_article(w), by=w.lead_editor)
+    return HistoryEvent.objects.filter(action="bulletins.article.delete").latest("id").pk
+
+
+def _deleted_then_submitted(w) -> int:
+    event_id = _deleted_first(w)
+    workflow.transition(w.editing_issue, workflow.Action.SUBMIT, by=w.lead_editor)
+    return event_id
+
+
+def _moved_down(w) -> int:
+    article = first_article(w)
+    editing.move_article(article, by=w.lead_editor, section=article.section, position=1)
+    return HistoryEvent.objects.filter(action="bulletins.article.move").latest("id").pk
 
 
 def _assert_order(w, titles):
@@ -850,6 +893,24 @@ DISTRIBUTION_ROWS = [
         DELIVERY_STAFF,
         lambda w, r: {},
         lambda w, r, resp: _assert_field_value(w.new_recipient, "is_active", False),
+    ),
+    get(
+        "distribution:audience",
+        lambda w: (w.new_recipient, rev("distribution:audience", w.published_issue.pk))[-1],
+        DELIVERY_STAFF,
+        marker="本期将发送给 1 人",
+    ),
+    post(
+        "distribution:audience",
+        "choose the lists of an issue",
+        lambda w: (w.new_recipient, rev("distribution:audience", w.published_issue.pk))[-1],
+        DELIVERY_STAFF,
+        lambda w, r: {"lists": [w.new_recipient.distribution_list_id]},
+        lambda w, r, resp: _assert_true(
+            IssueDistribution.objects.filter(
+                issue=w.published_issue, lists=w.new_recipient.distribution_list
+            ).exists()
+        ),
     ),
     post(
         "distribution:recipient_reactivate",
