@@ -356,7 +356,7 @@ def test_the_issue_page_offers_each_section_its_controls(desk, issue):
         assert f'aria-label="改名：栏目“{title}”"' in html
     # Only empty sections may be hidden or deleted.
     assert f'aria-label="本期隐藏栏目“{SECTIONS[0]}”"' not in html
-    assert f'aria-label="删除空栏目“{SECTIONS[1]}”"' in html
+    assert f'aria-label="删除栏目“{SECTIONS[1]}”"' in html
     assert 'data-confirm="从本期删除空栏目' in html
     assert reverse("desk:section_add", args=[issue.pk]) in html
     assert reverse("desk:toc", args=[issue.pk]) in html
