@@ -445,13 +445,25 @@ def previous_round_states(issue) -> dict[int, ParsedArticle | None] | None:
     the issue has been submitted only once. An article no row names since is
     unchanged, and is left out.
     """
+    from django.db.models import Subquery
+
+    from jianbao.bulletins.models import IssueEvent
     from jianbao.core.history import history_of
 
-    submits = list(issue.events.filter(action="submit").order_by("-created_at", "-id")[:2])
-    if len(submits) < 2:
+    # One query, however many rounds: the rows, each carrying the time of that submit.
+    previous_submit = (
+        IssueEvent.objects.filter(issue=issue, action="submit")
+        .order_by("-created_at", "-id")
+        .values("created_at")[1:2]
+    )
+    rows = list(
+        history_of(issue)
+        .filter(action__startswith="bulletins.article.")
+        .annotate(previous_submit=Subquery(previous_submit))
+    )
+    then = rows[0].previous_submit if rows else None
+    if then is None:
         return None
-    then = submits[1].created_at
-    rows = history_of(issue).filter(action__startswith="bulletins.article.")
     by_article: dict[int, list] = {}
     for row in rows:
         pk = row.data.get("article") if isinstance(row.data, dict) else None
