@@ -279,3 +279,32 @@ def test_the_reviewer_sees_the_previous_round_marked_after_a_return(client, team
     assert page.count("与上一轮审核对比") == 1
     round_part = page[page.index("与上一轮审核对比") :]
     assert marked(round_part, "ins")[0] == "市海淀区"
+
+
+@pytest.mark.django_db
+def test_a_correction_is_marked_inline_on_the_revision_comparison(team):
+    signer = person("sg", "signer", name="李新男")
+    issue = editing.create_issue(
+        SeriesFactory(), year=2026, number=1, running_number=1, by=team["editor"]
+    )
+    row = editing.add_article(
+        issue, issue.sections.first(), by=team["editor"], title="公开来稿", body="正文。"
+    )
+    for action, by in [
+        (Action.SUBMIT, team["editor"]),
+        (Action.APPROVE, team["reviewer"]),
+        (Action.SIGN, signer),
+    ]:
+        issue = workflow.transition(issue, action, by=by)
+    row.refresh_from_db()
+    first = editing.correct_article(
+        row, by=team["editor"], title="公开来稿", body="正文（已更正）。", credit="", note="一"
+    )
+    row.refresh_from_db()
+    editing.correct_article(
+        row, by=team["editor"], title="公开来稿", body="正文（再次更正）。", credit="", note="二"
+    )
+    html = diffs.revision_diff(first)
+    # The first correction against the second one's starting point, not the issue today.
+    assert marked(html, "ins") == ["（已更正）"]
+    assert "《公开来稿》" in html

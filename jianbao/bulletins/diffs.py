@@ -500,3 +500,15 @@ def attach_submission_diffs(issue) -> None:
                 article.round_diff = ""
             else:
                 article.round_diff = article_diff(previous[article.pk], now)
+
+
+def revision_diff(revision) -> SafeString:
+    """A 勘误's change, marked inline: the issue before it → after it (the next
+    correction's starting point, or the issue as it is now). For the revision page."""
+    from jianbao.bulletins.services import issue_to_bulletin
+    from jianbao.publishing.parsed import bulletin_from_dict
+
+    issue = revision.issue
+    later = issue.revisions.filter(number__gt=revision.number).order_by("number").first()
+    after = bulletin_from_dict(later.snapshot) if later else issue_to_bulletin(issue)
+    return bulletin_diff(bulletin_from_dict(revision.snapshot), after)
