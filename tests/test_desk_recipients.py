@@ -250,3 +250,119 @@ def test_reviewers_and_submitters_do_not_manage_lists(client):
     ]:
         client.force_login(user)
         assert client.get(reverse("distribution:lists")).status_code == 403
+
+
+# --- Per issue: which lists and recipients ------------------------------------------
+
+
+@pytest.fixture
+def both_lists(editor):
+    report, send = distribution_list("报"), distribution_list("送")
+    people = {}
+    for kind, target, names in [("报", report, "ab"), ("送", send, "cde")]:
+        for name in names:
+            people[name] = services.add_recipient(
+                target,
+                organisation=f"{kind}单位{name}",
+                person="",
+                address=f"{name}@x.org",
+                by=editor,
+            )
+    return report, send, people
+
+
+def test_without_a_choice_every_list_receives_the_issue(imported_issue, both_lists):
+    from jianbao.distribution.selectors import audience
+
+    chosen = audience(imported_issue)
+    assert (chosen.chosen, chosen.count, chosen.list_kinds) == (False, 5, ["报", "送"])
+
+
+def test_the_chosen_lists_and_extra_recipients_are_counted_before_sending(
+    imported_issue, both_lists, editor
+):
+    report, _send, people = both_lists
+    services.set_recipient_active(people["b"], active=False, by=editor)
+    chosen = services.choose_audience(
+        imported_issue, lists=[report], extra_recipients=[people["d"]], by=editor
+    )
+    assert chosen.count == 2
+    assert [r.address for r in chosen.recipients] == ["a@x.org", "d@x.org"]
+    event = HistoryEvent.objects.get(action="distribution.audience.choose")
+    assert event.comment == "本期发送给“报”及另外 1 人，共 2 人"
+
+
+def test_the_send_respects_the_choice(imported_issue, both_lists, editor):
+    report, _send, people = both_lists
+    services.choose_audience(
+        imported_issue, lists=[report], extra_recipients=[people["e"]], by=editor
+    )
+    assert services.queue_deliveries(imported_issue) == 3
+    assert dict(Delivery.objects.values_list("address", "list_kind")) == {
+        "a@x.org": "报",
+        "b@x.org": "报",
+        "e@x.org": "送",
+    }
+
+
+def test_publishing_sends_to_the_chosen_lists_only(
+    imported_issue, both_lists, editor, django_capture_on_commit_callbacks
+):
+    from jianbao.bulletins.models import Issue
+    from jianbao.bulletins.workflow import Action, transition
+
+    _report, send, _people = both_lists
+    services.choose_audience(imported_issue, lists=[send], extra_recipients=[], by=editor)
+    Issue.objects.filter(pk=imported_issue.pk).update(state=Issue.State.SIGNED)
+    imported_issue.refresh_from_db()
+    with django_capture_on_commit_callbacks():
+        transition(imported_issue, Action.PUBLISH, by=person("qianfa", "signer"))
+    assert sorted(Delivery.objects.values_list("address", flat=True)) == [
+        "c@x.org",
+        "d@x.org",
+        "e@x.org",
+    ]
+
+
+def test_widening_the_choice_after_publishing_queues_only_the_added_people(
+    imported_issue, both_lists, editor
+):
+    report, send, _people = both_lists
+    services.choose_audience(imported_issue, lists=[report], extra_recipients=[], by=editor)
+    assert services.queue_deliveries(imported_issue) == 2
+    services.choose_audience(imported_issue, lists=[report, send], extra_recipients=[], by=editor)
+    assert services.queue_missing(imported_issue, by=editor) == 3
+    assert Delivery.objects.count() == 5
+
+
+def test_the_audience_page_shows_the_count_and_saves_the_choice(
+    editor_client, imported_issue, both_lists
+):
+    _report, send, people = both_lists
+    url = reverse("distribution:audience", args=[imported_issue.pk])
+    page = editor_client.get(url).content.decode()
+    assert "本期将发送给 5 人" in page and "默认发给全部名单" in page
+    response = editor_client.post(
+        url, {"lists": [send.pk], "extra_recipients": [people["a"].pk]}, follow=True
+    )
+    page = response.content.decode()
+    assert "已保存本期报送范围：将发送给 4 人" in page
+    assert "本期将发送给 4 人" in page and "4 人尚未排队" in page
+    table = page.split('id="who-title"', 1)[1]
+    assert "a@x.org" in table and "b@x.org" not in table
+
+
+def test_an_empty_choice_warns_that_nobody_will_receive_the_issue(
+    editor_client, imported_issue, both_lists
+):
+    url = reverse("distribution:audience", args=[imported_issue.pk])
+    page = editor_client.post(url, {}, follow=True).content.decode()
+    assert "目前没有任何收件人，发布后不会发出邮件" in page
+    assert "没有选择任何名单或收件人" in page
+
+
+def test_the_issue_page_links_the_audience_with_its_count(
+    editor_client, imported_issue, both_lists
+):
+    page = editor_client.get(reverse("desk:issue", args=[imported_issue.pk])).content.decode()
+    assert "报送名单（5 人）" in page

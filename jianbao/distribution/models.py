@@ -126,3 +126,31 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} → {self.address}"
+
+
+class IssueDistribution(models.Model):
+    """Which lists, and which recipients beyond them, one issue is sent to.
+
+    An issue without this row goes to every list (as before lists could be chosen).
+    """
+
+    issue = models.OneToOneField(
+        "bulletins.Issue",
+        on_delete=models.CASCADE,
+        related_name="audience_choice",
+        verbose_name="期",
+    )
+    lists = models.ManyToManyField(
+        DistributionList, blank=True, related_name="+", verbose_name="名单"
+    )
+    extra_recipients = models.ManyToManyField(
+        Recipient, blank=True, related_name="+", verbose_name="另外的收件人"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "本期报送范围"
+        verbose_name_plural = "各期报送范围"
+
+    def __str__(self) -> str:
+        return f"{self.issue} 的报送范围"

@@ -33,11 +33,13 @@ from jianbao.bulletins.models import Issue
 from jianbao.core.errors import JianbaoError, UnreadableFile
 from jianbao.core.history import record
 from jianbao.core.text import decode_text
+from jianbao.distribution import selectors
 from jianbao.distribution.message import IssueMail, build_issue_mail
 from jianbao.distribution.models import (
     FORBIDDEN_CHARACTERS,
     Delivery,
     DistributionList,
+    IssueDistribution,
     Recipient,
 )
 from jianbao.distribution.resilience import DATABASE_UNAVAILABLE, Patience, first_line, retrying
@@ -473,6 +475,38 @@ def set_recipient_active(recipient: Recipient, *, active: bool, by) -> bool:
     return bool(changed)
 
 
+@transaction.atomic
+def choose_audience(issue: Issue, *, lists, extra_recipients, by) -> selectors.Audience:
+    """Choose which lists and which extra recipients receive the issue; who that is now.
+
+    A published issue's deliveries already made stay as they are: 补发 then
+    queues whoever the new choice adds.
+    """
+    choice, _ = IssueDistribution.objects.select_for_update().get_or_create(issue=issue)
+    before = {
+        "lists": sorted(choice.lists.values_list("kind", flat=True)),
+        "extra": sorted(choice.extra_recipients.values_list("address", flat=True)),
+    }
+    choice.lists.set(lists)
+    choice.extra_recipients.set(extra_recipients)
+    choice.save(update_fields=["updated_at"])
+    audience = selectors.audience(issue)
+    after = {
+        "lists": sorted(choice.lists.values_list("kind", flat=True)),
+        "extra": sorted(choice.extra_recipients.values_list("address", flat=True)),
+    }
+    record(
+        "distribution.audience.choose",
+        by=by,
+        subject=issue,
+        comment=f"本期发送给{'、'.join(f'“{k}”' for k in after['lists']) or '（无名单）'}"
+        + (f"及另外 {len(after['extra'])} 人" if after["extra"] else "")
+        + f"，共 {audience.count} 人",
+        data={"before": before, "after": after, "count": audience.count},
+    )
+    return audience
+
+
 # --- Queueing ------------------------------------------------------------------
 
 
@@ -483,13 +517,13 @@ def new_message_id() -> str:
 
 @transaction.atomic
 def queue_deliveries(issue: Issue) -> int:
-    """One delivery per active recipient address not yet queued for this issue."""
+    """One delivery per address of the issue's audience not yet queued for this issue."""
     if issue.state != Issue.State.PUBLISHED:
         raise JianbaoError(f"{issue.label} 尚未发布，不能分发")
     have = set(issue.deliveries.values_list("address", flat=True))
     new: dict[str, Delivery] = {}
-    recipients = Recipient.objects.filter(is_active=True).select_related("distribution_list")
-    for recipient in recipients.order_by("distribution_list__kind", "id"):
+    # The lists and extra recipients chosen for the issue; every list without a choice.
+    for recipient in selectors.audience(issue).recipients:
         address = normalise_address(recipient.address)
         if address in have or address in new:
             continue

@@ -30,3 +30,7 @@ urlpatterns += [
         name="recipient_reactivate",
     ),
 ]
+
+urlpatterns += [
+    path("<int:issue_id>/audience/", views.issue_audience, name="audience"),
+]

@@ -14,7 +14,7 @@ from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
 from jianbao.core.roles import roles_of
 from jianbao.distribution import selectors, services
-from jianbao.distribution.forms import ImportForm, RecipientForm
+from jianbao.distribution.forms import AudienceForm, ImportForm, RecipientForm
 from jianbao.distribution.models import Delivery, DistributionList, Recipient
 
 STAFF_ROLES = {Role.EDITOR, Role.SIGNER, Role.ADMIN}
@@ -86,8 +86,13 @@ def queue_missing(request, issue_id: int):
 # --- 报/送 lists --------------------------------------------------------------------
 
 
+def may_distribute(user) -> bool:
+    """The office's people for lists and sending: editors, signers, administrators."""
+    return bool(user.is_superuser or roles_of(user) & STAFF_ROLES)
+
+
 def require_staff(user) -> None:
-    if not (user.is_superuser or roles_of(user) & STAFF_ROLES):
+    if not may_distribute(user):
         raise PermissionDenied("需要“编辑”“签发”或“管理员”角色")
 
 
@@ -227,3 +232,46 @@ def recipient_deactivate(request, recipient_id: int):
 @require_POST
 def recipient_reactivate(request, recipient_id: int):
     return _set_active(request, recipient_id, active=True)
+
+
+# --- Per issue: who receives it -------------------------------------------------------
+
+
+@login_required
+def issue_audience(request, issue_id: int):
+    issue = access_issue_deliveries(request.user, issue_id)
+    selectors.lists()  # both lists exist to be chosen, even before the first recipient
+    if request.method == "POST":
+        form = AudienceForm(request.POST)
+        if form.is_valid():
+            audience = services.choose_audience(
+                issue,
+                lists=form.cleaned_data["lists"],
+                extra_recipients=form.cleaned_data["extra_recipients"],
+                by=request.user,
+            )
+            if audience.count:
+                messages.success(request, f"已保存本期报送范围：将发送给 {audience.count} 人")
+            else:
+                messages.warning(
+                    request, "已保存本期报送范围：目前没有任何收件人，发布后不会发出邮件"
+                )
+            return redirect("distribution:audience", issue_id=issue.pk)
+    else:
+        form = AudienceForm(initial=selectors.audience_initial(issue))
+    audience = selectors.audience(issue)
+    queued = set(issue.deliveries.values_list("address", flat=True))
+    rows = [(r, r.address.strip().lower() in queued) for r in audience.recipients]
+    return render(
+        request,
+        "distribution/issue_audience.html",
+        {
+            "issue": issue,
+            "form": form,
+            "audience": audience,
+            "rows": rows,
+            "is_published": issue.state == Issue.State.PUBLISHED,
+            "missing": sum(1 for _, done in rows if not done),
+            "done": sum(1 for _, done in rows if done),
+        },
+    )
