@@ -110,8 +110,8 @@ def toc_line(article: Article) -> str:
 
 
 def _gate(by, issue_id: int) -> Issue:
-    # Imported here: bulletins.services (which issue_to_bulletin lives in) may
-    # import this module, and editing imports services.
+    # Imported here, not at the top: editing imports services, and services
+    # imports this module (issue_to_bulletin reads output_sections).
     from jianbao.bulletins.editing import access_issue_for_edit
 
     issue = access_issue_for_edit(by, issue_id)
