@@ -232,3 +232,16 @@ def test_a_resolve_by_a_reviewer_is_refused_and_changes_nothing(client, issue, t
     assert response.status_code == 403
     comment.refresh_from_db()
     assert not comment.is_resolved
+
+
+def test_a_comment_on_an_article_deleted_since_is_still_answered_at_the_top(client, issue, team):
+    in_review(issue, team)
+    comment = services.add_comment(article_of(issue), by=team["reviewer"], text="此文可删")
+    workflow.transition(issue, Action.RETURN, by=team["reviewer"], comment="见意见")
+    editing.delete_article(article_of(issue), by=team["editor"])
+    client.force_login(team["editor"])
+    page = client.get(reverse("desk:issue", args=[issue.pk])).content.decode()
+    top = page[: page.index("栏目与文章")]
+    assert "（文章已删除）" in top and "此文可删" in top
+    assert f'id="comment-{comment.pk}"' in top
+    assert reverse("desk:review_comment_resolve", args=[comment.pk]) in top

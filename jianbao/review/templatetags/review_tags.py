@@ -58,6 +58,10 @@ def review_top(context):
     grouped = _grouped(issue)
     return {
         "issue": issue,
+        # An article deleted since keeps its comments; they are answered here.
+        "orphans": [c for c in grouped.get(None, []) if not c.is_resolved],
+        "can_answer": services.can_answer(_user(context), issue),
+        "csrf_token": context.get("csrf_token"),
         "returned": selectors.return_event(issue),
         "open_comments": [c for cs in grouped.values() for c in cs if not c.is_resolved],
     }
