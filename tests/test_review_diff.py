@@ -308,3 +308,13 @@ def test_a_correction_is_marked_inline_on_the_revision_comparison(team):
     # The first correction against the second one's starting point, not the issue today.
     assert marked(html, "ins") == ["（已更正）"]
     assert "《公开来稿》" in html
+
+
+def test_an_inserted_title_in_book_marks_is_marked_whole():
+    html = diffs.text_diff("发布《钼铌合金棒材》等7项", "发布《钼铌合金棒材》《渗铜粉》等7项")
+    assert marked(html, "ins") == ["《渗铜粉》"]
+
+
+def test_an_inserted_sentence_starts_after_the_full_stop():
+    ops = diffs.char_ops("会议召开。会议结束。", "会议召开。会议讨论。会议结束。")
+    assert ops == [("equal", "会议召开。"), ("insert", "会议讨论。"), ("equal", "会议结束。")]

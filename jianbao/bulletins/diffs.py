@@ -43,6 +43,8 @@ SMALL_EQUAL = 1
 # Two texts sharing less than this are shown as one deletion and one insertion.
 MIN_SIMILARITY = 0.2
 SENTENCE_ENDS = frozenset("。！？；!?;\n")
+OPENERS = frozenset("《（(“‘【〔「『")
+CLOSERS = frozenset("》）)”’】〕」』，、：:,")
 KIND_LABELS = {HEADING: "小标题", NOTE: "按语", IMAGE: "图片", TABLE: "表格"}
 
 
@@ -74,7 +76,7 @@ def char_ops(a: str, b: str) -> Ops:
             ops.append((DELETE, a[i1:i2]))
         if j2 > j1:
             ops.append((INSERT, b[j1:j2]))
-    return _merged(ops)
+    return _shifted(_merged(ops))
 
 
 def sentences(text: str) -> list[str]:
@@ -140,6 +142,41 @@ def _merged(ops: Ops) -> Ops:
             inserted.append(text)
     flush()
     return out
+
+
+def _boundary(left: str, right: str) -> int:
+    """How natural a place between two characters is for a change to start or end."""
+    if left in SENTENCE_ENDS:
+        return 3
+    if left in CLOSERS or right in OPENERS:
+        return 2
+    return 0
+
+
+def _shifted(ops: Ops) -> Ops:
+    """An insertion or deletion between two kept runs slid to where a reader sees it:
+    “《甲》《乙》等” from “《甲》等” marks 《乙》, not the 》《乙 the matcher found first."""
+    ops = list(ops)
+    for k in range(1, len(ops) - 1):
+        (before_tag, left), (tag, edit), (after_tag, right) = ops[k - 1], ops[k], ops[k + 1]
+        if tag == EQUAL or before_tag != EQUAL or after_tag != EQUAL or not left or not right:
+            continue
+        # Slide fully left, then try each place to the right, keeping the best.
+        while left and left[-1] == edit[-1]:
+            left, edit, right = left[:-1], left[-1] + edit[:-1], edit[-1] + right
+        best, best_score = (left, edit, right), -1
+        while True:
+            score = (_boundary(left[-1], edit[0]) if left else 4) + (
+                _boundary(edit[-1], right[0]) if right else 4
+            )
+            if score > best_score:
+                best, best_score = (left, edit, right), score
+            if not right or right[0] != edit[0]:
+                break
+            left, edit, right = left + edit[0], edit[1:] + right[0], right[1:]
+        left, edit, right = best
+        ops[k - 1], ops[k], ops[k + 1] = (EQUAL, left), (tag, edit), (EQUAL, right)
+    return [op for op in ops if op[1]]
 
 
 def ops_html(ops: Ops) -> SafeString:

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from jianbao.bulletins import editing, workflow
-from jianbao.bulletins.models import Issue
+from jianbao.bulletins.models import Article, Issue
 from jianbao.bulletins.workflow import Action
 from jianbao.core.history import history_of
 from jianbao.review.models import Comment
@@ -52,6 +52,12 @@ def an_issue_in_review():
     editing.update_article(article, by=editor, title=TITLE, body=EDITED, credit=article.credit)
     workflow.transition(issue, Action.SUBMIT, by=editor)
     return issue
+
+
+def article_editor():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="editor")
 
 
 def test_reviewer_comments_on_a_passage_returns_and_editor_answers_and_resolves(
@@ -130,6 +136,28 @@ def test_reviewer_comments_on_a_passage_returns_and_editor_answers_and_resolves(
     expect(editor.locator(f"#comment-{comment.pk}")).to_contain_text("已解决")
     expect(editor.locator(".review-top", has_text="待解决的审核意见")).to_have_count(0)
     assert editor.confirmations == ["把尚辉良的这条意见标为已解决？审核人和签发人都会看到。"]
+
+    # 6. The editor completes the names and resubmits; the reviewer sees what changed
+    # since the round they returned, and approves.
+    article = Article.objects.get()
+    editing.update_article(
+        article,
+        by=article_editor(),
+        title=TITLE,
+        body=EDITED.replace("等7项", "《铁基粉末冶金零件用渗铜粉》等7项"),
+        credit=article.credit,
+    )
+    editor.reload()
+    editor.get_by_role("button", name="提交审核").click()
+    expect(editor.locator("h1 .state")).to_have_text("待审核")
+    reviewer.reload()
+    since = reviewer.locator("details.diff", has_text="与上一轮审核对比")
+    expect(since.locator("ins.diff-ins")).to_have_count(1)
+    expect(since.locator("ins.diff-ins")).to_contain_text("《铁基粉末冶金零件用渗铜粉》")
+    expect(reviewer.locator(f"#comment-{comment.pk}")).to_contain_text("已解决")
+    shoot(reviewer, "review-second-round")
+    reviewer.get_by_role("button", name="审核通过").click()
+    expect(reviewer.locator("h1 .state")).to_have_text("待签发")
 
     issue = Issue.objects.get()
     assert list(
