@@ -302,3 +302,16 @@ def test_search_results_name_the_public_alliance(client, imported_issue):
     results = re.search(r'<ol class="results".*?</ol>', html, re.S)[0]
     assert f'href="/alliances/{kept.pk}/"' in results
     assert f'href="/alliances/{other.pk}/"' not in results
+
+
+def test_a_registry_edit_shows_on_the_cached_alliance_page_at_once(client, fresh_page_cache):
+    from jianbao.network.models import Organisation
+
+    alliance = Organisation.objects.create(
+        name="增材制造产业技术创新战略联盟", kind=Organisation.Kind.ALLIANCE, field="材料"
+    )
+    url = f"/alliances/{alliance.pk}/"
+    assert "领域" in client.get(url).content.decode()
+    alliance.field = "增材制造与先进材料"
+    alliance.save()
+    assert "增材制造与先进材料" in client.get(url).content.decode()

@@ -100,7 +100,13 @@ def test_pinyin_key_places_latin_names_among_the_pinyin():
 def test_alliance_list_is_in_pinyin_order(client, imported_issue):
     html = page(client, "/alliances/")
     names = linked_names(html, r'<li><a href="/alliances/\d+/">([^<]+)</a>')
-    assert names == ALLIANCES_IN_PINYIN_ORDER
+    # Suspected duplicates are listed once, under the name kept (test_public_alliances.py).
+    shown_elsewhere = {
+        "第三代半导体照明产业技术创新战略联盟",
+        "快堆产业化技术创新战略联盟",
+        "应急装备产业技术创新战略联盟",
+    }
+    assert names == [n for n in ALLIANCES_IN_PINYIN_ORDER if n not in shown_elsewhere]
     assert "按名称拼音排列" in html
 
 

@@ -9,6 +9,7 @@ from jianbao.archive.models import SearchDocument
 from jianbao.archive.search import index
 from jianbao.bulletins.models import Issue, Series
 from jianbao.bulletins.signals import issue_content_changed, issue_state_changed
+from jianbao.network.models import MemberUnit, MergeDecision, Organisation, OrganisationName
 
 
 @receiver(issue_content_changed, dispatch_uid="archive.index_changed_content")
@@ -40,3 +41,20 @@ def issue_deleted(sender, instance, **kwargs):
 def series_changed(sender, instance, **kwargs):
     # Public links carry the series code once there are two series (archive.links).
     _content_changed()
+
+
+# The public alliance pages and the grouping of suspected duplicates read the registry.
+_REGISTRY = (Organisation, OrganisationName, MemberUnit, MergeDecision)
+
+
+def registry_changed(sender, instance, **kwargs):
+    _content_changed()
+
+
+for _model in _REGISTRY:
+    post_save.connect(
+        registry_changed, sender=_model, dispatch_uid=f"archive.{_model.__name__}.saved"
+    )
+    post_delete.connect(
+        registry_changed, sender=_model, dispatch_uid=f"archive.{_model.__name__}.deleted"
+    )
