@@ -1,0 +1,181 @@
+"""A series' settings as the office keeps them: title lines, office, sections, lists, contacts.
+
+Written by administrators from the desk (views_series) in proper forms, never as
+raw JSON. Each save is one transaction with one ``bulletins.series.update``
+history row naming the changed fields with their old and new values, the same
+shape the admin writes (core.admin_tools.RecordedAdmin). New issues copy these
+settings when they are created; issues already made keep their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from jianbao.bulletins.models import Series, SeriesSection
+from jianbao.core.errors import JianbaoError
+from jianbao.core.history import record
+from jianbao.core.models import Role
+from jianbao.core.roles import has_role
+from jianbao.publishing.ingest.text import CONTACT_KINDS
+
+# For people reading the history row: which setting changed.
+FIELD_LABELS = {
+    "title": "简报名称",
+    "name": "刊名",
+    "office": "编发单位",
+    "separate_review_and_sign": "审核与签发须由不同人员",
+    "sections": "固定栏目",
+    "default_distribution": "默认报送范围",
+    "contacts": "联系方式",
+}
+
+
+class SettingsRefused(JianbaoError):
+    """A setting that cannot be saved; ``field`` names the form field it belongs beside."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Contact:
+    label: str
+    value: str
+    line: int
+
+
+def can_edit_series(user) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.ADMIN)
+
+
+def require_series_editor(user) -> None:
+    if not can_edit_series(user):
+        raise PermissionDenied("只有管理员可以修改简报系列设置")
+
+
+def contact_kind(label: str) -> str:
+    """The kind the importer gives a label (邮箱 → email), so outputs treat both alike."""
+    return next((kind for word, kind in CONTACT_KINDS if word in label.lower()), "other")
+
+
+def section_titles(series: Series) -> list[str]:
+    return list(series.sections.order_by("position").values_list("title", flat=True))
+
+
+def current_settings(series: Series) -> dict:
+    return {
+        "title": series.title,
+        "name": series.name,
+        "office": series.office,
+        "separate_review_and_sign": series.separate_review_and_sign,
+        "sections": section_titles(series),
+        "default_distribution": {
+            k: list(v) for k, v in (series.default_distribution or {}).items()
+        },
+        "contacts": [dict(c) for c in (series.contacts or [])],
+    }
+
+
+def _check_sections(titles: list[str]) -> list[str]:
+    titles = [t.strip() for t in titles if t.strip()]
+    if not titles:
+        raise SettingsRefused("至少保留一个固定栏目", field="sections")
+    seen: set[str] = set()
+    for title in titles:
+        if title in seen:
+            raise SettingsRefused(f"栏目“{title}”重复", field="sections")
+        seen.add(title)
+    return titles
+
+
+def _check_distribution(lists: dict[str, list[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, names in lists.items():
+        name = name.strip()
+        if not name:
+            continue
+        if name in out:
+            raise SettingsRefused(f"名单“{name}”出现了两次", field="default_distribution")
+        out[name] = [n.strip() for n in names if n.strip()]
+    return out
+
+
+def _contact_rows(contacts: list[Contact]) -> list[dict]:
+    rows = []
+    for c in contacts:
+        label, value = c.label.strip(), c.value.strip()
+        if not (label or value):
+            continue
+        rows.append({"label": label, "value": value, "kind": contact_kind(label), "line": c.line})
+    return rows
+
+
+@transaction.atomic
+def update_series(
+    series: Series,
+    *,
+    by,
+    title: str,
+    name: str,
+    office: str,
+    separate_review_and_sign: bool,
+    sections: list[str],
+    default_distribution: dict[str, list[str]],
+    contacts: list[Contact],
+) -> list[str]:
+    """Save the settings; return the labels of what changed (empty: nothing did)."""
+    require_series_editor(by)
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    before = current_settings(series)
+    if not title.strip():
+        raise SettingsRefused("请填写简报名称", field="title")
+    if not name.strip():
+        raise SettingsRefused("请填写刊名", field="name")
+    after = {
+        "title": title.strip(),
+        "name": name.strip(),
+        "office": office.strip(),
+        "separate_review_and_sign": bool(separate_review_and_sign),
+        "sections": _check_sections(sections),
+        "default_distribution": _check_distribution(default_distribution),
+        "contacts": _contact_rows(contacts),
+    }
+    changed = [key for key in after if after[key] != before[key]]
+    if not changed:
+        return []
+    for key in ("title", "name", "office", "separate_review_and_sign"):
+        setattr(series, key, after[key])
+    series.default_distribution = after["default_distribution"]
+    series.contacts = after["contacts"]
+    series.save()
+    if "sections" in changed:
+        _write_sections(series, after["sections"])
+    record(
+        "bulletins.series.update",
+        by=by,
+        subject=series,
+        data={
+            "fields": changed,
+            "before": {key: before[key] for key in changed},
+            "after": {key: after[key] for key in changed},
+        },
+    )
+    return [FIELD_LABELS[key] for key in changed]
+
+
+def _write_sections(series: Series, titles: list[str]) -> None:
+    """The series' sections become ``titles``, in that order.
+
+    Nothing refers to a series' section by its id (an issue copies the titles
+    when it is created), so the rows are written anew: no swap of two titles
+    or places can trip the unique (series, title) constraint halfway.
+    """
+    series.sections.all().delete()
+    SeriesSection.objects.bulk_create(
+        SeriesSection(series=series, title=title, position=position)
+        for position, title in enumerate(titles)
+    )
