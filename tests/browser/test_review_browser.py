@@ -12,6 +12,7 @@ from jianbao.bulletins.workflow import Action
 from jianbao.core.history import history_of
 from jianbao.review.models import Comment
 from jianbao.submissions import services as intake
+from tests.browser.test_public_axe_browser import accessibility_problems
 from tests.factories import AllianceFactory, SeriesFactory, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,7 +88,9 @@ def test_reviewer_comments_on_a_passage_returns_and_editor_answers_and_resolves(
     reviewer.set_viewport_size({"width": 390, "height": 844})
     box = comparison.locator(".inline-diff")
     assert box.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    assert accessibility_problems(reviewer) == []
     reviewer.set_viewport_size({"width": 1280, "height": 900})
+    assert accessibility_problems(reviewer) == []
     shoot(reviewer, "review-inline-diff")
 
     # 2. A passage chosen by selecting it fills the comment form.
@@ -120,6 +123,7 @@ def test_reviewer_comments_on_a_passage_returns_and_editor_answers_and_resolves(
     expect(top.first).to_contain_text("本期已被退回修改")
     expect(top.first).to_contain_text("请按意见补全标准名称")
     expect(top.nth(1)).to_contain_text("请写明7项标准的全部名称")
+    assert accessibility_problems(editor) == []
     shoot(editor, "review-returned-top")
 
     # 5. …follows the link to the comment, answers it and resolves it.
@@ -135,6 +139,13 @@ def test_reviewer_comments_on_a_passage_returns_and_editor_answers_and_resolves(
     expect(editor.get_by_text(f"已把尚辉良对《{TITLE}》的意见标为已解决")).to_be_visible()
     expect(editor.locator(f"#comment-{comment.pk}")).to_contain_text("已解决")
     expect(editor.locator(".review-top", has_text="待解决的审核意见")).to_have_count(0)
+    editor.set_viewport_size({"width": 390, "height": 844})
+    editor.reload()
+    assert accessibility_problems(editor) == []
+    editor.goto(f"{live_server.url}/desk/")
+    assert accessibility_problems(editor) == []
+    editor.set_viewport_size({"width": 1280, "height": 900})
+    editor.goto(url)
     assert editor.confirmations == ["把尚辉良的这条意见标为已解决？审核人和签发人都会看到。"]
 
     # 6. The editor completes the names and resubmits; the reviewer sees what changed
