@@ -1,5 +1,6 @@
 """Network pages: who sees what, the public notice, statistics, and no N+1 on lists."""
 
+import re
 from datetime import date
 
 import pytest
@@ -154,6 +155,9 @@ def test_the_public_notice_is_visible_without_login_and_takes_objections(client,
     url = reverse("network:notice", args=[notice.pk])
     page = client.get(url).content.decode()
     assert "提出异议" in page and "2026年11月6日" in page
+    # Every field that points at its help text finds it on the page.
+    described = re.findall(r'aria-describedby="([^"]+)"', page)
+    assert described and all(f'id="{ref}"' in page for ref in described)
     response = client.post(
         url,
         {"application": application.pk, "name": "张三", "contact": "138", "text": "材料不实"},
