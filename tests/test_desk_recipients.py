@@ -366,3 +366,15 @@ def test_the_issue_page_links_the_audience_with_its_count(
 ):
     page = editor_client.get(reverse("desk:issue", args=[imported_issue.pk])).content.decode()
     assert "报送名单（5 人）" in page
+
+
+def test_an_excel_file_that_would_unpack_huge_is_refused_unread(editor):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b" " * (60 * 1024 * 1024) + b"</sst>")
+    with pytest.raises(services.RecipientsRefused) as refused:
+        services.import_recipients(buffer.getvalue(), kind="报", path="炸弹.xlsx", by=editor)
+    assert refused.value.problems == ["文件解压后过大，疑似压缩炸弹，未导入"]
+    assert Recipient.objects.count() == 0

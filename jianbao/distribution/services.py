@@ -208,6 +208,7 @@ def parse_recipients_xlsx(data: bytes, path: str) -> list[tuple[int, str, str, s
     """
     from openpyxl import load_workbook
 
+    _check_xlsx_archive(data, path)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
@@ -242,6 +243,36 @@ def parse_recipients_xlsx(data: bytes, path: str) -> list[tuple[int, str, str, s
     if problems:
         raise RecipientsRefused(path, problems)
     return rows
+
+
+XLSX_MAX_UNCOMPRESSED = 50 * 1024 * 1024
+XLSX_MAX_MEMBERS = 500
+
+
+def _check_xlsx_archive(data: bytes, path: str) -> None:
+    """Refuse a zip bomb or an XML entity trick before openpyxl unpacks anything."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise RecipientsRefused(path, ["不是可读的 Excel（.xlsx）文件（压缩包已损坏）"]) from None
+    total = sum(m.file_size for m in members)
+    if len(members) > XLSX_MAX_MEMBERS or total > XLSX_MAX_UNCOMPRESSED:
+        raise RecipientsRefused(path, ["文件解压后过大，疑似压缩炸弹，未导入"])
+    try:
+        for member in members:
+            if member.filename.endswith((".xml", ".rels")):
+                with archive.open(member) as stream:
+                    head = stream.read(4096).upper()
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    problem = f"{member.filename} 含有 DOCTYPE/实体声明，未导入"
+                    raise RecipientsRefused(path, [problem])
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
+        raise RecipientsRefused(
+            path, [f"不是可读的 Excel（.xlsx）文件（{exc.__class__.__name__}）"]
+        ) from None
 
 
 class _Formula(str):
