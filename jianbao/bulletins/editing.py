@@ -20,6 +20,7 @@ from jianbao.bulletins.models import (
     Section,
     Series,
 )
+from jianbao.bulletins.sections import require_visible
 from jianbao.bulletins.services import (
     NumberingConflict,
     block_row,
@@ -264,6 +265,7 @@ def add_article(
     issue = access_issue_for_edit(by, issue.pk)
     if section.issue_id != issue.pk:
         raise PermissionDenied("栏目不属于本期")
+    require_visible(section)
     last = section.articles.aggregate(n=Max("position"))["n"]
     position = 0 if last is None else last + 1
     article = Article.objects.create(
@@ -338,6 +340,8 @@ def move_article(article: Article, *, by, section: Section, position: int) -> No
     issue = access_issue_for_edit(by, article.section.issue_id)
     if section.issue_id != issue.pk:
         raise PermissionDenied("栏目不属于本期")
+    if section.pk != article.section_id:
+        require_visible(section)
     source = article.section
     target = [a for a in section.articles.order_by("position") if a.pk != article.pk]
     position = max(0, min(position, len(target)))

@@ -20,6 +20,7 @@ from jianbao.bulletins.models import (
     Series,
     SeriesSection,
 )
+from jianbao.bulletins.sections import output_sections
 from jianbao.bulletins.selectors import signoff
 from jianbao.bulletins.signals import issue_content_changed
 from jianbao.core.errors import (
@@ -369,6 +370,7 @@ def issue_to_bulletin(issue: Issue) -> ParsedBulletin:
         ParsedSection(
             title=s.title,
             toc_title=s.toc_title,
+            keep_when_empty=s.keep_when_empty,
             articles=tuple(
                 ParsedArticle(
                     title=a.title,
@@ -381,7 +383,7 @@ def issue_to_bulletin(issue: Issue) -> ParsedBulletin:
                 for a in s.articles.all()
             ),
         )
-        for s in issue.sections.all()
+        for s in output_sections(issue)
     )
     return ParsedBulletin(
         series_title=issue.series.title,

@@ -412,12 +412,16 @@ def article_move(request, article_id: int):
             return redirect("desk:issue", issue.pk)
         section = form.cleaned_data["section"]
         position = form.cleaned_data["position"]
-        editing.move_article(
-            article,
-            by=request.user,
-            section=section,
-            position=section.articles.count() if position is None else position,
-        )
+        try:
+            editing.move_article(
+                article,
+                by=request.user,
+                section=section,
+                position=section.articles.count() if position is None else position,
+            )
+        except JianbaoError as exc:
+            messages.error(request, str(exc))
+            return redirect("desk:issue", issue.pk)
     return redirect(f"{issue_url(issue)}#article-{article.pk}")
 
 

@@ -35,6 +35,9 @@ VERBS = {
     "update": "修改",
     "withdraw": "撤回",
     "restore": "恢复",
+    "rename": "重命名",
+    "hide": "隐藏",
+    "show": "取消隐藏",
 }
 OBJECTS = {
     "article": "文章",
