@@ -378,3 +378,11 @@ def test_an_excel_file_that_would_unpack_huge_is_refused_unread(editor):
         services.import_recipients(buffer.getvalue(), kind="报", path="炸弹.xlsx", by=editor)
     assert refused.value.problems == ["文件解压后过大，疑似压缩炸弹，未导入"]
     assert Recipient.objects.count() == 0
+
+
+def test_the_command_line_imports_an_excel_file_too(cli, tmp_path):
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(xlsx(GOOD))
+    result = cli("recipients", "import", str(path), "--list", "报")
+    assert result.status == 0, result.stderr
+    assert "新增 2 人" in result.stdout

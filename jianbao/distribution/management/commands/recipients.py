@@ -1,4 +1,4 @@
-"""`jianbao recipients import FILE.csv --list 报|送` and `jianbao recipients list`."""
+"""`jianbao recipients import FILE.csv|FILE.xlsx --list 报|送` and `jianbao recipients list`."""
 
 from pathlib import Path
 
@@ -8,11 +8,13 @@ from jianbao.distribution.services import RecipientsRefused, import_recipients
 
 
 class Command(JianbaoCommand):
-    help = "管理报送名单：import 从 CSV（单位,姓名,邮箱）导入，list 列出"
+    help = "管理报送名单：import 从 CSV 或 Excel（.xlsx，列为 单位,姓名,邮箱）导入，list 列出"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="从 CSV 导入收件人；有错误的文件一行也不导入")
+        imp = sub.add_parser(
+            "import", help="从 CSV 或 Excel（.xlsx）导入收件人；有错误的文件一行也不导入"
+        )
         imp.add_argument("file")
         imp.add_argument("--list", dest="kind", required=True, choices=["报", "送"])
         imp.add_argument("--by", default="", help="经办人姓名，记入操作记录（默认：系统）")
