@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from jianbao.bulletins.models import Issue
+from jianbao.core.text import pinyin_key
 from jianbao.submissions.models import Submission
 
 
@@ -83,7 +84,39 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, alliances, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["alliance"].queryset = alliances
+        field = self.fields["alliance"]
+        field.queryset = alliances
+        # As people look names up: by pinyin, so WAPI sits among the W names.
+        ordered = sorted(alliances, key=lambda a: pinyin_key(a.name))
+        field.choices = [("", field.empty_label), *((a.pk, str(a)) for a in ordered)]
+
+
+def editable_issues():
+    return Issue.objects.filter(state=Issue.State.EDITING).select_related("series")
+
+
+class BatchAcceptForm(forms.Form):
+    """Several received items and the one issue (编辑中) they all go into."""
+
+    item = forms.ModelMultipleChoiceField(
+        queryset=Submission.objects.filter(state=Submission.State.RECEIVED),
+        label="稿件",
+        error_messages={"required": "请勾选要采用的稿件"},
+    )
+    issue = forms.ModelChoiceField(
+        queryset=Issue.objects.none(),
+        label="采用到",
+        empty_label=None,
+        error_messages={"invalid_choice": "只能采用到编辑中的一期，请重新选择"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issue"].queryset = editable_issues().order_by("-year", "-number")
+        self.fields["issue"].label_from_instance = lambda issue: issue.label
+        self.fields["item"].error_messages["invalid_choice"] = (
+            "所选稿件中有已处理或不存在的稿件，请刷新后重新勾选"
+        )
 
 
 class AcceptForm(forms.Form):

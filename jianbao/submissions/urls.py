@@ -16,5 +16,6 @@ urlpatterns = [
         name="attachment",
     ),
     path("desk/intake/", views.queue, name="queue"),
+    path("desk/intake/accept/", views.batch_accept, name="batch_accept"),
     path("desk/intake/<int:submission_id>/decide/", views.decide, name="decide"),
 ]

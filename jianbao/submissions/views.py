@@ -3,10 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+# Imported for its receiver: the submitters' mail when an issue is published.
+from jianbao.bulletins import notifications  # noqa: F401
 from jianbao.bulletins.models import Issue
 from jianbao.core.downloads import stored_file_response
 from jianbao.core.errors import JianbaoError
@@ -16,12 +20,52 @@ from jianbao.network.models import Organisation
 from jianbao.submissions import services
 from jianbao.submissions.forms import (
     AcceptForm,
+    BatchAcceptForm,
     CommentForm,
     QueueFilterForm,
     ReviseForm,
     SubmissionForm,
 )
 from jianbao.submissions.models import Submission
+
+# The submission's history as people read it, never the stored word ("received").
+EVENT_LABELS = {
+    "received": "收到投稿",
+    "read": "读取附件",
+    "read_warning": "读取提示",
+    "refused": "未能读取",
+    "revised": "修改后重新提交",
+    "accepted": "采用",
+    "returned": "退回修改",
+    "rejected": "不采用",
+    "acknowledged": "已回复收稿确认",
+    "mail_note": "邮件说明",
+}
+
+
+def event_label(action: str) -> str:
+    return EVENT_LABELS.get(action, "其他处理")
+
+
+def state_text(submission: Submission) -> str:
+    """已采用（2023年第2期）: the state, with the year of the issue that used it."""
+    issue = submission.issue if submission.issue_id else None
+    if submission.state == Submission.State.USED and issue is not None:
+        return f"已采用（{issue.year}年第{issue.number}期）"
+    return submission.get_state_display()
+
+
+def public_issue_url(issue: Issue | None) -> str:
+    """The public page of the issue, once it is published (never before)."""
+    if issue is None or issue.state != Issue.State.PUBLISHED:
+        return ""
+    return reverse("archive:issue_detail", args=[issue.year, issue.number])
+
+
+def _label_state(submission: Submission) -> Submission:
+    submission.state_text = state_text(submission)
+    submission.issue_url = public_issue_url(submission.issue if submission.issue_id else None)
+    return submission
 
 
 def _require_submitter(user) -> None:
@@ -35,7 +79,7 @@ def mine(request):
     items = Submission.objects.filter(alliance__in=alliances_of(request.user)).select_related(
         "issue", "alliance"
     )
-    return render(request, "submissions/mine.html", {"items": items})
+    return render(request, "submissions/mine.html", {"items": [_label_state(s) for s in items]})
 
 
 @login_required
@@ -95,10 +139,13 @@ def new(request):
 
 @login_required
 def detail(request, submission_id: int):
-    submission = services.access_submission(request.user, submission_id)
+    submission = _label_state(services.access_submission(request.user, submission_id))
+    events = list(submission.events.select_related("actor"))
+    for event in events:
+        event.label = event_label(event.action)
     context = {
         "submission": submission,
-        "events": submission.events.select_related("actor"),
+        "events": events,
         "attachments": submission.attachments.all(),
     }
     if has_role(request.user, Role.EDITOR):
@@ -135,7 +182,7 @@ def status(request, submission_id: int):
     submission = services.access_submission(request.user, submission_id)
     if submission.state == Submission.State.PROCESSING:
         return render(request, "submissions/processing.html", {"submission": submission})
-    return HttpResponse(f"处理完毕：{submission.state_label}", headers={"HX-Refresh": "true"})
+    return HttpResponse(f"处理完毕：{state_text(submission)}", headers={"HX-Refresh": "true"})
 
 
 @login_required
@@ -162,10 +209,14 @@ def revise(request, submission_id: int):
     return render(request, "submissions/revise.html", {"form": form, "submission": submission})
 
 
+def _require_editor(user) -> None:
+    if not has_role(user, Role.EDITOR):
+        raise PermissionDenied("需要“编辑”角色")
+
+
 @login_required
 def queue(request):
-    if not has_role(request.user, Role.EDITOR):
-        raise PermissionDenied("需要“编辑”角色")
+    _require_editor(request.user)
     alliances = Organisation.objects.filter(submissions__isnull=False).distinct()
     form = QueueFilterForm(request.GET or None, alliances=alliances)
     items = Submission.objects.select_related("alliance", "issue")
@@ -181,20 +232,106 @@ def queue(request):
             items = items.filter(created_at__date__lte=data["until"])
     elif not request.GET:
         items = items.filter(state=Submission.State.RECEIVED)
-    issue = (
-        Issue.objects.filter(state=Issue.State.EDITING)
-        .select_related("series")
-        .order_by("-year", "-number")
-        .first()
-    )
+    batch = BatchAcceptForm()
+    issue = batch.fields["issue"].queryset.first()
     # One suggestion per alliance, not one history query per row.
     suggestions: dict[int | None, str | None] = {}
     rows = []
     for submission in items[:200]:
         if issue and submission.alliance_id not in suggestions:
             suggestions[submission.alliance_id] = services.suggest_section(submission, issue.series)
+        _label_state(submission)
         rows.append((submission, suggestions.get(submission.alliance_id)))
-    return render(request, "submissions/queue.html", {"form": form, "rows": rows})
+    return render(
+        request,
+        "submissions/queue.html",
+        {
+            "form": form,
+            "rows": rows,
+            "batch": batch,
+            "acceptable": any(s.state == Submission.State.RECEIVED for s, _ in rows),
+        },
+    )
+
+
+class BatchRefused(JianbaoError):
+    pass
+
+
+def _choices_of(issue: Issue, submissions) -> list[dict]:
+    """Each item with the sections it may go to in this issue, its suggestion preselected."""
+    sections = list(issue.sections.filter(is_hidden=False).order_by("position"))
+    titles = [section.title for section in sections]
+    suggestions: dict[int | None, str | None] = {}
+    out = []
+    for submission in submissions:
+        if submission.alliance_id not in suggestions:
+            suggestions[submission.alliance_id] = services.suggest_section(submission, issue.series)
+        suggested = suggestions[submission.alliance_id]
+        out.append(
+            {
+                "submission": submission,
+                "sections": sections,
+                "suggested": suggested if suggested in titles else None,
+                "chosen": suggested if suggested in titles else (titles[-1] if titles else ""),
+            }
+        )
+    return out
+
+
+def _accept_all(pairs, *, issue: Issue, by) -> None:
+    """All or none: the first refusal undoes the items accepted before it, and names itself."""
+    with transaction.atomic():
+        for submission, section in pairs:
+            try:
+                services.accept_into(submission, issue=issue, section=section, by=by)
+            except (JianbaoError, PermissionDenied) as exc:
+                raise BatchRefused(
+                    f"《{submission.title}》未能采用：{exc}。所选稿件均未采用，请处理后重试"
+                ) from exc
+
+
+@login_required
+def batch_accept(request):
+    """Step two of the queue's batch accept: confirm the sections, then accept all at once."""
+    _require_editor(request.user)
+    form = BatchAcceptForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("submissions:queue")
+    issue = form.cleaned_data["issue"]
+    submissions = list(
+        form.cleaned_data["item"].select_related("alliance").order_by("created_at", "pk")
+    )
+    choices = _choices_of(issue, submissions)
+    error = ""
+    if request.method == "POST":
+        by_title = {section.title: section for section in choices[0]["sections"]} if choices else {}
+        pairs = []
+        for choice in choices:
+            submission = choice["submission"]
+            title = request.POST.get(f"section-{submission.pk}", "")
+            choice["chosen"] = title
+            if title not in by_title:
+                error = f"请为《{submission.title}》选择 {issue.label} 的栏目"
+                break
+            pairs.append((submission, by_title[title]))
+        if not error:
+            try:
+                _accept_all(pairs, issue=issue, by=request.user)
+            except BatchRefused as exc:
+                error = str(exc)
+            else:
+                where = "；".join(f"《{s.title}》→“{section.title}”" for s, section in pairs)
+                messages.success(request, f"已采用 {len(pairs)} 篇稿件到 {issue.label}：{where}")
+                return redirect("desk:issue", issue.pk)
+    return render(
+        request,
+        "submissions/batch_accept.html",
+        {"issue": issue, "choices": choices, "error": error},
+    )
 
 
 @login_required
