@@ -158,3 +158,30 @@ def test_a_deleted_article_is_restored_and_a_move_undone_from_the_issue_page(
     ).to_be_visible()
     assert titles(issue) == ["联盟召开年度工作会议", "联盟发布团体标准", "联盟开展技术培训"]
     assert problems == []
+
+
+def test_the_inline_form_on_the_issue_page_autosaves_and_saves_without_a_warning(
+    live_server, login, issue
+):
+    page = login("editor")
+    problems, dialogs = watch(page)
+    page.goto(live_server.url + reverse("desk:issue", args=[issue.pk]))
+    page.get_by_role("link", name="编辑《联盟开展技术培训》").click()
+    form = page.get_by_role("form", name="编辑《联盟开展技术培训》")
+    # The rich editor, once the swapped-in form is set up (the plain textarea is also "正文").
+    body = form.locator("[contenteditable=true][aria-label=正文]")
+    expect(body).to_be_visible()
+    body.click()
+    page.keyboard.press("End")
+    page.keyboard.type("培训为期三天。")
+    expect(form.locator(".autosave-status")).to_contain_text("草稿已自动保存在本浏览器")
+    assert len(page.evaluate(DRAFTS)) == 1
+
+    form.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存《联盟开展技术培训》")).to_be_visible()
+    assert "beforeunload" not in dialogs
+    assert page.evaluate(DRAFTS) == []
+    assert editing.body_text(Article.objects.get(title="联盟开展技术培训")) == (
+        "联盟开展技术培训。培训为期三天。"
+    )
+    assert problems == []

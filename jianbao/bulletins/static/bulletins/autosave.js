@@ -131,14 +131,17 @@
       this.form.addEventListener("change", changed)
       this.form.addEventListener("submit", (event) => {
         this.sending()
-        // A "no" to a confirmation (core/confirm.js, later on the page) keeps the page.
+        // A "no" to a confirmation (core/confirm.js, later on the page) keeps the
+        // page; htmx prevents the browser's submit too, and sends it itself.
         window.setTimeout(() => {
-          if (event.defaultPrevented) this.submitting = false
+          if (event.defaultPrevented && !this.form.hasAttribute("hx-post")) this.submitting = false
         }, 0)
       })
-      // htmx keeps the page when the save is refused outright: warn again.
+      // htmx keeps the page when the request fails outright: warn again. (Not
+      // "successful", which htmx leaves unset when it reloads for HX-Refresh.)
       this.form.addEventListener("htmx:afterRequest", (event) => {
-        if (!event.detail.successful) this.submitting = false
+        const status = event.detail.xhr ? event.detail.xhr.status : 0
+        if (status === 0 || status >= 400) this.submitting = false
       })
       this.interval = window.setInterval(() => this.save(), EVERY_MS)
     }
