@@ -784,6 +784,61 @@ SUBMISSION_ROWS = [
         Submission.State.RETURNED,
     ),
     decide("reject", lambda w, r: {"decision": "reject", "comment": ""}, Submission.State.REJECTED),
+    get(
+        "submissions:batch_accept",
+        lambda w: rev(
+            "submissions:batch_accept",
+            query=f"issue={w.editing_issue.pk}&item={w.submission.pk}",
+        ),
+        {EDITOR},
+        marker="确认采用到",
+    ),
+    post(
+        "submissions:batch_accept",
+        "accept the ticked items",
+        lambda w: (w.editing_issue, w.submission, rev("submissions:batch_accept"))[-1],
+        {EDITOR},
+        lambda w, r: {
+            "issue": w.editing_issue.pk,
+            "item": [w.submission.pk],
+            f"section-{w.submission.pk}": section_of(w).title,
+        },
+        state_is(lambda w: w.submission, Submission.State.USED),
+    ),
+]
+
+
+# --- Series settings (administrators) ------------------------------------------------
+
+
+def _series_office_is(office):
+    def effect(w, role, response):
+        assert fresh(w.series).office == office
+
+    return effect
+
+
+SERIES_ROWS = [
+    get("desk:series", lambda w: rev("desk:series"), ADMINISTRATORS, marker="<title>简报设置"),
+    get(
+        "desk:series_edit",
+        lambda w: rev("desk:series_edit", w.series.pk),
+        ADMINISTRATORS,
+        marker="固定栏目",
+    ),
+    post(
+        "desk:series_edit",
+        "save",
+        lambda w: rev("desk:series_edit", w.series.pk),
+        ADMINISTRATORS,
+        scraped(
+            lambda w: rev("desk:series_edit", w.series.pk),
+            role=ADMIN,
+            having="title",
+            office="新的编发单位",
+        ),
+        _series_office_is("新的编发单位"),
+    ),
 ]
 
 
@@ -2004,6 +2059,7 @@ MATRIX = (
     DESK_ROWS
     + REVIEW_ROWS
     + SUBMISSION_ROWS
+    + SERIES_ROWS
     + DISTRIBUTION_ROWS
     + DOWNLOAD_ROWS
     + ARCHIVE_ROWS
