@@ -19,8 +19,6 @@ from jianbao.bulletins.models import Series
 def series_list(request):
     services.require_series_editor(request.user)
     series = Series.objects.order_by("pk")
-    if series.count() == 1:
-        return redirect("desk:series_edit", series.first().pk)
     return render(request, "bulletins/desk/series/series_list.html", {"series_list": series})
 
 
