@@ -141,6 +141,7 @@ NO_DATABASE = {
     "test_docx_rich",
     "test_pdf_rich",
     "test_editor_html",
+    "test_history_labels",
 }
 
 

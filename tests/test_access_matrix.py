@@ -479,7 +479,7 @@ DESK_ROWS = [
         "desk:revision",
         lambda w: (w.published_issue, rev("desk:revision", w.revision.pk))[-1],
         DESK,
-        marker="公开来稿正文（已更正）",
+        marker="（已更正）",
     ),
     # --- An issue's own sections, its 导读 and its 编者按 (bulletins.sections) ---
     get(
@@ -2042,7 +2042,7 @@ REVIEW_ROWS = [
         lambda w: rev("desk:review_comment_resolve", _comment(w).pk),
         {EDITOR},
         lambda w, r: {},
-        lambda w, r, resp: _assert_resolved(w),
+        lambda w, r, resp: _assert_comment_resolved(w),
     ),
 ]
 
@@ -2051,7 +2051,7 @@ def _assert_answered(w):
     assert fresh(_comment(w)).answer == "已核对"
 
 
-def _assert_resolved(w):
+def _assert_comment_resolved(w):
     assert fresh(_comment(w)).resolved_at is not None
 
 

@@ -33,10 +33,8 @@ from jianbao.core.models import Role
 from jianbao.core.roles import has_role, roles_of
 from jianbao.publishing.parsed import (
     IMAGE,
-    bulletin_from_dict,
     bulletin_to_dict,
     printed_sections,
-    reading_lines,
 )
 from jianbao.publishing.render.markdown import render_markdown
 
@@ -486,27 +484,10 @@ def revision_detail(request, revision_id: int):
     revision = get_object_or_404(IssueRevision.objects.select_related("issue"), pk=revision_id)
     issue = revision.issue
 
-    before = _text_of_snapshot(revision.snapshot)
-    later = issue.revisions.filter(number__gt=revision.number).order_by("number").first()
-    after = _text_of_snapshot(
-        later.snapshot if later else bulletin_to_dict(issue_to_bulletin(issue))
-    )
-    table = difflib.HtmlDiff(wrapcolumn=50).make_table(
-        before.splitlines(),
-        after.splitlines(),
-        f"勘误{revision.number}前",
-        "勘误后",
-        context=True,
-        numlines=1,
-    )
+    # What the correction changed, marked in the text as the reviewer's comparison is.
+    table = diffs.revision_diff(revision)
     return render(
         request,
         "bulletins/desk/revision.html",
         {"revision": revision, "issue": issue, "table": table},
     )
-
-
-def _text_of_snapshot(snapshot: dict) -> str:
-    # What a reader reads, a line per block: the export's markup would show its
-    # escapes and marks to the reviewer as changes.
-    return "\n".join(reading_lines(bulletin_from_dict(snapshot)))

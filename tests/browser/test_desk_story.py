@@ -122,7 +122,7 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
 
     # 4. The editor fixes it and submits again; the reviewer approves.
     editor.reload()
-    expect(editor.get_by_text("粉末冶金一文请写明标准名称")).to_be_visible()
+    expect(editor.locator(".review-top").get_by_text("粉末冶金一文请写明标准名称")).to_be_visible()
     issue_page = editor.url
     editor.locator("a.button", has_text="编辑").nth(0).click()
     # Edited in place, on the issue page, in the rich editor: the caret after the title.
