@@ -16,6 +16,7 @@ from django.db.models import Max, Q
 
 from jianbao.bulletins.editing import access_issue_for_edit
 from jianbao.bulletins.models import Article, ArticleContributor, Block, Issue, Section
+from jianbao.bulletins.sections import require_visible
 from jianbao.bulletins.services import block_row
 from jianbao.bulletins.signals import issue_content_changed
 from jianbao.core.errors import JianbaoError
@@ -184,6 +185,7 @@ def restore_article(issue: Issue, event_id: int, *, by) -> Article:
     section = sections.filter(pk=_field(data, "section")).first() or sections.first()
     if section is None:
         raise CannotUndo("本期没有栏目，无法恢复文章")
+    require_visible(section)
     last = section.articles.aggregate(n=Max("position"))["n"]
     article = Article.objects.create(
         section=section,
@@ -268,6 +270,8 @@ def undo_move(issue: Issue, event_id: int, *, by) -> Article:
     section = issue.sections.filter(pk=data["from_section"]).first()
     if section is None:
         raise CannotUndo(f"栏目“{data.get('from', '')}”已不在本期，无法撤销移动")
+    if section.pk != article.section_id:
+        require_visible(section)
     current, current_position = article.section, article.position
     position = _place(section, article, data["from_position"])
     if current.pk != section.pk:

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from jianbao.bulletins import editing
 from jianbao.bulletins.models import Article
+from tests.browser.test_public_axe_browser import accessibility_problems
 from tests.factories import SeriesFactory, person
 
 # The production policy (settings.JIANBAO_CSP): the scripts must work under it.
@@ -24,8 +25,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def policy(settings, tmp_path):
+def storage(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def production_csp(settings):
+    """The scripts under the production policy (axe, injected by tests, cannot run there)."""
     settings.JIANBAO_CSP = PRODUCTION_CSP
 
 
@@ -56,7 +62,9 @@ def watch(page) -> tuple[list[str], list[str]]:
     return problems, dialogs
 
 
-def test_an_edit_survives_a_reload_as_a_draft_and_the_save_clears_it(live_server, login, issue):
+def test_an_edit_survives_a_reload_as_a_draft_and_the_save_clears_it(
+    live_server, login, issue, production_csp
+):
     article = Article.objects.get(title="联盟发布团体标准")
     page = login("editor")
     problems, dialogs = watch(page)
@@ -126,6 +134,11 @@ def test_a_draft_older_than_the_saved_version_is_flagged(live_server, login, iss
     page.goto(url)
     expect(page.locator("[data-draft-stale]")).to_contain_text("这份草稿写于第1版")
     expect(page.locator("[data-draft-stale]")).to_contain_text("已保存为第2版")
+    # The offer passes axe, on a desktop and on a 390 px phone.
+    assert accessibility_problems(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert accessibility_problems(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name=re.compile("^恢复未保存的草稿")).click()
     expect(page.get_by_role("textbox", name="正文")).to_contain_text("我的补充。")
     assert problems == []
@@ -150,18 +163,38 @@ def test_a_deleted_article_is_restored_and_a_move_undone_from_the_issue_page(
     expect(page.get_by_text("已删除的文章：")).to_have_count(0)
 
     page.get_by_role("button", name="下移《联盟召开年度工作会议》").click()
-    expect(page.get_by_role("button", name="撤销移动《联盟召开年度工作会议》")).to_be_visible()
+    undo = page.get_by_role("button", name="撤销移动《联盟召开年度工作会议》")
+    expect(undo).to_be_visible()
     assert titles(issue) == ["联盟发布团体标准", "联盟召开年度工作会议", "联盟开展技术培训"]
-    page.get_by_role("button", name="撤销移动《联盟召开年度工作会议》").click()
+    undo.click()
     expect(
         page.get_by_text("已撤销移动：《联盟召开年度工作会议》回到“重要政策动态”原来的位置")
     ).to_be_visible()
     assert titles(issue) == ["联盟召开年度工作会议", "联盟发布团体标准", "联盟开展技术培训"]
+
+    # A deletion after a move: only the deletion can be undone then.
+    page.get_by_role("button", name="下移《联盟召开年度工作会议》").click()
+    expect(undo).to_be_visible()
+    page.get_by_role("button", name="删除《联盟开展技术培训》").click()
+    expect(page.get_by_text("已删除的文章：《联盟开展技术培训》")).to_be_visible()
+    expect(undo).to_have_count(0)
+    # A move after the deletion: both offers at once, on a desktop and a 390 px phone.
+    page.get_by_role("button", name="上移《联盟召开年度工作会议》").click()
+    expect(undo).to_be_visible()
+    page.reload()  # the message list of core/base.html is not this test's to check
+    assert accessibility_problems(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert accessibility_problems(page) == []
+    undo.click()
+    expect(page.get_by_text("已撤销移动：《联盟召开年度工作会议》")).to_be_visible()
+    page.get_by_role("button", name="恢复《联盟开展技术培训》").click()
+    expect(page.get_by_text("已恢复《联盟开展技术培训》")).to_be_visible()
+    assert titles(issue) == ["联盟发布团体标准", "联盟召开年度工作会议", "联盟开展技术培训"]
     assert problems == []
 
 
 def test_the_inline_form_on_the_issue_page_autosaves_and_saves_without_a_warning(
-    live_server, login, issue
+    live_server, login, issue, production_csp
 ):
     page = login("editor")
     problems, dialogs = watch(page)

@@ -120,6 +120,11 @@
 
     start() {
       this.loaded = this.fields()
+      // Typed while the editor was still being set up: not what was loaded.
+      if (this.early) {
+        this.unsaved = true
+        this.changed()
+      }
       this.status = document.createElement("p")
       this.status.className = "help autosave-status"
       const actions = this.form.querySelector(".actions")
@@ -302,15 +307,19 @@
 
   function setUp(form) {
     if (form.autosave) return
-    form.autosave = new AutosavedForm(form)
-    forms.push(form.autosave)
+    const autosaved = new AutosavedForm(form)
+    form.autosave = autosaved
+    forms.push(autosaved)
+    form.addEventListener("input", () => {
+      if (!autosaved.loaded) autosaved.early = true
+    })
     const rich = form.querySelector("[data-rich-body]")
     // The rich editor is a module set up on its own time; wait for it (or give up
     // after a few seconds: the plain textarea is then what the form posts).
     let tries = 0
     const ready = () => {
-      if (!rich || rich.deskEditor || tries++ > 50) form.autosave.start()
-      else window.setTimeout(ready, 100)
+      if (!rich || rich.deskEditor || tries++ > 250) autosaved.start()
+      else window.setTimeout(ready, 20)
     }
     ready()
   }
