@@ -13,6 +13,7 @@ from jianbao.bulletins.workflow import Action
 from jianbao.submissions import services as intake
 from jianbao.submissions.models import Submission
 from tests.factories import AllianceFactory, SeriesFactory, person
+from tests.mailservers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,27 @@ def test_every_stored_action_has_a_chinese_label():
     for state in Submission.State.values:
         if state in ("returned", "rejected"):
             assert EVENT_LABELS[state]
+
+
+def test_an_item_whose_article_was_deleted_is_not_announced(
+    used, issue, team, django_capture_on_commit_callbacks
+):
+    editing.delete_article(used.article, by=team["editor"])
+    editing.add_article(issue, issue.sections.first(), by=team["editor"], title="编辑部稿件")
+    _publish(issue, team, django_capture_on_commit_callbacks)
+    assert _to_submitter() == []
+
+
+def test_a_failing_mail_server_does_not_undo_or_break_the_accept(
+    team, issue, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    submission = intake.submit(
+        by=team["sec"], alliance=team["alliance"], title="照常采用", body="正文。", credit=""
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.accept_into(
+            submission, issue=issue, section=issue.sections.first(), by=team["editor"]
+        )
+    assert Submission.objects.get(pk=submission.pk).state == Submission.State.USED

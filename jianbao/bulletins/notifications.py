@@ -78,24 +78,25 @@ def submission_used(submission_id: int) -> None:
     if not address:
         return
     issue = submission.issue
-    send_mail(
-        subject=f"【简报】您的稿件已采用：{submission.title}",
-        message=(
-            f"您投送的《{submission.title}》已采用于 {issue.series.title}{issue.series.name}"
-            f" {issue.label}。\n本期发布后，我们会再发邮件告知网上的阅读地址。\n"
-            f"稿件处理情况：{_site(reverse('submissions:detail', args=[submission.pk]))}"
-        ),
-        from_email=None,
-        recipient_list=[address],
-    )
+    try:
+        send_mail(
+            subject=f"【简报】您的稿件已采用：{submission.title}",
+            message=(
+                f"您投送的《{submission.title}》已采用于 {issue.series.title}{issue.series.name}"
+                f" {issue.label}。\n本期发布后，我们会再发邮件告知网上的阅读地址。\n"
+                f"稿件处理情况：{_site(reverse('submissions:detail', args=[submission.pk]))}"
+            ),
+            from_email=None,
+            recipient_list=[address],
+        )
+    except Exception:
+        # After commit: the item is accepted; a batch's other submitters still get theirs.
+        logger.exception("submission %s: telling the submitter failed", submission_id)
 
 
 def published_article_url(submission) -> str:
-    """The public page of the article the item became (the issue's page if it is gone)."""
-    issue = submission.issue
-    if submission.article_id:
-        return _site(reverse("archive:article_detail", args=[submission.article_id]))
-    return _site(reverse("archive:issue_detail", args=[issue.year, issue.number]))
+    """The public page of the article the item became."""
+    return _site(reverse("archive:article_detail", args=[submission.article_id]))
 
 
 def issue_published(issue_id: int) -> int:
@@ -111,7 +112,10 @@ def issue_published(issue_id: int) -> int:
         return 0
     sent = 0
     used = (
-        Submission.objects.filter(issue=issue, state=Submission.State.USED)
+        # An item whose article was deleted from the issue was not printed: no mail.
+        Submission.objects.filter(
+            issue=issue, state=Submission.State.USED, article__section__issue=issue
+        )
         .select_related("submitted_by", "issue")
         .order_by("pk")
     )
