@@ -38,8 +38,8 @@ EVENT_LABELS = {
     "accepted": "采用",
     "returned": "退回修改",
     "rejected": "不采用",
-    "acknowledged": "已回复收稿确认",
-    "mail_note": "邮件说明",
+    "acknowledged": "已发送收稿回执",
+    "mail_note": "邮件处理说明",
 }
 
 
