@@ -141,6 +141,7 @@ def store_bulletin(
     issue.state = Issue.State.PUBLISHED
     issue.distribution = {k: list(v) for k, v in bulletin.distribution.items()}
     issue.contacts = [_contact_dict(c) for c in bulletin.contacts]
+    issue.editor_note = bulletin.editor_note
     issue.source_name = source_name[:300]
     issue.save()
     _store_sections(issue, bulletin.sections)
@@ -399,6 +400,7 @@ def issue_to_bulletin(issue: Issue) -> ParsedBulletin:
         reviewer=names.reviewer,
         signer=names.signer,
         contacts=tuple(ContactItem(**c) for c in issue.contacts),
+        editor_note=issue.editor_note,
     )
 
 

@@ -166,6 +166,9 @@ class ParsedBulletin:
     reviewer: str = ""
     signer: str = ""
     contacts: tuple[ContactItem, ...] = ()
+    # 编者按: the editor's note for the whole issue, a paragraph per line; it
+    # prints after the masthead, before the 导读. Empty: none.
+    editor_note: str = ""
     warnings: tuple[ParseWarning, ...] = field(default=(), compare=False)
     # The bytes of pictures an importer read, by the name its image blocks use;
     # the store checks and keeps them (publishing.pictures). Empty for a
@@ -196,6 +199,9 @@ def reading_lines(bulletin: ParsedBulletin) -> list[str]:
     """The issue as plain lines, a line per block (captions and table rows too):
     what people compare when they look at what a correction changed."""
     lines = []
+    if bulletin.editor_note:
+        lines.append("【编者按】")
+        lines += editor_note_paragraphs(bulletin)
     for section in bulletin.sections:
         lines.append(f"【{section.title}】")
         for article in section.articles:
@@ -205,6 +211,11 @@ def reading_lines(bulletin: ParsedBulletin) -> list[str]:
             if article.credit:
                 lines.append(f"（{article.credit}）")
     return lines
+
+
+def editor_note_paragraphs(bulletin: ParsedBulletin) -> list[str]:
+    """The 编者按's paragraphs, a paragraph per non-blank line: what every output prints."""
+    return [line.strip() for line in bulletin.editor_note.splitlines() if line.strip()]
 
 
 def printed_sections(bulletin: ParsedBulletin) -> tuple[ParsedSection, ...]:
@@ -342,6 +353,7 @@ def bulletin_to_dict(
         "reviewer": bulletin.reviewer or None,
         "signer": bulletin.signer or None,
         "contacts": [asdict(c) for c in bulletin.contacts],
+        "editor_note": bulletin.editor_note or None,
     }
     if state is not None:
         data["state"] = state
@@ -385,5 +397,7 @@ def bulletin_from_dict(data: Mapping, *, pictures: Mapping[str, bytes] | None = 
         reviewer=data.get("reviewer") or "",
         signer=data.get("signer") or "",
         contacts=tuple(ContactItem(**c) for c in data.get("contacts") or ()),
+        # Older exports and revision snapshots have no 编者按.
+        editor_note=str(data.get("editor_note") or ""),
         pictures=dict(pictures or {}),
     )
