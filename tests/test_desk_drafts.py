@@ -270,3 +270,26 @@ def test_the_undo_view_says_where_the_article_went_back(issue, team, client):
     response = client.post(reverse("desk:move_undo", args=[issue.pk, event_id]), follow=True)
     assert "已撤销移动：《甲》回到“重要政策动态”原来的位置" in response.content.decode()
     assert titles(issue) == ["甲", "乙", "丙"]
+
+
+def test_an_article_is_not_restored_into_a_section_hidden_since(issue, team):
+    from jianbao.bulletins import sections
+    from jianbao.bulletins.sections import SectionRefused
+
+    event = delete(issue, "丁", team["editor"])
+    second = issue.sections.order_by("position")[1]
+    sections.set_section_hidden(second, by=team["editor"], hidden=True)
+    with pytest.raises(SectionRefused, match="本期已隐藏"):
+        drafts.restore_article(issue, event.pk, by=team["editor"])
+    assert not Article.objects.filter(title="丁").exists()
+    assert [d.event_id for d in drafts.restorable_articles(issue)] == [event.pk]
+
+
+def test_an_article_whose_section_was_removed_comes_back_in_the_first_section(issue, team):
+    from jianbao.bulletins import sections
+
+    event = delete(issue, "丁", team["editor"])
+    sections.delete_section(issue.sections.order_by("position")[1], by=team["editor"])
+    restored = drafts.restore_article(issue, event.pk, by=team["editor"])
+    assert restored.section == issue.sections.order_by("position")[0]
+    assert titles(issue) == ["甲", "乙", "丙", "丁"]

@@ -182,9 +182,13 @@ def restore_article(issue: Issue, event_id: int, *, by) -> Article:
     data = event.data
     before = data["before"]
     sections = issue.sections.order_by("position")
-    section = sections.filter(pk=_field(data, "section")).first() or sections.first()
+    # Its section, or when that was removed since, the first one shown.
+    section = (
+        sections.filter(pk=_field(data, "section")).first()
+        or sections.filter(is_hidden=False).first()
+    )
     if section is None:
-        raise CannotUndo("本期没有栏目，无法恢复文章")
+        raise CannotUndo("本期没有可放入文章的栏目，无法恢复文章")
     require_visible(section)
     last = section.articles.aggregate(n=Max("position"))["n"]
     article = Article.objects.create(
@@ -199,7 +203,8 @@ def restore_article(issue: Issue, event_id: int, *, by) -> Article:
         for i, d in enumerate(before.get("blocks", []))
     )
     _restore_links(article, data)
-    wanted = _field(data, "position")
+    # Its old place, in its own section; at the end of another.
+    wanted = _field(data, "position") if section.pk == _field(data, "section") else None
     position = _place(section, article, section.articles.count() if wanted is None else wanted)
     record(
         RESTORE,
