@@ -218,3 +218,33 @@ def test_the_inline_form_on_the_issue_page_autosaves_and_saves_without_a_warning
         "联盟开展技术培训。培训为期三天。"
     )
     assert problems == []
+
+
+def test_the_plain_textarea_autosaves_too_and_a_rich_draft_points_back(
+    live_server, login, issue, production_csp
+):
+    article = Article.objects.get(title="联盟召开年度工作会议")
+    page = login("editor")
+    problems, _dialogs = watch(page)
+    rich_url = live_server.url + reverse("desk:article_edit", args=[article.pk])
+    page.goto(rich_url + "?plain=1")
+    page.get_by_label("正文").fill("联盟召开年度工作会议。\n\n会议审议通过了**工作报告**。")
+    expect(page.locator(".autosave-status")).to_contain_text("草稿已自动保存在本浏览器")
+    page.reload()
+    page.get_by_role("button", name=re.compile("^恢复未保存的草稿")).click()
+    expect(page.get_by_label("正文")).to_have_value(
+        "联盟召开年度工作会议。\n\n会议审议通过了**工作报告**。"
+    )
+    # The rich editor cannot take a markup body: it says where the draft can be restored.
+    page.goto(rich_url)
+    expect(page.get_by_role("link", name="改用纯文本编辑后恢复草稿")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^恢复未保存的草稿"))).to_have_count(0)
+    page.get_by_role("link", name="改用纯文本编辑后恢复草稿").click()
+    page.get_by_role("button", name=re.compile("^恢复未保存的草稿")).click()
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存《联盟召开年度工作会议》")).to_be_visible()
+    assert page.evaluate(DRAFTS) == []
+    assert editing.body_text(Article.objects.get(pk=article.pk)) == (
+        "联盟召开年度工作会议。\n\n会议审议通过了**工作报告**。"
+    )
+    assert problems == []
