@@ -61,6 +61,8 @@ HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 EMPHASIS = re.compile(r"\*\*|__")
 SECTION_MARKERS = "➤▶►■◆●◎★☆➢➣→"
 TOC_HEADINGS = {"本期导读", "导读", "本期要目", "本期目录", "目录"}
+# The 编者按 for the whole issue opens with this, between the masthead and the 导读.
+EDITOR_NOTE_LEADS = ("编者按：", "编者按:")
 CREDIT = re.compile(r"^[（(](?P<inner>.+)[)）]$")
 CREDIT_WORDS = re.compile(r"(供稿|提供|供图)$|^(来源|供稿|稿源)[：:]")
 DISTRIBUTION = re.compile(r"^(报|送|发|抄报|抄送|本期增发)[：:]\s*(.*)$")
@@ -254,7 +256,8 @@ class BulletinParser:
             raise self.fail(None, "没有任何文字内容")
         number_at = self._find_issue_number()
         masthead = self._parse_masthead(number_at)
-        toc_at, body_at = self._find_toc_and_body(masthead["end"])
+        editor_note, after_note = self._parse_editor_note(masthead["end"])
+        toc_at, body_at = self._find_toc_and_body(after_note)
         closing_at = self._find_closing(body_at)
         groups = self._parse_toc(toc_at, body_at) if toc_at is not None else []
         sections = self._parse_body(body_at, closing_at, groups)
@@ -274,6 +277,7 @@ class BulletinParser:
             reviewer=closing["reviewer"],
             signer=closing["signer"],
             contacts=closing["contacts"],
+            editor_note=editor_note,
             warnings=tuple(self.warnings),
         )
 
@@ -317,6 +321,8 @@ class BulletinParser:
                 continue
             if fold(ln.text) in TOC_HEADINGS or self._section_marker(ln) is not None:
                 break
+            if ln.block == NOTE or ln.text.startswith(EDITOR_NOTE_LEADS):
+                break  # the 编者按
             dm = DATE.search(ln.text)
             rest = DATE.sub("", ln.text).strip() if dm else ln.text
             if (office and rest) or (date and not dm and office):
@@ -351,6 +357,45 @@ class BulletinParser:
         except ValueError:
             self.warn(line_no, f"日期“{m.group(0)}”不存在，已忽略")
             return None
+
+    # -- 编者按 ----------------------------------------------------------------
+    def _parse_editor_note(self, start: int) -> tuple[str, int]:
+        """The issue's 编者按 after the masthead, a paragraph per line, and the index
+        after it. Markdown writes it as ``> **编者按：**…`` lines, a paragraph each;
+        the text of a PDF or Word file as lines opening with 编者按：, running on
+        until the 导读 (a line that ends a sentence, or an indented one, starts a
+        new paragraph)."""
+        i = start
+        while i < len(self.lines) and self.lines[i].blank:
+            i += 1
+        if i >= len(self.lines):
+            return "", start
+        paragraphs: list[str] = []
+        if self.lines[i].block == NOTE:
+            while i < len(self.lines) and self.lines[i].block == NOTE:
+                text, _marks = parse_inline(self.lines[i].text[1:].strip())
+                if text:
+                    paragraphs.append(text)
+                i += 1
+        elif self.lines[i].text.startswith(EDITOR_NOTE_LEADS):
+            run: list[Line] = []
+            while i < len(self.lines):
+                line = self.lines[i]
+                if fold(line.text) in TOC_HEADINGS or self._section_marker(line) is not None:
+                    break
+                if line.text:
+                    run.append(line)
+                i += 1
+            for prev, line in itertools.pairwise([None, *run]):
+                if prev is None or ends_sentence(prev.text) or line.indent:
+                    paragraphs.append(line.text)
+                else:
+                    paragraphs[-1] = _join(paragraphs[-1], line.text)
+        else:
+            return "", start
+        if paragraphs and paragraphs[0].startswith(EDITOR_NOTE_LEADS):
+            paragraphs[0] = paragraphs[0][len(EDITOR_NOTE_LEADS[0]) :].strip()
+        return "\n".join(p.strip() for p in paragraphs if p.strip()), i
 
     # -- regions ---------------------------------------------------------------
     def _section_marker(self, line: Line) -> str | None:

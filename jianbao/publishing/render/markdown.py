@@ -19,8 +19,12 @@ from jianbao.publishing.parsed import (
     Block,
     ParsedArticle,
     ParsedBulletin,
+    editor_note_paragraphs,
     printed_sections,
 )
+
+# The 编者按 starts with this bold lead; the text reader looks for it.
+EDITOR_NOTE_LEAD = "编者按："
 
 
 def format_date(bulletin: ParsedBulletin) -> str:
@@ -59,6 +63,11 @@ def render_markdown(
         for t in (s.title, s.toc_title, *(x for a in s.articles for x in (a.title, a.toc_title)))
         if t
     ]
+    # The 编者按: a quote block directly before the 导读, a paragraph per line.
+    note = editor_note_paragraphs(bulletin)
+    if note:
+        first, *rest = (format_inline(p) for p in note)
+        para("\n".join([f"> **{EDITOR_NOTE_LEAD}**{first}", *(f"> {p}" for p in rest)]))
     para("### 本期导读")
     for section in sections:
         para(f"#### {format_inline(section.toc_title or section.title)}")
