@@ -78,7 +78,7 @@ def test_submission_gets_a_proposed_credit_and_accepting_makes_an_article(issue,
     article = intake.accept_into(submission, issue=issue, section=section, by=team["editor"])
     submission.refresh_from_db()
     assert submission.state == Submission.State.USED
-    assert submission.state_label == "已采用（第1期）"
+    assert submission.state_label == f"已采用（{issue.year}年第1期）"
     assert [b.text for b in article.blocks.all()] == ["联盟发布了7项团体标准。", "第二段。"]
     assert article.credit == "粉末冶金产业技术创新战略联盟秘书处供稿"
 

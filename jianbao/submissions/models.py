@@ -84,7 +84,7 @@ class Submission(models.Model):
     @property
     def state_label(self) -> str:
         if self.state == self.State.USED and self.issue_id:
-            return f"已采用（第{self.issue.number}期）"
+            return f"已采用（{self.issue.year}年第{self.issue.number}期）"
         return self.get_state_display()
 
 
