@@ -31,9 +31,10 @@ from jianbao.publishing.parsed import (
     Block,
     Mark,
     ParsedBulletin,
+    editor_note_paragraphs,
     printed_sections,
 )
-from jianbao.publishing.render.markdown import format_date
+from jianbao.publishing.render.markdown import EDITOR_NOTE_LEAD, format_date
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "typst"
 TEMPLATE = TEMPLATE_DIR / "bulletin.typ"
@@ -306,6 +307,9 @@ def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None)
         "label": bulletin.label,
         "office": bulletin.office,
         "date": format_date(bulletin),
+        # The 编者按, after the masthead and before the 导读: set as the
+        # notes inside articles are (note_font, note_indent), a paragraph a line.
+        "editor_note": {"label": EDITOR_NOTE_LEAD, "paragraphs": editor_note_paragraphs(bulletin)},
         "sections": sections,
         "distribution": [
             {"label": label, "names": "、".join(names)}
