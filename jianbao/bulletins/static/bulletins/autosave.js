@@ -277,6 +277,23 @@
     }
   }
 
+  // Drafts nobody came back to in a month (an article deleted, a form abandoned)
+  // are not kept for ever in this browser.
+  const KEEP_MS = 30 * 24 * 3600 * 1000
+  function forgetOld() {
+    try {
+      const now = Date.now()
+      for (let i = window.localStorage.length - 1; i >= 0; i--) {
+        const key = window.localStorage.key(i)
+        if (!key || !key.startsWith(PREFIX)) continue
+        const draft = store.get(key)
+        if (!draft || !(now - draft.savedAt < KEEP_MS)) store.remove(key)
+      }
+    } catch (_exc) {
+      /* no storage: nothing kept */
+    }
+  }
+
   // A save sent from the page before this one: kept, or shown again?
   function settleSent() {
     let sent = null
@@ -347,6 +364,7 @@
   document.addEventListener("htmx:load", (event) => setUpAll(event.detail.elt))
 
   window.jianbaoAutosave = { setUpAll }
+  forgetOld()
   settleSent()
   setUpAll(document)
 })()
