@@ -141,6 +141,17 @@ def test_a_draft_older_than_the_saved_version_is_flagged(live_server, login, iss
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name=re.compile("^恢复未保存的草稿")).click()
     expect(page.get_by_role("textbox", name="正文")).to_contain_text("我的补充。")
+
+    # Saved as an edit of version 1: the desk shows the colleague's change first.
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("alert", name="对方的修改")).to_contain_text("王二")
+    assert editing.body_text(Article.objects.get(pk=article.pk)) == "同事改过的正文。"
+    expect(page.get_by_role("textbox", name="正文")).to_contain_text("我的补充。")
+    expect(page.locator(".draft-offer")).to_have_count(0)
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存《联盟开展技术培训》")).to_be_visible()
+    assert editing.body_text(Article.objects.get(pk=article.pk)) == "联盟开展技术培训。我的补充。"
+    assert page.evaluate(DRAFTS) == []
     assert problems == []
 
 

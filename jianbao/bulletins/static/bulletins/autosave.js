@@ -5,8 +5,10 @@
 // was opened on and the time. Not on the server: there is no draft model, and
 // the shared history (core.history) is append-only and for changes people made,
 // not for keystrokes every few seconds. The cost: a draft does not follow the
-// editor to another browser. The form's own version check (EditConflict) still
-// guards the save, so a restored draft can never silently overwrite a newer one.
+// editor to another browser. A draft written on an older version than the one
+// saved is flagged, and restoring it puts that older version back in the form:
+// the save then meets the desk's own check (EditConflict), which shows what was
+// changed meanwhile and keeps what was typed, so nothing is overwritten unseen.
 //
 // A draft is written a moment after typing stops, at most every few seconds,
 // and when the page is left. On the next visit the form offers it
@@ -207,7 +209,7 @@
         stale.dataset.draftStale = ""
         stale.textContent =
           `注意：这份草稿写于第${draft.version}版，文章之后已保存为第${this.version}版（可能是其他编辑改的）。` +
-          "恢复会覆盖这些后来的修改，请恢复后仔细核对再保存。"
+          "恢复后保存时，系统会列出之后的修改供您核对，核对后再保存一次即可。"
         box.append(stale)
       }
       const actions = document.createElement("p")
@@ -267,6 +269,11 @@
           el.value = value
         }
         el.dispatchEvent(new Event("input", { bubbles: true }))
+      }
+      // An older draft is saved as what it is: an edit of that older version.
+      const version = this.form.querySelector("input[name=version]")
+      if (version && draft.version && draft.version < this.version) {
+        version.value = String(draft.version)
       }
       this.lastSaved = null
       this.closeOffer("")
