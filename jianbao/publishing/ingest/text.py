@@ -381,9 +381,11 @@ class BulletinParser:
             run: list[Line] = []
             while i < len(self.lines):
                 line = self.lines[i]
-                if fold(line.text) in TOC_HEADINGS or self._section_marker(line) is not None:
-                    break
+                if line.block:
+                    break  # a table (Word's 导读 box) or a picture: not the note
                 if line.text:
+                    if fold(line.text) in TOC_HEADINGS or self._section_marker(line) is not None:
+                        break
                     run.append(line)
                 i += 1
             for prev, line in itertools.pairwise([None, *run]):

@@ -39,10 +39,11 @@ from jianbao.publishing.parsed import (
     Cell,
     Mark,
     ParsedBulletin,
+    editor_note_paragraphs,
     heading_level,
     printed_sections,
 )
-from jianbao.publishing.render.markdown import format_date
+from jianbao.publishing.render.markdown import EDITOR_NOTE_LEAD, format_date
 from jianbao.publishing.render.pdf import (
     PdfSettings,
     RenderFailed,
@@ -749,6 +750,15 @@ def _body(b: ParsedBulletin, w: _Writer) -> str:
             f"<w:r><w:tab/><w:t>{esc(format_date(b))}</w:t></w:r>",
         )
     )
+
+    # The 编者按 below the masthead rule, before the 导读: in the Note
+    # style (楷体, set in), the label in bold 黑体 as the PDF prints it.
+    for i, paragraph in enumerate(editor_note_paragraphs(b)):
+        if i == 0:
+            n = len(EDITOR_NOTE_LEAD)
+            add(_text_p("Note", EDITOR_NOTE_LEAD + paragraph, (Mark(BOLD, 0, n),), w))
+        else:
+            add(_text_p("Note", paragraph, (), w))
 
     sections = printed_sections(b)
     anchors: list[list[str]] = []
