@@ -183,6 +183,11 @@ class ParsedBulletin:
     def label(self) -> str:
         return f"{self.year}年第{self.number}期（总第{self.running_number}期）"
 
+    @property
+    def editor_note_paragraphs(self) -> list[str]:
+        """The 编者按's paragraphs, a paragraph per non-blank line: what every output prints."""
+        return [line.strip() for line in self.editor_note.splitlines() if line.strip()]
+
 
 def anchors(bulletin: ParsedBulletin) -> dict[int, str]:
     """``article-N`` for the N-th printed article (1-based), keyed by ``id()`` of the
@@ -214,8 +219,8 @@ def reading_lines(bulletin: ParsedBulletin) -> list[str]:
 
 
 def editor_note_paragraphs(bulletin: ParsedBulletin) -> list[str]:
-    """The 编者按's paragraphs, a paragraph per non-blank line: what every output prints."""
-    return [line.strip() for line in bulletin.editor_note.splitlines() if line.strip()]
+    """The 编者按's paragraphs (templates read ``b.editor_note_paragraphs``)."""
+    return bulletin.editor_note_paragraphs
 
 
 def printed_sections(bulletin: ParsedBulletin) -> tuple[ParsedSection, ...]:
