@@ -80,8 +80,25 @@ def article_state(article: Article) -> dict:
     }
 
 
-def _record_edit(verb: str, issue: Issue, article: Article, *, by, before=None, after=None):
+def _place_of(article: Article) -> dict:
+    """Where the article is and what it is linked to: what a restore puts back."""
+    return {
+        "section": article.section_id,
+        "position": article.position,
+        "contributors": [
+            {"organisation": c.organisation_id, "name_as_printed": c.name_as_printed}
+            for c in article.articlecontributor_set.order_by("position")
+        ],
+        "alliances": list(article.alliances.values_list("pk", flat=True)),
+        "submissions": list(article.submissions.values_list("pk", flat=True)),
+    }
+
+
+def _record_edit(
+    verb: str, issue: Issue, article: Article, *, by, before=None, after=None, place=None
+):
     data = {"article": article.pk, "title": article.title, "version": article.version}
+    data.update(place or {})
     if before is not None:
         data["before"] = before
     if after is not None:
@@ -342,7 +359,7 @@ def move_article(article: Article, *, by, section: Section, position: int) -> No
         raise PermissionDenied("栏目不属于本期")
     if section.pk != article.section_id:
         require_visible(section)
-    source = article.section
+    source, source_position = article.section, article.position
     target = [a for a in section.articles.order_by("position") if a.pk != article.pk]
     position = max(0, min(position, len(target)))
     target.insert(position, article)
@@ -359,6 +376,10 @@ def move_article(article: Article, *, by, section: Section, position: int) -> No
             "from": source.title,
             "to": section.title,
             "position": position,
+            # Where it came from, for the undo (bulletins.drafts.undo_move).
+            "from_section": source.pk,
+            "from_position": source_position,
+            "to_section": section.pk,
         },
     )
     issue_content_changed.send(sender=Issue, issue=issue)
@@ -387,8 +408,10 @@ def reorder_section(section: Section, *, by, article_ids: list[int]) -> None:
 def delete_article(article: Article, *, by) -> None:
     issue = access_issue_for_edit(by, article.section.issue_id)
     section = article.section
-    # The whole text goes into the history, so a deletion can be undone by hand.
-    _record_edit("delete", issue, article, by=by, before=article_state(article))
+    # The whole article goes into the history, so a deletion can be undone (bulletins.drafts).
+    _record_edit(
+        "delete", issue, article, by=by, before=article_state(article), place=_place_of(article)
+    )
     article.delete()
     _renumber(section, list(section.articles.order_by("position")))
     issue_content_changed.send(sender=Issue, issue=issue)

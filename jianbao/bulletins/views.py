@@ -285,7 +285,7 @@ def article_edit(request, article_id: int):
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            editing.update_article(article, by=request.user, **form.cleaned_data)
+            saved = editing.update_article(article, by=request.user, **form.cleaned_data)
         except editing.EditConflict as exc:
             # Keep what this editor typed; show the other person's change beside it.
             form.add_error(None, str(exc))
@@ -295,7 +295,7 @@ def article_edit(request, article_id: int):
         except JianbaoError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已保存《{article.title}》")
+            messages.success(request, f"已保存《{saved.title}》")
             if request.headers.get("HX-Request"):
                 # Edited in place: reload the page so the list and preview agree.
                 response = HttpResponse(status=204)
@@ -420,6 +420,7 @@ def article_move(request, article_id: int):
         except JianbaoError as exc:
             messages.error(request, str(exc))
             return redirect("desk:issue", issue.pk)
+    messages.success(request, f"已移动《{article.title}》；如需撤销，请点本页的“撤销”")
     return redirect(f"{issue_url(issue)}#article-{article.pk}")
 
 
