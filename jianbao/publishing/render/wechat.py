@@ -28,7 +28,7 @@ from jianbao.publishing.parsed import (
     heading_level,
     printed_sections,
 )
-from jianbao.publishing.render.markdown import format_date
+from jianbao.publishing.render.markdown import EDITOR_NOTE_LEAD, format_date
 from jianbao.publishing.render.pdf import contact_lines, credit_line, credits_line
 
 RED = "#c8161d"
@@ -52,6 +52,12 @@ NOTE_STYLE = (
     KAI + "margin:0 0 12px;padding:8px 12px;border-left:4px solid #999;"
     "background-color:#f7f7f4;line-height:1.75;font-size:15px;color:#333;"
 )
+
+
+# The issue's 编者按 after the masthead: 楷体, a paragraph a line, the label in bold 黑体.
+EDITOR_NOTE_STYLE = KAI + "margin:0 0 20px;line-height:1.75;font-size:16px;color:#222;"
+EDITOR_NOTE_PARAGRAPH = "margin:0 0 8px;text-indent:2em;text-align:justify;"
+EDITOR_NOTE_LABEL = HEI + "font-weight:bold;"
 
 
 def _p(style: str, text: str) -> str:
@@ -147,6 +153,22 @@ def block_html(block: Block) -> str:
     return f'<p style="{BODY}">{_marked(block.text, block.marks)}</p>'
 
 
+def editor_note_html(bulletin: ParsedBulletin) -> str:
+    """The 编者按, inline-styled: for the WeChat post (empty when the issue has none)."""
+    paragraphs = bulletin.editor_note_paragraphs
+    if not paragraphs:
+        return ""
+    label = f'<strong style="{EDITOR_NOTE_LABEL}">{EDITOR_NOTE_LEAD}</strong>'
+    return (
+        f'<section style="{EDITOR_NOTE_STYLE}">'
+        + "".join(
+            f'<p style="{EDITOR_NOTE_PARAGRAPH}">{label if n == 0 else ""}{escape(p)}</p>'
+            for n, p in enumerate(paragraphs)
+        )
+        + "</section>"
+    )
+
+
 def _heading_style(level: int) -> str:
     base = "margin:16px 0 8px;text-indent:2em;line-height:1.75;font-size:16px;color:#222;"
     return base + {1: HEI + "font-weight:bold;", 2: KAI, 3: "font-weight:bold;"}.get(level, "")
@@ -181,6 +203,8 @@ def render_wechat(bulletin: ParsedBulletin) -> str:
         "</section>"
     )
 
+    if bulletin.editor_note_paragraphs:
+        add(editor_note_html(bulletin))
     sections = printed_sections(bulletin)
     if bulletin.articles:
         add(
