@@ -1,0 +1,197 @@
+"""Every desk page each role uses passes axe (no serious or critical violation) and
+fits a 390 px phone without scrolling sideways, in Debian's chromium (issue #13).
+
+One world (the access matrix's, tests/matrix_fixtures.py, plus an issue in review
+with a comment and a comparison against its submission), one login per role, and
+for each role one test that visits its pages at 390 px and at 1280 px. A failure
+lists every problem as ``page @ width: problem`` (axe rule and target, or the
+widest elements when the page scrolls sideways). A wide table inside its own
+scrolling region is fine: only the document itself may not be wider than the window.
+Polled fragments (a submission's 处理状态) are not pages and are not visited.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from jianbao.bulletins import editing, workflow
+from jianbao.bulletins.workflow import Action
+from jianbao.review.services import add_comment
+from jianbao.submissions import services as intake
+from tests.browser.test_public_axe_browser import (
+    DESKTOP,
+    PHONE,
+    accessibility_problems,
+    logged_in_state,
+)
+from tests.matrix_fixtures import (
+    ADMIN,
+    EDITOR,
+    REVIEWER,
+    SIGNER,
+    SUBMITTER,
+    World,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _compared_issue(world: World):
+    """An issue in review whose article came from a submission and was edited since,
+    with a reviewer's comment on one passage: the issue page shows the comparison."""
+    number, running = editing.next_numbers(world.series, 2024)
+    issue = editing.create_issue(
+        world.series, year=2024, number=number, running_number=running, by=world.lead_editor
+    )
+    submission = intake.submit(
+        by=world.users[SUBMITTER],
+        alliance=world.alliance,
+        title="粉末冶金联盟发布7项团体标准",
+        body="联盟发布《钼铌合金棒材》等7项团体标准，专家组评审认为标准支撑了领域发展。",
+        credit="粉末冶金联盟秘书处",
+    )
+    article = intake.accept_into(
+        submission,
+        issue=issue,
+        section=issue.sections.order_by("position").first(),
+        by=world.lead_editor,
+    )
+    editing.update_article(
+        article,
+        by=world.lead_editor,
+        title=article.title,
+        body="联盟在北京发布《钼铌合金棒材》等7项团体标准，专家组评审认为这批标准支撑了领域发展。",
+        credit=article.credit,
+    )
+    issue = workflow.transition(issue, Action.SUBMIT, by=world.lead_editor)
+    comment = add_comment(article, by=world.lead_reviewer, text="请核对地点", passage="在北京")
+    return issue, article, comment
+
+
+@pytest.fixture
+def desk_world():
+    world = World()
+    compared, compared_article, comment = _compared_issue(world)
+    editing_issue = world.editing_issue
+    published = world.published_issue
+    signing = world.signing_issue
+    world.review_issue  # noqa: B018  (built: the 工作台 lists an issue in every state)
+    recipient = world.new_recipient
+    notice = world.open_notice
+    world.submission  # noqa: B018
+    world.attachment  # noqa: B018
+    application = world.submitted_application
+    world.review_application  # noqa: B018
+    world.profile_change  # noqa: B018
+    own_application = world.own_submitted_application
+
+    def rev(name, *args, query=""):
+        return reverse(name, args=args) + (f"?{query}" if query else "")
+
+    article = world.article_of(editing_issue)
+    section = editing_issue.sections.order_by("position").first()
+    issue_pages = {
+        "工作台": rev("desk:home"),
+        "各期简报": rev("desk:issues"),
+        "期次（编辑中）": rev("desk:issue", editing_issue.pk),
+        "期次（待审核，有意见和对比）": rev("desk:issue", compared.pk),
+        "期次（已发布）": rev("desk:issue", published.pk),
+        "预览": rev("desk:preview", editing_issue.pk),
+    }
+    pages = {
+        EDITOR: {
+            **issue_pages,
+            "新建一期": rev("desk:issue_new"),
+            "编辑稿件（富文本）": rev("desk:article_edit", article.pk),
+            "编辑稿件（纯文本）": rev("desk:article_edit", article.pk, query="plain=1"),
+            "新增稿件": rev("desk:article_new", section.pk),
+            "导读": rev("desk:toc", editing_issue.pk),
+            "添加栏目": rev("desk:section_add", editing_issue.pk),
+            "栏目改名": rev("desk:section_rename", section.pk),
+            "勘误": rev("desk:article_correct", world.article_of(world.signed_issue).pk),
+            "勘误记录": rev("desk:revision", world.revision.pk),
+            "答复意见": rev("desk:review_comment_answer", comment.pk),
+            "来稿队列": rev("submissions:queue"),
+            "来稿": rev("submissions:detail", world.submission.pk),
+            "来稿（有附件）": rev("submissions:detail", world.attachment.submission_id),
+            "批量采用": rev(
+                "submissions:batch_accept",
+                query=f"issue={editing_issue.pk}&item={world.submission.pk}",
+            ),
+            "报送名单": rev("distribution:lists"),
+            "名单": rev("distribution:list", recipient.distribution_list_id),
+            "收件人": rev("distribution:recipient_edit", recipient.pk),
+            "发布": rev("distribution:publishing", published.pk),
+            "本期发送范围": rev("distribution:audience", published.pk),
+            "发送记录": rev("distribution:issue", published.pk),
+            "联盟名录": rev("network:registry"),
+            "联盟": rev("network:alliance", world.alliance.pk),
+            "资料变更": rev("network:profile_changes"),
+            "网员申请": rev("network:applications"),
+            "申请": rev("network:application", application.pk),
+            "新建公示": rev("network:notice_new"),
+            "公示处理": rev("network:notice_desk", notice.pk),
+            "统计": rev("network:statistics"),
+        },
+        REVIEWER: {
+            **issue_pages,
+            "期次（待审核）": rev("desk:issue", compared.pk),
+            "提出意见": rev("desk:review_comment_add", compared_article.pk),
+        },
+        SIGNER: {
+            **issue_pages,
+            "期次（待签发）": rev("desk:issue", signing.pk),
+            "发布": rev("distribution:publishing", published.pk),
+            "本期发送范围": rev("distribution:audience", published.pk),
+            "发送记录": rev("distribution:issue", published.pk),
+        },
+        SUBMITTER: {
+            "投稿": rev("submissions:new"),
+            "我的投稿": rev("submissions:mine"),
+            "来稿": rev("submissions:detail", world.submission.pk),
+            "修改来稿": rev("submissions:revise", world.submission.pk),
+            "申请网员": rev("network:apply"),
+            "本联盟": rev("network:alliance", world.alliance.pk),
+            "网员申请": rev("network:application", own_application.pk),
+        },
+        ADMIN: {
+            "简报设置": rev("desk:series"),
+            "编辑简报设置": rev("desk:series_edit", world.series.pk),
+            "名称合并": rev("network:merges"),
+            "网员申请": rev("network:applications"),
+            "联盟名录": rev("network:registry"),
+        },
+    }
+    return world, pages
+
+
+def check_role(browser, base_url, world, role, pages) -> None:
+    state = logged_in_state(browser, base_url, world.users[role].username)
+    found = []
+    for width in (PHONE, DESKTOP):
+        context = browser.new_context(
+            viewport={"width": width, "height": 900},
+            locale="zh-CN",
+            bypass_csp=True,
+            storage_state=state,
+        )
+        try:
+            page = context.new_page()
+            for name, path in pages.items():
+                response = page.goto(base_url + path)
+                where = f"{name} ({path}) @ {width} px"
+                if response is None or not response.ok or "/accounts/login/" in page.url:
+                    found.append(f"{where}: not shown ({response and response.status}, {page.url})")
+                    continue
+                found += [f"{where}: {problem}" for problem in accessibility_problems(page)]
+        finally:
+            context.close()
+    print("\n".join(found) or f"{role}: no accessibility problems")
+    assert not found, "\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("role", [EDITOR, REVIEWER, SIGNER, SUBMITTER, ADMIN])
+def test_desk_pages_pass_axe_and_fit_a_phone(live_server, browser, desk_world, role):
+    world, pages = desk_world
+    check_role(browser, live_server.url, world, role, pages[role])
