@@ -131,6 +131,20 @@ def next_numbers(series: Series, year: int) -> tuple[int, int]:
     return last_in_year + 1, last_running + 1
 
 
+def proposed_numbers(series: Series, *, today: datetime.date):
+    """(year, number, running number, printed date) the new-issue form proposes.
+
+    The series' last issue decides, not the clock: after 2023年第1期 comes
+    2023年第2期, whatever year the machine says; the editor changes the year for
+    the first issue of a new year. The date is proposed only within the year of
+    today, so a back-filled issue is never dated today.
+    """
+    last = series.issues.order_by("-running_number").first()
+    year = last.year if last else today.year
+    number, running = next_numbers(series, year)
+    return year, number, running, today if year == today.year else None
+
+
 @transaction.atomic
 def create_issue(
     series: Series,

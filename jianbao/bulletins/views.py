@@ -93,17 +93,11 @@ def issue_new(request):
     if series is None:
         messages.error(request, "还没有简报系列：请先导入一期往期简报或在系统管理中新建")
         return redirect("desk:issues")
-    planned = timezone.localdate()
-    number, running = editing.next_numbers(series, planned.year)
     last = series.issues.order_by("-running_number").first()
+    year, number, running, planned = editing.proposed_numbers(series, today=timezone.localdate())
     form = NewIssueForm(
         request.POST or None,
-        initial={
-            "year": planned.year,
-            "number": number,
-            "running_number": running,
-            "date": planned,
-        },
+        initial={"year": year, "number": number, "running_number": running, "date": planned},
     )
     if request.method == "POST" and form.is_valid():
         try:
