@@ -166,7 +166,43 @@ def desk_world():
     return world, pages
 
 
-def check_role(browser, base_url, world, role, pages) -> None:
+_OPEN_DETAILS = """() => {
+  const closed = [...document.querySelectorAll("details:not([open])")];
+  closed.forEach(d => { d.open = true; });
+  return closed.length;
+}"""
+
+# What a page must show for its check to mean something (the world is as described).
+SHOWS = {
+    "期次（待审核，有意见和对比）": ["details.diff .inline-diff ins.diff-ins", "text=请核对地点"],
+    "期次（编辑中）": ["text=editing稿甲", "text=editing稿乙"],
+    "编辑稿件（纯文本）": ["textarea"],
+    "来稿（有附件）": ["text=通知.pdf"],
+}
+
+
+# Sends the page's main form with its text fields emptied, past the browser's own
+# checks, so the page comes back with its errors beside the fields.
+_SEND_EMPTY = """() => {
+  const forms = [...document.querySelectorAll("main form[method=post]")];
+  const form = forms.sort((a, b) => b.elements.length - a.elements.length)[0];
+  if (!form) return false;
+  form.noValidate = true;
+  for (const field of form.querySelectorAll(
+      "input[type=text], input[type=number], input[type=email], input[type=date], "
+      + "input[type=url], input:not([type]), textarea")) {
+    field.value = "";
+  }
+  form.querySelectorAll("[data-confirm]").forEach(e => e.removeAttribute("data-confirm"));
+  form.requestSubmit();
+  return true;
+}"""
+
+# Forms checked once more as they come back with errors.
+WITH_ERRORS = {"新建一期", "添加栏目", "收件人", "投稿", "修改来稿", "编辑简报设置", "新建公示"}
+
+
+def check_role(browser, base_url, world, role, pages, shows=SHOWS) -> None:
     state = logged_in_state(browser, base_url, world.users[role].username)
     found = []
     for width in (PHONE, DESKTOP):
@@ -184,7 +220,23 @@ def check_role(browser, base_url, world, role, pages) -> None:
                 if response is None or not response.ok or "/accounts/login/" in page.url:
                     found.append(f"{where}: not shown ({response and response.status}, {page.url})")
                     continue
+                for selector in shows.get(name, ()):
+                    if page.locator(selector).count() == 0:
+                        found.append(f"{where}: does not show {selector}")
                 found += [f"{where}: {problem}" for problem in accessibility_problems(page)]
+                # What is folded away (inline forms, comparisons, history) is checked too.
+                if page.evaluate(_OPEN_DETAILS):
+                    found += [
+                        f"{where}, 展开全部: {problem}" for problem in accessibility_problems(page)
+                    ]
+                if name in WITH_ERRORS:
+                    with page.expect_navigation():
+                        assert page.evaluate(_SEND_EMPTY), f"{where}: no form"
+                    if not page.locator(".errorlist").count():
+                        found.append(f"{where}: an empty form came back without errors")
+                    found += [
+                        f"{where}, 出错后: {problem}" for problem in accessibility_problems(page)
+                    ]
         finally:
             context.close()
     print("\n".join(found) or f"{role}: no accessibility problems")
