@@ -16,6 +16,7 @@ import pytest
 from django.urls import reverse
 
 from jianbao.bulletins import editing, workflow
+from jianbao.bulletins.models import Article
 from jianbao.bulletins.workflow import Action
 from jianbao.review.services import add_comment
 from jianbao.submissions import services as intake
@@ -32,6 +33,11 @@ from tests.matrix_fixtures import (
     SIGNER,
     SUBMITTER,
     World,
+)
+from tests.test_render_html_rich import (
+    RICH_TITLE,
+    pictures_in,  # noqa: F401  (a fixture)
+    stored_rich,  # noqa: F401  (a fixture)
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,7 +76,9 @@ def _compared_issue(world: World):
 
 
 @pytest.fixture
-def desk_world():
+def desk_world(stored_rich):  # noqa: F811
+    rich_issue, _ = stored_rich
+    rich = Article.objects.get(title=RICH_TITLE)
     world = World()
     compared, compared_article, comment = _compared_issue(world)
     editing_issue = world.editing_issue
@@ -103,6 +111,11 @@ def desk_world():
         EDITOR: {
             **issue_pages,
             "新建一期": rev("desk:issue_new"),
+            "期次（图片和表格）": rev("desk:issue", rich_issue.pk),
+            "预览（图片和表格）": rev("desk:preview", rich_issue.pk),
+            "勘误（图片和表格）": rev("desk:article_correct", rich.pk),
+            "勘误（图片和表格，纯文本）": rev("desk:article_correct", rich.pk, query="plain=1"),
+            "发布（图片和表格）": rev("distribution:publishing", rich_issue.pk),
             "编辑稿件（富文本）": rev("desk:article_edit", article.pk),
             "编辑稿件（纯文本）": rev("desk:article_edit", article.pk, query="plain=1"),
             "新增稿件": rev("desk:article_new", section.pk),
@@ -177,6 +190,7 @@ SHOWS = {
     "期次（待审核，有意见和对比）": ["details.diff .inline-diff ins.diff-ins", "text=请核对地点"],
     "期次（编辑中）": ["text=editing稿甲", "text=editing稿乙"],
     "编辑稿件（纯文本）": ["textarea"],
+    "预览（图片和表格）": ["table", "img"],
     "来稿（有附件）": ["text=通知.pdf"],
 }
 
