@@ -85,6 +85,23 @@ def desk_world(stored_rich):  # noqa: F811
     published = world.published_issue
     signing = world.signing_issue
     world.review_issue  # noqa: B018  (built: the 工作台 lists an issue in every state)
+    returned = workflow.transition(
+        world._issue("editing", year=2027),
+        Action.SUBMIT,
+        by=world.lead_editor,
+    )
+    returned = workflow.transition(
+        returned, Action.RETURN, by=world.lead_reviewer, comment="请补充第二篇的时间和地点"
+    )
+    # Files not read yet: the page says it is being processed.
+    processing = intake.submit(
+        by=world.users[SUBMITTER],
+        alliance=world.alliance,
+        title="处理中的来稿",
+        body="正文。",
+        credit="",
+        files=[("通知.pdf", b"%PDF-1.4 not read yet")],
+    )
     recipient = world.new_recipient
     notice = world.open_notice
     world.submission  # noqa: B018
@@ -111,11 +128,13 @@ def desk_world(stored_rich):  # noqa: F811
         EDITOR: {
             **issue_pages,
             "新建一期": rev("desk:issue_new"),
+            "期次（退回修改）": rev("desk:issue", returned.pk),
             "期次（图片和表格）": rev("desk:issue", rich_issue.pk),
             "预览（图片和表格）": rev("desk:preview", rich_issue.pk),
             "勘误（图片和表格）": rev("desk:article_correct", rich.pk),
             "勘误（图片和表格，纯文本）": rev("desk:article_correct", rich.pk, query="plain=1"),
             "发布（图片和表格）": rev("distribution:publishing", rich_issue.pk),
+            "微信版预览": rev("distribution:wechat", rich_issue.pk),
             "编辑稿件（富文本）": rev("desk:article_edit", article.pk),
             "编辑稿件（纯文本）": rev("desk:article_edit", article.pk, query="plain=1"),
             "新增稿件": rev("desk:article_new", section.pk),
@@ -164,6 +183,7 @@ def desk_world(stored_rich):  # noqa: F811
             "我的投稿": rev("submissions:mine"),
             "来稿": rev("submissions:detail", world.submission.pk),
             "修改来稿": rev("submissions:revise", world.submission.pk),
+            "来稿（处理中）": rev("submissions:detail", processing.pk),
             "申请网员": rev("network:apply"),
             "本联盟": rev("network:alliance", world.alliance.pk),
             "网员申请": rev("network:application", own_application.pk),
@@ -185,11 +205,14 @@ _OPEN_DETAILS = """() => {
   return closed.length;
 }"""
 
-# What a page must show for its check to mean something (the world is as described).
+# What a page must show for its check to mean something (the world is as described);
+# "role:page" for one role only.
 SHOWS = {
     "期次（待审核，有意见和对比）": ["details.diff .inline-diff ins.diff-ins", "text=请核对地点"],
     "期次（编辑中）": ["text=editing稿甲", "text=editing稿乙"],
     "编辑稿件（纯文本）": ["textarea"],
+    "期次（退回修改）": ["text=请补充第二篇的时间和地点"],
+    f"{EDITOR}:工作台": ["text=请补充第二篇的时间和地点"],
     "预览（图片和表格）": ["table", "img"],
     "来稿（有附件）": ["text=通知.pdf"],
 }
@@ -234,7 +257,7 @@ def check_role(browser, base_url, world, role, pages, shows=SHOWS) -> None:
                 if response is None or not response.ok or "/accounts/login/" in page.url:
                     found.append(f"{where}: not shown ({response and response.status}, {page.url})")
                     continue
-                for selector in shows.get(name, ()):
+                for selector in [*shows.get(name, ()), *shows.get(f"{role}:{name}", ())]:
                     if page.locator(selector).count() == 0:
                         found.append(f"{where}: does not show {selector}")
                 found += [f"{where}: {problem}" for problem in accessibility_problems(page)]
