@@ -116,6 +116,16 @@ def desk_world(stored_rich):  # noqa: F811
 
     article = world.article_of(editing_issue)
     section = editing_issue.sections.order_by("position").first()
+    # Something to undo: an article deleted, and one moved to the next section.
+    me = world.users[EDITOR]
+    doomed = editing.add_article(editing_issue, section, by=me, title="删除的稿件", body="删。")
+    editing.delete_article(doomed, by=me)
+    editing.move_article(
+        world.article_of(editing_issue, 1),
+        by=me,
+        section=editing_issue.sections.order_by("position")[1],
+        position=0,
+    )
     issue_pages = {
         "工作台": rev("desk:home"),
         "各期简报": rev("desk:issues"),
@@ -209,7 +219,7 @@ _OPEN_DETAILS = """() => {
 # "role:page" for one role only.
 SHOWS = {
     "期次（待审核，有意见和对比）": ["details.diff .inline-diff ins.diff-ins", "text=请核对地点"],
-    "期次（编辑中）": ["text=editing稿甲", "text=editing稿乙"],
+    "期次（编辑中）": ["text=editing稿甲", "text=editing稿乙", "text=删除的稿件", "text=刚才把"],
     "编辑稿件（纯文本）": ["textarea"],
     "期次（退回修改）": ["text=请补充第二篇的时间和地点"],
     f"{EDITOR}:工作台": ["text=请补充第二篇的时间和地点"],
