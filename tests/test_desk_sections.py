@@ -386,7 +386,9 @@ def test_a_duplicate_title_is_named_beside_the_field(desk, issue):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert re.search(r'role="alert" id="id_title_errors"><ul class="errorlist"><li>本期已有栏目', html)
+    assert re.search(
+        r'role="alert" id="id_title_errors"><ul class="errorlist"><li>本期已有栏目', html
+    )
     assert titles(issue) == SECTIONS
 
 

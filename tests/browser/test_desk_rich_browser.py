@@ -125,7 +125,7 @@ def test_editor_uploads_a_third_picture_adds_a_table_row_and_previews(
     page.keyboard.type("钼铌合金棒材")
     shoot(page, "desk-rich-editor")
 
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_text("已保存《联盟召开年度工作会议》")).to_be_visible()
     blocks = editing.article_blocks(type(rich_article).objects.get(pk=rich_article.pk))
     assert [b.kind for b in blocks] == [PARAGRAPH, IMAGE, IMAGE, IMAGE, TABLE]
@@ -193,12 +193,12 @@ def test_a_paste_from_word_keeps_bold_and_the_table_and_offers_the_upload(
     expect(status).to_contain_text("上传图片")
 
     # Saving keeps the form open, says which picture is missing, and drops it.
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     # Word's caption went with its picture, and the message names it.
     expect(page.get_by_role("alert")).to_contain_text("第1张图片未上传（图为会议现场）")
     body = page.get_by_role("textbox", name="正文")
     expect(body.locator("img")).to_have_count(1)
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_text("已保存《联盟召开年度工作会议》")).to_be_visible()
 
     blocks = editing.article_blocks(type(rich_article).objects.get(pk=rich_article.pk))
@@ -271,7 +271,7 @@ def test_without_javascript_the_text_markup_edits_the_same_article(
     third = tmp_path / "合影.png"
     Image.new("RGB", (300, 200), (20, 140, 60)).save(third)
     page.set_input_files("#id_picture", str(third))
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_text("已保存《联盟召开年度工作会议》")).to_be_visible()
 
     blocks = editing.article_blocks(type(rich_article).objects.get(pk=rich_article.pk))

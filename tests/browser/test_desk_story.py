@@ -85,7 +85,7 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     editor.fill("#id_title", "化纤联盟协办中国纺织科技成果对接峰会")
     editor.get_by_role("textbox", name="正文").fill("峰会在晋江市举办。")
     editor.fill("#id_credit", "化纤产业技术创新战略联盟秘书处供稿")
-    editor.get_by_role("button", name="保存").click()
+    editor.get_by_role("button", name="保存", exact=True).click()
     expect(editor.get_by_text("已添加《化纤联盟协办中国纺织科技成果对接峰会》")).to_be_visible()
     assert titles_in(section) == [
         "粉末冶金联盟发布7项团体标准",
@@ -132,7 +132,7 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     paragraph.evaluate(AFTER_TITLE, "《钼铌合金棒材》")
     editor.keyboard.type("《铁基粉末冶金零件用渗铜粉》")
     assert editor.url == issue_page
-    editor.get_by_role("button", name="保存").click()
+    editor.get_by_role("button", name="保存", exact=True).click()
     expect(editor.locator("li.inline-edit")).to_have_count(0)
     # The page reloads after an in-place save; its live preview shows the edit.
     preview = editor.frame_locator("iframe.preview")

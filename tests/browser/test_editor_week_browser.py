@@ -84,7 +84,7 @@ def test_the_editors_week(live_server, login, shoot):
     editor.reload()
     editor.get_by_role("button", name=re.compile(r"^恢复未保存的草稿")).click()
     expect(editor.get_by_role("textbox", name="正文")).to_contain_text("年会审议通过了工作报告。")
-    editor.get_by_role("button", name="保存").click()
+    editor.get_by_role("button", name="保存", exact=True).click()
     expect(editor.get_by_text(f"已保存《{ITEMS[1]}》")).to_be_visible()
     assert "年会审议通过了工作报告。" in editing.body_text(Article.objects.get(pk=article.pk))
 

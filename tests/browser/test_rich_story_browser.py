@@ -65,7 +65,7 @@ def test_word_photos_and_table_reach_the_public_page(live_server, login, browser
     editor.locator("text=＋ 在本栏目添加文章").nth(2).click()
     editor.fill("#id_title", "化纤联盟协办中国纺织科技成果对接峰会")
     editor.get_by_role("textbox", name="正文").fill("峰会在晋江市举办。")
-    editor.get_by_role("button", name="保存").click()
+    editor.get_by_role("button", name="保存", exact=True).click()
     expect(editor.get_by_text("已添加《化纤联盟协办中国纺织科技成果对接峰会》")).to_be_visible()
 
     # 3. The rich editor shows the Word file's photos and table.
@@ -92,7 +92,7 @@ def test_word_photos_and_table_reach_the_public_page(live_server, login, browser
     expect(body.locator("table tr")).to_have_count(len(TABLE) + 1)
     body.locator("table tr").nth(len(TABLE)).locator("td").first.click()
     editor.keyboard.type("4")
-    editor.get_by_role("button", name="保存").click()
+    editor.get_by_role("button", name="保存", exact=True).click()
     expect(editor.get_by_text(f"已保存《{TITLE}》")).to_be_visible()
 
     # 4. Reordered: the second article moves up, before the Word item.
