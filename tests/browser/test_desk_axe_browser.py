@@ -219,7 +219,8 @@ _OPEN_DETAILS = """() => {
 # "role:page" for one role only.
 SHOWS = {
     "期次（待审核，有意见和对比）": ["details.diff .inline-diff ins.diff-ins", "text=请核对地点"],
-    "期次（编辑中）": ["text=editing稿甲", "text=editing稿乙", "text=删除的稿件", "text=刚才把"],
+    "期次（编辑中）": ["text=editing稿甲", "text=editing稿乙"],
+    f"{EDITOR}:期次（编辑中）": ["text=删除的稿件", "text=刚才把"],
     "编辑稿件（纯文本）": ["textarea"],
     "期次（退回修改）": ["text=请补充第二篇的时间和地点"],
     f"{EDITOR}:工作台": ["text=请补充第二篇的时间和地点"],
