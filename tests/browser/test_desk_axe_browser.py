@@ -93,6 +93,7 @@ def desk_world(stored_rich):  # noqa: F811
     returned = workflow.transition(
         returned, Action.RETURN, by=world.lead_reviewer, comment="请补充第二篇的时间和地点"
     )
+    world.returned_issue = returned
     # Files not read yet: the page says it is being processed.
     processing = intake.submit(
         by=world.users[SUBMITTER],
@@ -139,6 +140,7 @@ def desk_world(stored_rich):  # noqa: F811
             **issue_pages,
             "新建一期": rev("desk:issue_new"),
             "期次（退回修改）": rev("desk:issue", returned.pk),
+            "编辑冲突": rev("desk:article_edit", world.article_of(returned).pk, query="plain=1"),
             "期次（图片和表格）": rev("desk:issue", rich_issue.pk),
             "预览（图片和表格）": rev("desk:preview", rich_issue.pk),
             "勘误（图片和表格）": rev("desk:article_correct", rich.pk),
@@ -250,6 +252,27 @@ _SEND_EMPTY = """() => {
 WITH_ERRORS = {"新建一期", "添加栏目", "收件人", "投稿", "修改来稿", "编辑简报设置", "新建公示"}
 
 
+def _save_over_another_editor(page, world) -> str:
+    """Somebody else saves the article while this page is open; then this page saves."""
+    article = world.article_of(world.returned_issue)
+    article.refresh_from_db()
+    editing.update_article(
+        article,
+        by=world.lead_editor,
+        title=article.title,
+        body="主编同时改过的第一段，比原来长了许多，也换了说法。",
+        credit=article.credit,
+    )
+    page.fill("textarea[name=body]", "这位编辑改过的第一段。")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
+    return "编辑冲突"
+
+
+# Pages checked once more after something happens on them: name → what happens.
+AFTERWARDS = {"编辑冲突": _save_over_another_editor}
+
+
 def check_role(browser, base_url, world, role, pages, shows=SHOWS) -> None:
     state = logged_in_state(browser, base_url, world.users[role].username)
     found = []
@@ -276,6 +299,14 @@ def check_role(browser, base_url, world, role, pages, shows=SHOWS) -> None:
                 if page.evaluate(_OPEN_DETAILS):
                     found += [
                         f"{where}, 展开全部: {problem}" for problem in accessibility_problems(page)
+                    ]
+                if name in AFTERWARDS:
+                    happened = AFTERWARDS[name](page, world)
+                    if not page.locator(".conflict").count():
+                        found.append(f"{where}, {happened}: no conflict shown")
+                    found += [
+                        f"{where}, {happened}: {problem}"
+                        for problem in accessibility_problems(page)
                     ]
                 if name in WITH_ERRORS:
                     with page.expect_navigation():
