@@ -249,7 +249,23 @@ _SEND_EMPTY = """() => {
 }"""
 
 # Forms checked once more as they come back with errors.
-WITH_ERRORS = {"新建一期", "添加栏目", "收件人", "投稿", "修改来稿", "编辑简报设置", "新建公示"}
+WITH_ERRORS = {
+    "新建一期",
+    "添加栏目",
+    "栏目改名",
+    "编辑稿件（富文本）",
+    "编辑稿件（纯文本）",
+    "新增稿件",
+    "勘误",
+    "答复意见",
+    "提出意见",
+    "收件人",
+    "投稿",
+    "修改来稿",
+    "申请网员",
+    "编辑简报设置",
+    "新建公示",
+}
 
 
 def _save_over_another_editor(page, world) -> str:
