@@ -536,8 +536,13 @@ def _on_white(pixels: Image.Image) -> Image.Image:
 
 @functools.lru_cache(maxsize=4096)
 def _size(name: str) -> tuple[int, int]:
-    """A stored picture's pixel size, read from its header. Cached: a name's bytes never change."""
-    return Image.open(io.BytesIO(original_bytes(name))).size
+    """A stored picture's pixel size. Cached: a name's bytes never change.
+
+    Pillow reads only the header from the open file, not the whole photo (which
+    may come from shared storage); a picture gone from storage still fails here.
+    """
+    with open_stored(original_path(_checked_name(name))) as handle:
+        return Image.open(handle).size
 
 
 # --- Who may see a picture ------------------------------------------------------------------
