@@ -205,19 +205,27 @@ def set_issue_date(issue: Issue, *, by, date: datetime.date | None) -> Issue:
     """The 印发日期 the editor chooses; the 签发 date stays what the history says."""
     issue = access_issue_for_edit(by, issue.pk)
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
-    before = issue.date
-    if before == date:
+    return save_issue_field(
+        issue, "date", date, by=by, as_data=lambda d: d.isoformat() if d else None
+    )
+
+
+def save_issue_field(issue: Issue, field: str, value, *, by, as_data=lambda v: v) -> Issue:
+    """One field of an issue the caller holds locked, with its history row in the
+    same transaction; nothing is written when the value is unchanged."""
+    before = getattr(issue, field)
+    if before == value:
         return issue
-    issue.date = date
-    issue.save(update_fields=["date", "updated_at"])
+    setattr(issue, field, value)
+    issue.save(update_fields=[field, "updated_at"])
     record(
         "bulletins.issue.update",
         by=by,
         subject=issue,
         data={
-            "changed": ["date"],
-            "before": {"date": before.isoformat() if before else None},
-            "after": {"date": date.isoformat() if date else None},
+            "changed": [field],
+            "before": {field: as_data(before)},
+            "after": {field: as_data(value)},
         },
     )
     issue_content_changed.send(sender=Issue, issue=issue)

@@ -365,23 +365,9 @@ def save_toc(
 @transaction.atomic
 def set_editor_note(issue: Issue, *, by, text: str) -> Issue:
     """The issue's 编者按 (empty for none), printed before the 导读."""
+    from jianbao.bulletins.editing import save_issue_field  # not at the top: see _gate
+
     issue = _gate(by, issue.pk)
     # One paragraph a line, as typed; blank lines and the spaces around lines dropped.
     text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-    before = issue.editor_note
-    if text == before:
-        return issue
-    issue.editor_note = text
-    issue.save(update_fields=["editor_note", "updated_at"])
-    record(
-        "bulletins.issue.update",
-        by=by,
-        subject=issue,
-        data={
-            "changed": ["editor_note"],
-            "before": {"editor_note": before},
-            "after": {"editor_note": text},
-        },
-    )
-    _changed(issue)
-    return issue
+    return save_issue_field(issue, "editor_note", text, by=by)
