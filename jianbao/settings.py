@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "jianbao.publishing",
     "jianbao.archive",
     "jianbao.review",
+    "jianbao.proofing",
     "django_prose_editor",
 ]
 

@@ -1,0 +1,1 @@
+"""Rule families of the proofing pass: each module has ``check(bulletin, context)``."""

@@ -1,0 +1,5 @@
+"""Rule family (to be written)."""
+
+
+def check(bulletin, context):
+    return ()
