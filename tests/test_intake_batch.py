@@ -214,3 +214,51 @@ def test_a_submitter_may_not_batch_accept(team, issue):
     )
     assert response.status_code == 403
     assert not Article.objects.exists()
+
+
+def test_accept_many_refusing_its_last_item_leaves_the_database_as_it_was(
+    team, issue, database_fingerprint, django_capture_on_commit_callbacks
+):
+    a, b = _item(team, "甲稿"), _item(team, "乙稿", who="sec2")
+    # The third one's picture was never stored: add_article refuses it, after two accepts.
+    c = intake.receive(
+        title="丙稿",
+        paragraphs=["正文。", "![会场](pictures/missing.png)"],
+        alliance=team["powder"],
+        credit="",
+        by=team["sec"],
+    )
+    sections = {s.title: s for s in issue.sections.all()}
+    before = database_fingerprint()
+    pairs = [(a, sections["工作动态"]), (b, sections["联盟风采"]), (c, sections["经验交流"])]
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(intake.BatchRefused) as refused,
+    ):
+        intake.accept_many(pairs, issue=issue, by=team["editor"])
+    assert refused.value.submission == c
+    assert str(refused.value).startswith("《丙稿》未能采用：")
+    assert str(refused.value).endswith("所选稿件均未采用，请处理后重试")
+    assert database_fingerprint() == before
+    assert callbacks == [] and mail.outbox == []  # nobody is told of an undone accept
+
+
+def test_accept_many_returns_the_articles_in_the_order_given(team, issue):
+    a, b = _item(team, "甲稿"), _item(team, "乙稿")
+    sections = {s.title: s for s in issue.sections.all()}
+    articles = intake.accept_many(
+        [(b, sections["联盟风采"]), (a, sections["工作动态"])], issue=issue, by=team["editor"]
+    )
+    assert [(x.title, x.section.title) for x in articles] == [
+        ("乙稿", "联盟风采"),
+        ("甲稿", "工作动态"),
+    ]
+    assert Submission.objects.get(pk=a.pk).article == articles[1]
+
+
+def test_accept_many_takes_the_actor_by_keyword_only(team, issue):
+    a = _item(team, "甲稿")
+    section = issue.sections.get(title="工作动态")
+    with pytest.raises(TypeError):
+        intake.accept_many([(a, section)], issue, team["editor"])  # type: ignore[misc]
+    assert not Article.objects.exists()

@@ -43,6 +43,25 @@ IMAGE_SIGNATURES = {
 }
 
 
+# The submission's history as people read it, never the stored word ("received").
+EVENT_LABELS = {
+    "received": "收到投稿",
+    "read": "读取附件",
+    "read_warning": "读取提示",
+    "refused": "未能读取",
+    "revised": "修改后重新提交",
+    "accepted": "采用",
+    "returned": "退回修改",
+    "rejected": "不采用",
+    "acknowledged": "已发送收稿回执",
+    "mail_note": "邮件处理说明",
+}
+
+
+def event_label(action: str) -> str:
+    return EVENT_LABELS.get(action, "其他处理")
+
+
 class AttachmentRefused(JianbaoError):
     pass
 
@@ -591,6 +610,35 @@ def accept_into(submission: Submission, *, issue: Issue, section: Section, by):
 
     transaction.on_commit(lambda: notifications.submission_used(submission.pk))
     return article
+
+
+class BatchRefused(JianbaoError):
+    """One item of a batch accept was refused; none of the batch was accepted."""
+
+    def __init__(self, message: str, *, submission: Submission):
+        self.submission = submission
+        super().__init__(message)
+
+
+def accept_many(pairs, *, issue: Issue, by) -> list:
+    """Accept each (submission, section) into ``issue``, all or none.
+
+    The first refusal undoes the items accepted before it (their articles,
+    states, history rows and the submitters' mail, which waits for the commit)
+    and names itself.
+    """
+    pairs = list(pairs)
+    articles = []
+    with transaction.atomic():
+        for submission, section in pairs:
+            try:
+                articles.append(accept_into(submission, issue=issue, section=section, by=by))
+            except (JianbaoError, PermissionDenied) as exc:
+                raise BatchRefused(
+                    f"《{submission.title}》未能采用：{exc}。所选稿件均未采用，请处理后重试",
+                    submission=submission,
+                ) from exc
+    return articles
 
 
 @transaction.atomic

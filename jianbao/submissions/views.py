@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,23 +27,8 @@ from jianbao.submissions.forms import (
 )
 from jianbao.submissions.models import Submission
 
-# The submission's history as people read it, never the stored word ("received").
-EVENT_LABELS = {
-    "received": "收到投稿",
-    "read": "读取附件",
-    "read_warning": "读取提示",
-    "refused": "未能读取",
-    "revised": "修改后重新提交",
-    "accepted": "采用",
-    "returned": "退回修改",
-    "rejected": "不采用",
-    "acknowledged": "已发送收稿回执",
-    "mail_note": "邮件处理说明",
-}
-
-
-def event_label(action: str) -> str:
-    return EVENT_LABELS.get(action, "其他处理")
+# The labels of a submission's history live with its writes; imported by name here too.
+from jianbao.submissions.services import EVENT_LABELS, event_label  # noqa: F401
 
 
 def state_text(submission: Submission) -> str:
@@ -254,10 +238,6 @@ def queue(request):
     )
 
 
-class BatchRefused(JianbaoError):
-    pass
-
-
 def _choices_of(issue: Issue, submissions) -> list[dict]:
     """Each item with the sections it may go to in this issue, its suggestion preselected."""
     sections = list(issue.sections.filter(is_hidden=False).order_by("position"))
@@ -277,18 +257,6 @@ def _choices_of(issue: Issue, submissions) -> list[dict]:
             }
         )
     return out
-
-
-def _accept_all(pairs, *, issue: Issue, by) -> None:
-    """All or none: the first refusal undoes the items accepted before it, and names itself."""
-    with transaction.atomic():
-        for submission, section in pairs:
-            try:
-                services.accept_into(submission, issue=issue, section=section, by=by)
-            except (JianbaoError, PermissionDenied) as exc:
-                raise BatchRefused(
-                    f"《{submission.title}》未能采用：{exc}。所选稿件均未采用，请处理后重试"
-                ) from exc
 
 
 @login_required
@@ -320,8 +288,8 @@ def batch_accept(request):
             pairs.append((submission, by_title[title]))
         if not error:
             try:
-                _accept_all(pairs, issue=issue, by=request.user)
-            except BatchRefused as exc:
+                services.accept_many(pairs, issue=issue, by=request.user)
+            except services.BatchRefused as exc:
                 error = str(exc)
             else:
                 where = "；".join(f"《{s.title}》→“{section.title}”" for s, section in pairs)
