@@ -46,6 +46,7 @@ VERBS = {
     "distinct": "确认不同",
     "propose": "提议修改",
     "queue": "安排",
+    "correct": "勘误",
 }
 OBJECTS = {
     "comment": "审核意见",
