@@ -95,7 +95,15 @@ def _place_of(article: Article) -> dict:
 
 
 def _record_edit(
-    verb: str, issue: Issue, article: Article, *, by, before=None, after=None, place=None
+    verb: str,
+    issue: Issue,
+    article: Article,
+    *,
+    by,
+    before=None,
+    after=None,
+    place=None,
+    comment: str = "",
 ):
     data = {"article": article.pk, "title": article.title, "version": article.version}
     data.update(place or {})
@@ -107,7 +115,7 @@ def _record_edit(
         data["changed"] = sorted(
             {"body" if k == "blocks" else k for k in after if (before or {}).get(k) != after[k]}
         )
-    record(f"bulletins.article.{verb}", by=by, subject=issue, data=data)
+    record(f"bulletins.article.{verb}", by=by, subject=issue, data=data, comment=comment)
 
 
 def last_edit(article: Article):
@@ -460,6 +468,7 @@ def correct_article(
     if not note.strip():
         raise JianbaoError("勘误必须写明更正说明")
     new_blocks = _body(article, body=body, blocks=blocks)
+    before = article_state(article)
     number = (issue.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     revision = IssueRevision.objects.create(
         issue=issue,
@@ -473,6 +482,16 @@ def correct_article(
     article.version += 1
     article.save()
     _write_blocks(article, new_blocks)
+    # The article's own row too, so its history shows the 勘误 beside its edits.
+    _record_edit(
+        "correct",
+        issue,
+        article,
+        by=by,
+        before=before,
+        after=article_state(article),
+        comment=note.strip(),
+    )
     IssueEvent.objects.create(
         issue=issue,
         action="corrected",

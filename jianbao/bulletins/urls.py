@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("jianbao.bulletins.urls_drafts")),
     path("", include("jianbao.bulletins.urls_review")),
     path("", include("jianbao.bulletins.urls_series")),
+    path("", include("jianbao.bulletins.urls_history")),
 ]
