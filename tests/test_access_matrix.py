@@ -454,6 +454,19 @@ DESK_ROWS = [
         lambda w, r, resp: _assert_order(w, ["editing稿甲", "editing稿乙"]),
     ),
     get(
+        "desk:article_history",
+        lambda w: rev("desk:article_history", w.editing_issue.pk, first_article(w).pk),
+        DESK,
+        marker=lambda w, r: f"《{first_article(w).title}》的修改记录",
+    ),
+    get(
+        "desk:article_history",
+        lambda w: rev("desk:article_history", w.editing_issue.pk, _deleted_article_id(w)),
+        DESK,
+        label="a deleted article",
+        marker=["《editing稿甲》的修改记录", "删除文章"],
+    ),
+    get(
         "desk:article_correct",
         lambda w: rev("desk:article_correct", w.article_of(w.signed_issue).pk),
         {EDITOR, SIGNER},
@@ -648,6 +661,13 @@ def _assert_title(article, title):
 def _deleted_first(w) -> int:
     editing.delete_article(first_article(w), by=w.lead_editor)
     return HistoryEvent.objects.filter(action="bulletins.article.delete").latest("id").pk
+
+
+def _deleted_article_id(w) -> int:
+    article = first_article(w)
+    pk = article.pk  # delete() forgets it
+    editing.delete_article(article, by=w.lead_editor)
+    return pk
 
 
 def _deleted_then_submitted(w) -> int:
