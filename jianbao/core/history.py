@@ -46,6 +46,10 @@ VERBS = {
     "distinct": "确认不同",
     "propose": "提议修改",
     "queue": "安排",
+    "ignore": "忽略",
+    "reopen": "恢复",
+    "apply": "采用",
+    "enable": "启用",
     "correct": "勘误",
 }
 OBJECTS = {
@@ -66,6 +70,9 @@ OBJECTS = {
     "profile": "联盟资料",
     "user": "用户",
     "series": "简报系列",
+    "entry": "审校词条",
+    "finding": "审校提示",
+    "suggestion": "审校建议",
 }
 
 
