@@ -53,7 +53,14 @@ class AllianceFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request, pk):
-        return get_object_or_404(Organisation, pk=pk, kind=Organisation.Kind.ALLIANCE)
+        alliance = get_object_or_404(Organisation, pk=pk, kind=Organisation.Kind.ALLIANCE)
+        # The rows shown under it: their articles are this alliance's too, as on its page.
+        alliance.rows_under = list(
+            Organisation.objects.filter(
+                pk__in=selectors.rows_under(alliance.pk, selectors.shown_under())
+            )
+        )
+        return alliance
 
     def title(self, alliance):
         return f"{alliance.name} · 简报归档"
@@ -65,7 +72,7 @@ class AllianceFeed(Feed):
         return reverse("archive:alliance_detail", args=[alliance.pk])
 
     def items(self, alliance):
-        return selectors.alliance_articles(alliance)[:50]
+        return selectors.alliance_articles(alliance, also=alliance.rows_under)[:50]
 
     def item_title(self, article):
         return article.title

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
@@ -248,6 +249,19 @@ def alliances_in_pinyin_order() -> list[Organisation]:
 
 def alliance(pk: int) -> Organisation:
     return get_object_or_404(alliances(), pk=pk)
+
+
+def shown_under() -> dict[int, int]:
+    """{alliance row: the row it is shown under}, worked out once per site version."""
+    from jianbao.archive.caching import for_this_version
+    from jianbao.network.selectors import duplicate_alliances
+
+    return for_this_version("alliance-duplicates", duplicate_alliances)
+
+
+def rows_under(pk: int, shown_under: dict[int, int]) -> list[int]:
+    """The rows shown under the alliance ``pk`` (its suspected duplicates)."""
+    return sorted(other for other, kept in shown_under.items() if kept == pk)
 
 
 def alliance_articles(organisation: Organisation, *, also=()) -> QuerySet[Article]:
@@ -503,6 +517,7 @@ def search_articles(
     query: str,
     *,
     alliance: Organisation | int | None = None,
+    also: Iterable[Organisation | int] = (),
     section: str | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
@@ -510,11 +525,16 @@ def search_articles(
 ) -> SearchResults:
     """Public articles whose normalised title or body contains every query term.
 
+    ``alliance`` narrows them to one alliance, with ``also`` the rows shown under
+    it (suspected duplicates: one public alliance, its articles under both rows).
+
     ``count_limit`` stops counting (and paging) after that many matches: an exact
     count of a common word reads its whole posting list, the first page does not.
     """
+    rows = (alliance, *also) if alliance is not None else ()
     filters = Filters(
-        alliance_id=alliance.pk if isinstance(alliance, Organisation) else alliance,
+        alliance_ids=tuple(sorted({r.pk if isinstance(r, Organisation) else r for r in rows}))
+        or None,
         section_title=section or None,
         year_from=year_from,
         year_to=year_to,

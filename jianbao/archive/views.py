@@ -7,13 +7,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from jianbao.archive import selectors
-from jianbao.archive.caching import for_this_version, public_page
+from jianbao.archive.caching import public_page
 from jianbao.archive.feeds import AllianceFeed, IssuesFeed
 from jianbao.archive.forms import SearchForm
 from jianbao.bulletins.services import issue_to_bulletin
 from jianbao.core.downloads import content_disposition
 from jianbao.core.errors import AmbiguousIssueRef, JianbaoError
-from jianbao.network.selectors import alliance_profile, duplicate_alliances, merged_into
+from jianbao.network.selectors import alliance_profile, merged_into
 from jianbao.publishing.render import CONTENT_TYPES, download_filename
 from jianbao.publishing.render import render as render_file
 from jianbao.publishing.render.html import responsive_picture, web_article, web_sections
@@ -147,8 +147,7 @@ def article_detail(request, pk: int):
 
 
 def _shown_under() -> dict[int, int]:
-    """{alliance row: the row it is shown under}, worked out once per site version."""
-    return for_this_version("alliance-duplicates", duplicate_alliances)
+    return selectors.shown_under()
 
 
 @public_page
@@ -171,7 +170,7 @@ def alliance_detail(request, pk: int):
             raise
         # Merged for good: the number now belongs to the kept alliance.
         return redirect("archive:alliance_detail", kept, permanent=True)
-    also = list(selectors.alliances().filter(pk__in=[k for k, v in shown_under.items() if v == pk]))
+    also = list(selectors.alliances().filter(pk__in=selectors.rows_under(pk, shown_under)))
     page = Paginator(selectors.alliance_articles(alliance, also=also), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -202,9 +201,11 @@ def search(request):
     page = None
     if form.is_valid() and form.cleaned_data["q"].strip():
         data = form.cleaned_data
+        alliance = data["alliance"]
         results = selectors.search_articles(
             data["q"],
-            alliance=data["alliance"],
+            alliance=alliance,
+            also=selectors.rows_under(alliance, _shown_under()) if alliance else (),
             section=data["section"] or None,
             year_from=data["year_from"],
             year_to=data["year_to"],
@@ -222,7 +223,21 @@ def search(request):
 
 
 issues_feed = public_page(IssuesFeed())
-alliance_feed = public_page(AllianceFeed())
+_alliance_feed = AllianceFeed()
+
+
+@public_page
+def alliance_feed(request, pk: int):
+    """An alliance's feed moves as its page does: a suspected duplicate's to the kept
+    alliance for now (302), a merged row's for good (301)."""
+    shown_under = _shown_under()
+    if pk in shown_under:
+        return redirect("archive:alliance_feed", shown_under[pk])
+    if not selectors.alliances().filter(pk=pk).exists():
+        kept = merged_into(pk)
+        if kept is not None:
+            return redirect("archive:alliance_feed", kept, permanent=True)
+    return _alliance_feed(request, pk=pk)
 
 
 @public_page

@@ -70,7 +70,8 @@ _PARAMETERS = ", ".join(["%s"] * len(DocumentRow._fields))
 
 @dataclass(frozen=True)
 class Filters:
-    alliance_id: int | None = None
+    # The registry rows of one public alliance: the kept row and those shown under it.
+    alliance_ids: tuple[int, ...] | None = None
     section_title: str | None = None
     year_from: int | None = None
     year_to: int | None = None
@@ -78,12 +79,13 @@ class Filters:
     def sql(self, alliance_table: str) -> tuple[list[str], list]:
         """Conditions on the document table ``d``."""
         where, params = [], []
-        if self.alliance_id is not None:
+        if self.alliance_ids is not None:
+            marks = ", ".join(["%s"] * len(self.alliance_ids))
             where.append(
                 f"d.article_id IN (SELECT article_id FROM {alliance_table} "
-                "WHERE organisation_id = %s)"
+                f"WHERE organisation_id IN ({marks}))"
             )
-            params.append(self.alliance_id)
+            params += list(self.alliance_ids)
         if self.section_title is not None:
             where.append("d.section_title = %s")
             params.append(self.section_title)
