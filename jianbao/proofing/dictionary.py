@@ -48,7 +48,7 @@ def _date(value) -> dt.date | None:
 
 
 def parse(text: str) -> tuple[Entry, ...]:
-    """The entries a dictionary file holds, in its order."""
+    """The entries a dictionary file holds: by kind, each kind in the file's order."""
     data = tomllib.loads(text)
     entries: list[Entry] = []
     for section, kind in SECTIONS.items():
@@ -62,7 +62,9 @@ def parse(text: str) -> tuple[Entry, ...]:
             )
             if kind == NAME and "full" in item:
                 full, short = str(item["full"]), str(item.get("short") or item["full"])
-                note = common.pop("note") or f"全称“{full}”，规范简称“{short}”"
+                note = common.pop("note") or (
+                    f"全称“{full}”，规范简称“{short}”" if short != full else f"规范名称为“{full}”"
+                )
                 if short != full:
                     entries.append(Entry(term=full, replacement=short, note=note, **common))
                 for informal in item.get("informal", ()):
