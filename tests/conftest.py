@@ -162,6 +162,10 @@ NO_DATABASE = {
     "test_pdf_rich",
     "test_editor_html",
     "test_history_labels",
+    "test_rules_usage",
+    "test_rules_names",
+    "test_rules_structure",
+    "test_dictionary",
 }
 
 
