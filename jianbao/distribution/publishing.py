@@ -91,7 +91,8 @@ def issue_wechat(request, issue_id: int):
         '<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>微信版预览 · {issue.label}</title></head>"
-        f'<body style="margin:0;padding:8px;background:#fff">{body}</body></html>'
+        # The post inside the page's one main landmark; the copied HTML has no <main>.
+        f'<body style="margin:0;padding:8px;background:#fff"><main>{body}</main></body></html>'
     )
     response = HttpResponse(page, content_type=CONTENT_TYPES["wechat"])
     response["Content-Security-Policy"] = preview_policy()
