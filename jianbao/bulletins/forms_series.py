@@ -8,6 +8,13 @@ from jianbao.bulletins.models import Series, SeriesSection
 from jianbao.bulletins.series_settings import Contact
 
 SECTION_MAX = SeriesSection._meta.get_field("title").max_length
+MAIN_FIELDS = (
+    "title",
+    "name",
+    "office",
+    "separate_review_and_sign",
+    "proof_errors_block_submission",
+)
 
 
 class SeriesForm(forms.Form):
@@ -31,6 +38,12 @@ class SeriesForm(forms.Form):
         label="审核与签发须由不同人员",
         required=False,
         help_text="开启后，审核通过某期的人不能再签发同一期",
+    )
+    proof_errors_block_submission = forms.BooleanField(
+        label="有未处理的审校错误时不能提交审核",
+        required=False,
+        help_text="开启后，本期还有未采用建议、也未写明理由忽略的审校“错误”时，编辑不能提交审核；"
+        "关闭时只在提交前提醒",
     )
 
 
@@ -84,7 +97,7 @@ class SeriesSettingsForms:
         self.series = series
         self.main = SeriesForm(
             data,
-            initial={k: now[k] for k in ("title", "name", "office", "separate_review_and_sign")},
+            initial={k: now[k] for k in MAIN_FIELDS},
         )
         self.sections = SectionFormSet(
             data,
@@ -130,6 +143,7 @@ class SeriesSettingsForms:
             "name": main["name"],
             "office": main["office"],
             "separate_review_and_sign": main["separate_review_and_sign"],
+            "proof_errors_block_submission": main["proof_errors_block_submission"],
             "sections": [f.cleaned_data["title"] for f in self.sections.ordered_forms],
             "default_distribution": {
                 f.cleaned_data["list_name"]: f.cleaned_data.get("names", "").splitlines()

@@ -22,6 +22,12 @@ class Series(models.Model):
         default=True,
         help_text="开启后，审核通过某期的人不能再签发同一期",
     )
+    # Read by the proofing app's precondition on 提交审核 (proofing.apps).
+    proof_errors_block_submission = models.BooleanField(
+        "有未处理的审校错误时不能提交审核",
+        default=False,
+        help_text="开启后，本期还有未处理（未采用建议也未忽略）的审校“错误”时，不能提交审核",
+    )
 
     class Meta:
         verbose_name = "简报系列"

@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "name": "刊名",
     "office": "编发单位",
     "separate_review_and_sign": "审核与签发须由不同人员",
+    "proof_errors_block_submission": "有未处理的审校错误时不能提交审核",
     "sections": "固定栏目",
     "default_distribution": "默认报送范围",
     "contacts": "联系方式",
@@ -72,6 +73,7 @@ def current_settings(series: Series) -> dict:
         "name": series.name,
         "office": series.office,
         "separate_review_and_sign": series.separate_review_and_sign,
+        "proof_errors_block_submission": series.proof_errors_block_submission,
         "sections": section_titles(series),
         "default_distribution": {
             k: list(v) for k, v in (series.default_distribution or {}).items()
@@ -126,6 +128,7 @@ def update_series(
     sections: list[str],
     default_distribution: dict[str, list[str]],
     contacts: list[Contact],
+    proof_errors_block_submission: bool | None = None,
 ) -> list[str]:
     """Save the settings; return the labels of what changed (empty: nothing did)."""
     require_series_editor(by)
@@ -140,6 +143,10 @@ def update_series(
         "name": name.strip(),
         "office": office.strip(),
         "separate_review_and_sign": bool(separate_review_and_sign),
+        # None (a caller that does not know the setting): unchanged.
+        "proof_errors_block_submission": before["proof_errors_block_submission"]
+        if proof_errors_block_submission is None
+        else bool(proof_errors_block_submission),
         "sections": _check_sections(sections),
         "default_distribution": _check_distribution(default_distribution),
         "contacts": _contact_rows(contacts),
@@ -147,7 +154,13 @@ def update_series(
     changed = [key for key in after if after[key] != before[key]]
     if not changed:
         return []
-    for key in ("title", "name", "office", "separate_review_and_sign"):
+    for key in (
+        "title",
+        "name",
+        "office",
+        "separate_review_and_sign",
+        "proof_errors_block_submission",
+    ):
         setattr(series, key, after[key])
     series.default_distribution = after["default_distribution"]
     series.contacts = after["contacts"]

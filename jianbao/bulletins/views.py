@@ -126,7 +126,7 @@ def issue_detail(request, issue_id: int):
             a,
             workflow.Action(a).label,
             workflow.TRANSITIONS[(issue.state, a)].needs_comment,
-            workflow.CONFIRMATIONS[a],
+            workflow.confirmation(issue, a),
         )
         for a in workflow.allowed_actions(issue, request.user)
     ]

@@ -9,6 +9,7 @@ A published issue is never deleted: it is withdrawn (撤回), with a reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -78,6 +79,35 @@ FROZEN_STATES = (State.SIGNED, State.PUBLISHED, State.WITHDRAWN)
 
 class TransitionRefused(JianbaoError):
     pass
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What another app says about a step: a note for the desk's confirmation,
+    and a refusal of the step when ``blocks`` is set (the message is one line)."""
+
+    message: str
+    blocks: bool = False
+
+
+# Other apps' conditions on a step, registered in their AppConfig.ready (proofing:
+# open 审校 errors on 提交审核), so bulletins never imports them. Each is called
+# as ``check(issue, action)`` and returns a Condition or None.
+PRECONDITIONS: list[Callable[[Issue, str], Condition | None]] = []
+
+
+def register_precondition(check: Callable[[Issue, str], Condition | None]) -> None:
+    if check not in PRECONDITIONS:
+        PRECONDITIONS.append(check)
+
+
+def conditions(issue: Issue, action: str) -> list[Condition]:
+    return [c for check in PRECONDITIONS if (c := check(issue, action)) is not None]
+
+
+def confirmation(issue: Issue, action: str) -> str:
+    """What the desk asks before the step: the other apps' notes, then the step's own words."""
+    return "".join([c.message + "。" for c in conditions(issue, action)] + [CONFIRMATIONS[action]])
 
 
 def allowed_actions(issue: Issue, user) -> list[str]:
@@ -155,6 +185,9 @@ def _transition(issue: Issue, action: str, *, by, comment: str, checked_version)
     comment = comment.strip()
     if step.needs_comment and not comment:
         raise TransitionRefused(f"“{Action(action).label}”必须填写意见")
+    for condition in conditions(issue, action):
+        if condition.blocks:
+            raise TransitionRefused(condition.message)
     if step.needs_render and checked_version != content_version(issue):
         raise TransitionRefused(
             f"{issue.label} 的内容刚被修改，请重新检查后再“{Action(action).label}”"
