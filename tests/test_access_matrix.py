@@ -2075,9 +2075,230 @@ def _assert_comment_resolved(w):
     assert fresh(_comment(w)).resolved_at is not None
 
 
+# --- Proofing (审校): an issue's findings, and the office's dictionary ---------------------
+
+PROOF_TEXT = "国家标准委印发《申报指南（2023-2025年）》。"
+
+
+def _proofed(w, issue=None):
+    """An article of the editing issue (or ``issue``) with a year range written with a
+    hyphen: a finding with a suggestion."""
+    issue = issue or w.editing_issue
+    key = f"_proofed_{issue.pk}"
+    if key not in w.__dict__:
+        from jianbao.proofing import services as proofing
+
+        if issue.state == Issue.State.EDITING:
+            section = issue.sections.order_by("position").first()
+            editing.add_article(issue, section, by=w.lead_editor, title="审校稿", body=PROOF_TEXT)
+        (item,) = [
+            i for i in proofing.issue_proof(fresh(issue)).items if i.finding.rule == "dash.range"
+        ]
+        w.__dict__[key] = item
+    return w.__dict__[key]
+
+
+def _proofed_review_issue(w):
+    """The review issue, its article holding the hyphen since before it was submitted."""
+    if "_proof_review" not in w.__dict__:
+        number, running = editing.next_numbers(w.series, 2024)
+        issue = editing.create_issue(
+            w.series, year=2024, number=number, running_number=running, by=w.lead_editor
+        )
+        section = issue.sections.order_by("position").first()
+        editing.add_article(issue, section, by=w.lead_editor, title="审校稿", body=PROOF_TEXT)
+        w._proof_review = workflow.transition(issue, workflow.Action.SUBMIT, by=w.lead_editor)
+    return w._proof_review
+
+
+def _dismissed(w):
+    from jianbao.proofing import services as proofing
+
+    item = _proofed(w)
+    proofing.dismiss_finding(w.editing_issue, item.key, by=w.lead_editor, reason="引文照录")
+    return item
+
+
+def _proof_body_is(w, text):
+    article = Article.objects.get(section__issue=w.editing_issue, title="审校稿")
+    assert article.blocks.get().text == text
+
+
+def _dismissal_count(w, n):
+    from jianbao.proofing.models import Dismissal
+
+    assert Dismissal.objects.filter(issue=w.editing_issue).count() == n
+
+
+def _entry(w):
+    if "_entry" not in w.__dict__:
+        from jianbao.proofing import services as proofing
+
+        w._entry = proofing.add_entry(
+            by=w.lead_editor, kind="usage", term="做出", replacement="作出"
+        )
+    return w._entry
+
+
+def _stopped_entry(w):
+    from jianbao.proofing import services as proofing
+
+    return proofing.set_entry_active(_entry(w), by=w.lead_editor, active=False)
+
+
+def _entry_is(entry_of, **expected):
+    def effect(w, role, response):
+        from jianbao.proofing.models import DictionaryEntry
+
+        entry = DictionaryEntry.objects.get(pk=entry_of(w).pk)
+        assert {k: getattr(entry, k) for k in expected} == expected
+
+    return effect
+
+
+def _entry_added(w, role, response):
+    from jianbao.proofing.models import DictionaryEntry
+
+    assert DictionaryEntry.objects.filter(term="扶植", replacement="扶持", is_active=True).exists()
+
+
+PROOFING_ROWS = [
+    # Desk roles read an issue's findings; only the editor of an issue 编辑中 acts on them.
+    get(
+        "proofing:issue",
+        lambda w: (_proofed(w), rev("proofing:issue", w.editing_issue.pk))[-1],
+        DESK,
+        marker=lambda w, r: ["2023-2025", "采用建议"] if r == EDITOR else ["2023-2025", "只读"],
+        absent=lambda w, r: None if r == EDITOR else "采用建议",
+    ),
+    get(
+        "proofing:issue",
+        lambda w: rev(
+            "proofing:issue",
+            w.editing_issue.pk,
+            query=f"article={_proofed(w).finding.where.article_id}",
+        ),
+        DESK,
+        label="one article",
+        marker="《审校稿》",
+    ),
+    get(
+        "proofing:issue",
+        lambda w: (
+            _proofed(w, _proofed_review_issue(w)),
+            rev("proofing:issue", w._proof_review.pk),
+        )[-1],
+        DESK,
+        label="in review",
+        marker="审校结果只读",
+        absent="采用建议",
+    ),
+    post(
+        "proofing:apply",
+        "apply a suggestion",
+        lambda w: rev("proofing:apply", w.editing_issue.pk),
+        {EDITOR},
+        lambda w, r: {"key": _proofed(w).key},
+        lambda w, r, resp: _proof_body_is(w, "国家标准委印发《申报指南（2023—2025年）》。"),
+    ),
+    post(
+        "proofing:apply",
+        "apply in review",
+        lambda w: rev("proofing:apply", _proofed_review_issue(w).pk),
+        NOBODY,
+        lambda w, r: {"key": _proofed(w, w._proof_review).key},
+        None,
+        declined={EDITOR},
+    ),
+    post(
+        "proofing:dismiss",
+        "dismiss with a reason",
+        lambda w: rev("proofing:dismiss", w.editing_issue.pk),
+        {EDITOR},
+        lambda w, r: {"key": _proofed(w).key, "reason": "书名照录原文件"},
+        lambda w, r, resp: _dismissal_count(w, 1),
+    ),
+    post(
+        "proofing:dismiss",
+        "dismiss without a reason",
+        lambda w: rev("proofing:dismiss", w.editing_issue.pk),
+        NOBODY,
+        lambda w, r: {"key": _proofed(w).key, "reason": ""},
+        None,
+        declined={EDITOR},
+    ),
+    post(
+        "proofing:reopen",
+        "reopen a dismissed finding",
+        lambda w: (_dismissed(w), rev("proofing:reopen", w.editing_issue.pk))[-1],
+        {EDITOR},
+        lambda w, r: {"key": _proofed(w).key},
+        lambda w, r, resp: _dismissal_count(w, 0),
+    ),
+    # The dictionary: the desk reads it, editors keep it.
+    get(
+        "proofing:dictionary",
+        lambda w: (_entry(w), rev("proofing:dictionary"))[-1],
+        DESK,
+        marker=lambda w, r: (
+            ["做出", "添加词条"] if r == EDITOR else ["做出", "只有编辑可以修改词典"]
+        ),
+    ),
+    get("proofing:entry_new", lambda w: rev("proofing:entry_new"), {EDITOR}, marker="添加词条"),
+    post(
+        "proofing:entry_new",
+        "add an entry",
+        lambda w: rev("proofing:entry_new"),
+        {EDITOR},
+        lambda w, r: {"kind": "usage", "term": "扶植", "replacement": "扶持"},
+        _entry_added,
+    ),
+    post(
+        "proofing:entry_new",
+        "add a usage entry without its replacement",
+        lambda w: rev("proofing:entry_new"),
+        NOBODY,
+        lambda w, r: {"kind": "usage", "term": "扶植", "replacement": ""},
+        None,
+        declined={EDITOR},
+    ),
+    get(
+        "proofing:entry_edit",
+        lambda w: rev("proofing:entry_edit", _entry(w).pk),
+        {EDITOR},
+        marker="修改词条：做出",
+    ),
+    post(
+        "proofing:entry_edit",
+        "edit an entry",
+        lambda w: rev("proofing:entry_edit", _entry(w).pk),
+        {EDITOR},
+        lambda w, r: {"kind": "usage", "term": "做出", "replacement": "作出", "note": "作出决定"},
+        _entry_is(_entry, note="作出决定"),
+    ),
+    post(
+        "proofing:entry_deactivate",
+        "deactivate an entry",
+        lambda w: rev("proofing:entry_deactivate", _entry(w).pk),
+        {EDITOR},
+        lambda w, r: {},
+        _entry_is(_entry, is_active=False),
+    ),
+    post(
+        "proofing:entry_enable",
+        "enable a stopped entry",
+        lambda w: rev("proofing:entry_enable", _stopped_entry(w).pk),
+        {EDITOR},
+        lambda w, r: {},
+        _entry_is(_entry, is_active=True),
+    ),
+]
+
+
 MATRIX = (
     DESK_ROWS
     + REVIEW_ROWS
+    + PROOFING_ROWS
     + SUBMISSION_ROWS
     + SERIES_ROWS
     + DISTRIBUTION_ROWS
