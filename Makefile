@@ -73,6 +73,7 @@ samples: install
 bench: install
 	scripts/apt-ensure wrk
 	$(VENV)/python bench/render.py
+	$(VENV)/python bench/proof.py
 	$(VENV)/python bench/mail.py
 	$(VENV)/python bench/search.py --sizes 100000
 	bench/web.sh
