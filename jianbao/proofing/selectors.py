@@ -67,12 +67,21 @@ def context_for(issue: Issue) -> ProofContext:
 
 
 def context_for_file(bulletin: ParsedBulletin) -> ProofContext:
-    """A file checked on its own: the shipped dictionary, and the registry when there is one."""
+    """A file checked on its own: the shipped dictionary, and the registry when there is one.
+
+    A file is a printed issue, signed on its masthead's date as an import records
+    it, so its sign-off names are all expected.
+    """
     try:
         alliances = registry_alliances()
     except DatabaseError:  # no database, or one not migrated: check without the registry
         alliances = ()
-    return ProofContext(as_of=bulletin.date, dictionary=dictionary.shipped(), alliances=alliances)
+    return ProofContext(
+        as_of=bulletin.date,
+        dictionary=dictionary.shipped(),
+        alliances=alliances,
+        signed_on=bulletin.date,
+    )
 
 
 def proof_issue(issue: Issue) -> list[Finding]:

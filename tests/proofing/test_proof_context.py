@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from jianbao.bulletins import editing
 from jianbao.bulletins.models import Issue, IssueEvent
 from jianbao.network.models import OrganisationName
 from jianbao.proofing import dictionary
@@ -11,7 +12,7 @@ from jianbao.proofing.checker import proof
 from jianbao.proofing.context import Alliance, Numbering, ProofContext
 from jianbao.proofing.models import DictionaryEntry
 from jianbao.proofing.selectors import context_for, context_for_file, proof_issue
-from tests.factories import SECTIONS, AllianceFactory, SeriesFactory
+from tests.factories import SECTIONS, AllianceFactory, SeriesFactory, person
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,15 @@ def test_a_number_skipped_against_the_archive_is_found_on_the_stored_issue():
     rules = {f.rule: f for f in proof_issue(skipped)}
     assert rules["numbering.number"].suggestion == "第2期"
     assert rules["numbering.running"].suggestion == "总第67期"
+
+
+def test_an_issue_being_edited_in_the_desk_has_no_structure_findings():
+    editor = person("ed", "editor")
+    series = SeriesFactory()
+    created = editing.create_issue(series, year=2023, number=1, running_number=1, by=editor)
+    context = context_for(created)
+    assert context.signed_on is None
+    assert proof_issue(created) == []
 
 
 def test_the_series_sections_and_lists_are_the_series_own():
@@ -144,4 +154,5 @@ def test_a_file_gets_the_shipped_dictionary_and_the_registry(imported_issue, par
     assert context.as_of == dt.date(2023, 3, 20)
     assert context.dictionary == dictionary.shipped()
     assert "粉末冶金产业技术创新战略联盟" in {a.name for a in context.alliances}
-    assert context.previous is None and context.signed_on is None
+    assert context.previous is None
+    assert context.signed_on == dt.date(2023, 3, 20)  # a printed file: signed as dated

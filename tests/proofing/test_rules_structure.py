@@ -198,17 +198,33 @@ def test_a_full_name_among_short_names_gets_its_short_name():
 # --- 编辑 / 审核 / 签发 ---------------------------------------------------------------
 
 
-def test_a_missing_reviewer_is_an_error():
-    found = list(structure.check(bulletin(reviewer=""), ProofContext()))
+SIGNED = ProofContext(signed_on=dt.date(2023, 4, 20))
+
+
+def test_a_missing_reviewer_on_a_signed_issue_is_an_error():
+    found = list(structure.check(bulletin(reviewer=""), SIGNED))
     assert [(f.rule, f.severity, f.where.field) for f in found] == [
         ("signoff.missing", "错误", "审核")
     ]
 
 
+def test_names_still_to_come_in_the_workflow_are_not_missing():
+    # In the desk 审核 and 签发 fill their names in as they are done.
+    assert rules(bulletin(reviewer="", signer=""), ProofContext()) == []
+    assert rules(bulletin(editor="", reviewer="", signer=""), ProofContext()) == []
+
+
 def test_the_editor_signing_too_is_an_error():
-    found = list(structure.check(bulletin(signer="杨丹泽"), ProofContext()))
-    assert [(f.rule, f.where.field, f.quote) for f in found] == [
-        ("signoff.same_person", "签发", "杨丹泽")
+    found = list(structure.check(bulletin(signer="杨丹泽"), SIGNED))
+    assert [(f.rule, f.severity, f.where.field, f.quote) for f in found] == [
+        ("signoff.same_person", "错误", "签发", "杨丹泽")
+    ]
+
+
+def test_one_person_reviewing_and_signing_is_advice():
+    found = list(structure.check(bulletin(signer="尚辉良"), SIGNED))
+    assert [(f.rule, f.severity, f.where.field) for f in found] == [
+        ("signoff.same_person", "建议", "签发")
     ]
 
 

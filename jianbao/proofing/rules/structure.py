@@ -14,7 +14,11 @@
   ``colophon.standard_name``: a full name in a list that otherwise uses the
   standard short names (人力资源和社会保障部 among 科技部、发展改革委 …).
 - ``signoff.missing`` / ``signoff.same_person``: 编辑, 审核 and 签发 are three
-  different people; ``signoff.date``: the masthead's date is not before 签发.
+  different people. Names are missing only once the issue is signed
+  (``context.signed_on``: imported, signed in the desk, or a printed file): in
+  the desk each step of the workflow fills its own name in. 审核 and 签发 by one
+  person is advice only, as a series may let one person do both.
+  ``signoff.date``: the masthead's date is not before 签发.
 - ``abbr.used_before``: a short form used in an article before the （以下简称X）
   that defines it; ``abbr.unused``: a short form defined and never used after.
   Titles are left out: a title uses the short form its article then defines.
@@ -267,8 +271,9 @@ def _colophon(bulletin, everything, context):
 
 def _signoff(bulletin, context):
     names = {label: getattr(bulletin, attr).strip() for attr, label in SIGNOFF}
+    signed_on = context.signed_on
     for label, name in names.items():
-        if not name:
+        if not name and signed_on is not None:
             yield _note(
                 Where(COLOPHON, field=label), "signoff.missing", ERROR, f"版记缺少{label}人员"
             )
@@ -278,12 +283,11 @@ def _signoff(bulletin, context):
             yield _note(
                 Where(COLOPHON, field=label),
                 "signoff.same_person",
-                ERROR,
+                ADVICE if seen[name] == "审核" else ERROR,
                 f"{seen[name]}与{label}是同一人（{name}）：编辑、审核、签发应为三人",
                 quote=name,
             )
         seen.setdefault(name, label)
-    signed_on = context.signed_on
     if bulletin.date is not None and signed_on is not None and bulletin.date < signed_on:
         yield _note(
             Where(MASTHEAD, field="日期"),
