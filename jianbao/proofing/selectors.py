@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import DatabaseError
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from jianbao.bulletins.models import Issue
 from jianbao.network.models import Organisation, OrganisationName
@@ -56,7 +57,8 @@ def context_for(issue: Issue) -> ProofContext:
     names = signoff(issue)
     before = previous_issue(issue)
     return ProofContext(
-        as_of=issue.date or names.signed_on,
+        # An issue not yet dated is checked as of today: it is signed from now on.
+        as_of=issue.date or names.signed_on or timezone.localdate(),
         dictionary=office_dictionary(),
         alliances=registry_alliances(),
         series_sections=tuple(series.sections.order_by("position").values_list("title", flat=True)),

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from jianbao.bulletins import editing
 from jianbao.bulletins.models import Issue, IssueEvent
@@ -85,6 +86,7 @@ def test_an_issue_being_edited_in_the_desk_has_no_structure_findings():
     created = editing.create_issue(series, year=2023, number=1, running_number=1, by=editor)
     context = context_for(created)
     assert context.signed_on is None
+    assert context.as_of == timezone.localdate()  # undated yet: as of today
     assert proof_issue(created) == []
 
 
