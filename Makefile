@@ -39,10 +39,15 @@ run: install
 	$(VENV)/jianbao bootstrap --demo-team
 	BIND=$(BIND) scripts/serve
 
+# The suite runs on every core (pytest-xdist), at most four: each worker has its
+# own test database (and, for the browser tests, its own chromium).
+TEST_WORKERS ?= auto
+PYTEST := $(VENV)/pytest -n $(TEST_WORKERS) --maxprocesses=4
+
 test: install
 	$(VENV)/ruff check .
-	env -u DATABASE_URL $(VENV)/pytest
-	scripts/pg-test-server run $(VENV)/pytest -m "not browser and not nodb"
+	env -u DATABASE_URL $(PYTEST)
+	scripts/pg-test-server run $(PYTEST) -m "not browser and not nodb"
 
 lint: venv
 	$(VENV)/ruff check .
