@@ -35,6 +35,11 @@ from jianbao.distribution import services as distribution_services
 from jianbao.mailbox import parsing as mail_parsing
 from jianbao.network import exchange, names, statistics
 from jianbao.network.exchange import parse_contact
+from jianbao.proofing.rules import marks as proof_marks
+from jianbao.proofing.rules import numbers as proof_numbers
+from jianbao.proofing.rules import punctuation as proof_punctuation
+from jianbao.proofing.rules import repeats as proof_repeats
+from jianbao.proofing.rules import spaces as proof_spaces
 from jianbao.publishing import parsed, pictures
 from jianbao.publishing.ingest import html as ingest_html
 from jianbao.publishing.ingest import pdf as ingest_pdf
@@ -140,6 +145,67 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
         f"publishing.parsed._HEADING_LEVELS[{i}]": (pattern, [])
         for i, (pattern, _) in enumerate(parsed._HEADING_LEVELS)
     },
+    # Proofing, text rule families 1-5.
+    "proofing.rules.spaces.HAN_CHAR": (proof_spaces.HAN_CHAR, []),
+    "proofing.rules.spaces.SPACE_RUN": (proof_spaces.SPACE_RUN, ["中" + " " * N + "中"]),
+    "proofing.rules.spaces.LATIN": (proof_spaces.LATIN, []),
+    "proofing.rules.spaces.JOINT_ISSUERS": (proof_spaces.JOINT_ISSUERS, ["中共中央" * (N // 4)]),
+    "proofing.rules.spaces.LETTER_SPACED": (proof_spaces.LETTER_SPACED, ["中 " * (N // 2)]),
+    "proofing.rules.spaces.COMMITTEE_CHAIN": (
+        proof_spaces.COMMITTEE_CHAIN,
+        ["ISO" + "/TC 1" * (N // 5) + "x", "ISO/IEC" * (N // 7)],
+    ),
+    "proofing.rules.spaces.GLUED_COMMITTEE": (proof_spaces.GLUED_COMMITTEE, ["TC" * (N // 2)]),
+    "proofing.rules.punctuation.HALF_PAREN": (proof_punctuation.HALF_PAREN, ["(" + "中" * N]),
+    "proofing.rules.punctuation.LONE_PAREN": (proof_punctuation.LONE_PAREN, []),
+    "proofing.rules.punctuation.HALF_MARK": (proof_punctuation.HALF_MARK, []),
+    "proofing.rules.punctuation.STRAIGHT_QUOTED": (
+        proof_punctuation.STRAIGHT_QUOTED,
+        ['"' + "中" * N],
+    ),
+    "proofing.rules.punctuation.PAIRED": (proof_punctuation.PAIRED, []),
+    "proofing.rules.punctuation.LIST_NUMBER": (proof_punctuation.LIST_NUMBER, ["（" * N]),
+    "proofing.rules.punctuation.URL": (
+        proof_punctuation.URL,
+        ["a" * N + "@", "a." * (N // 2), "www." * (N // 4), "http://" + "a" * N],
+    ),
+    "proofing.rules.punctuation.REPEATED": (proof_punctuation.REPEATED, ["，。" * (N // 2)]),
+    "proofing.rules.marks.YEAR_RANGE": (proof_marks.YEAR_RANGE, ["2023-" * (N // 5)]),
+    "proofing.rules.marks.DATE_RANGE": (proof_marks.DATE_RANGE, ["3月-" * (N // 3)]),
+    "proofing.rules.marks.DAY_SPAN": (proof_marks.DAY_SPAN, ["月1-" * (N // 3)]),
+    "proofing.rules.marks.MONTH_SPAN": (proof_marks.MONTH_SPAN, ["1-" * (N // 2)]),
+    "proofing.rules.marks.TIME_RANGE": (proof_marks.TIME_RANGE, ["9:00-" * (N // 5)]),
+    "proofing.rules.marks.NUMBER_RANGE": (
+        proof_marks.NUMBER_RANGE,
+        ["1-" * (N // 2), "1." * (N // 2) + "1-2", "1" * N + "-2个"],
+    ),
+    "proofing.rules.marks.DESIGNATOR_TAIL": (
+        proof_marks.DESIGNATOR_TAIL,
+        ["GB/T 1" + ".1" * (N // 2) + "x", "A" * N + "1"],
+    ),
+    "proofing.rules.marks.ADJACENT_DUNHAO": (proof_marks.ADJACENT_DUNHAO, []),
+    "proofing.rules.numbers.MIXED": (proof_numbers.MIXED, ["1" * N + "千米"]),
+    "proofing.rules.numbers.MIXED_YEAR": (proof_numbers.MIXED_YEAR, []),
+    "proofing.rules.numbers.RANGE_UNIT": (proof_numbers.RANGE_UNIT, ["1～" * (N // 2)]),
+    "proofing.rules.numbers.CN_DATE": (proof_numbers.CN_DATE, ["二〇二三年" * (N // 5)]),
+    "proofing.rules.numbers.CN_YEAR": (proof_numbers.CN_YEAR, ["二〇" * (N // 2)]),
+    "proofing.rules.numbers.ARABIC_DATE": (proof_numbers.ARABIC_DATE, []),
+    "proofing.rules.numbers.CN_MEASURE": (proof_numbers.CN_MEASURE, ["十" * N]),
+    "proofing.rules.numbers.CN_DATE_HINT": (proof_numbers.CN_DATE_HINT, []),
+    "proofing.rules.numbers.CN_MEASURE_HINT": (proof_numbers.CN_MEASURE_HINT, []),
+    "proofing.rules.numbers.TITLE_SPAN": (proof_numbers.TITLE_SPAN, ["《" + "中" * N]),
+    "proofing.rules.repeats.DOUBLED": (proof_repeats.DOUBLED, ["中国" * (N // 2) + "a"]),
+    "proofing.rules.repeats.CN_DATE": (proof_repeats.CN_DATE, []),
+    **{
+        f"proofing.rules.repeats.OTHER_DATES[{i}]": (pattern, ["2023" * (N // 4)])
+        for i, (_, pattern) in enumerate(proof_repeats.OTHER_DATES)
+    },
+    "proofing.rules.repeats.YEAR_PHRASE": (proof_repeats.YEAR_PHRASE, ["2023年" + "中" * N]),
+    "proofing.rules.repeats.SUM_TOTAL": (proof_repeats.SUM_TOTAL, ["，共" * (N // 2)]),
+    "proofing.rules.repeats.PART": (proof_repeats.PART, []),
+    "proofing.rules.repeats.COUNT_BEFORE_LIST": (proof_repeats.COUNT_BEFORE_LIST, ["共3个" * N]),
+    "proofing.rules.repeats.COUNT_AFTER_LIST": (proof_repeats.COUNT_AFTER_LIST, []),
+    "proofing.rules.repeats.TITLE_GROUP": (proof_repeats.TITLE_GROUP, ["《" + "中" * N]),
 }
 
 # Patterns the code only ever anchors at the start (``match``): swept with ``match``.
