@@ -166,6 +166,12 @@ NO_DATABASE = {
     "test_rules_names",
     "test_rules_structure",
     "test_dictionary",
+    "test_rules_spaces",
+    "test_rules_punctuation",
+    "test_rules_marks",
+    "test_rules_numbers",
+    "test_rules_repeats",
+    "test_accepted_forms",
 }
 
 
