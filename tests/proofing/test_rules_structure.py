@@ -44,8 +44,18 @@ def rules(b, context=SHIPPED):
 # --- The sample -------------------------------------------------------------
 
 
-def test_the_sample_s_structure_gives_its_three_problems(parsed):
+def test_the_sample_s_structure_gives_its_five_problems(parsed):
     assert sorted(flagged(parsed)) == [
+        (
+            "abbr.undefined",
+            "中国肉类食品综合研究中心",
+            "中国肉类食品综合研究中心（以下简称“肉研中心”）",
+        ),
+        (
+            "abbr.undefined",
+            "广东腐蚀科学与技术创新研究院",
+            "广东腐蚀科学与技术创新研究院（以下简称“腐创院”）",
+        ),
         ("colophon.standard_name", "人力资源和社会保障部", "人力资源社会保障部"),
         (
             "toc.section_mismatch",
@@ -69,6 +79,8 @@ def test_the_sample_against_its_own_series_archive_and_sign_off_adds_nothing(par
         signed_on=dt.date(2023, 3, 20),
     )
     assert sorted(rules(parsed, context)) == [
+        "abbr.undefined",
+        "abbr.undefined",
         "colophon.standard_name",
         "toc.section_mismatch",
         "toc.title_mismatch",
@@ -243,7 +255,42 @@ def article(*paragraphs, title="联盟召开会议"):
 
 
 def test_the_sample_s_definitions_come_before_their_uses(parsed):
-    assert not [f for f in structure.check(parsed, SHIPPED) if f.rule.startswith("abbr.")]
+    used = [f for f in structure.check(parsed, SHIPPED) if f.rule.startswith("abbr.")]
+    assert {f.rule for f in used} == {"abbr.undefined"}  # 肉研中心 and 腐创院, below
+
+
+def test_the_sample_s_undefined_short_forms_are_flagged_at_their_full_names(parsed):
+    found = [f for f in structure.check(parsed, SHIPPED) if f.rule == "abbr.undefined"]
+    assert [(f.where.article, f.where.block, f.severity) for f in found] == [
+        (21, 0, "建议"),
+        (24, 0, "建议"),
+    ]
+    assert found[0].before.endswith("理事长单位")
+    assert found[0].after.startswith("航天搭载菌种")
+    assert "肉研中心" in found[0].message
+
+
+def test_an_undefined_short_form_is_reported_once_per_article():
+    b = bulletin(
+        article(
+            "理事长单位中国肉类食品综合研究中心举办仪式。肉研中心拥有菌种。",
+            "在肉研中心的带领下开展研究。",
+        )
+    )
+    assert rules(b, ProofContext()) == ["abbr.undefined"]
+
+
+def test_short_forms_that_are_one_piece_of_the_full_name_or_defined_stay_silent():
+    b = bulletin(
+        article("中国原子能科学研究院召开会议，原子能院党委书记出席。"),  # 原子能 is one piece
+        article("广东腐蚀科学与技术创新研究院获认定，中国科学院专家出席。"),  # 科学 is one piece
+        article(
+            "中国科学院大连化学物理研究所专家报告，大连化物所研究员出席。"
+        ),  # not its first words
+        article("中国肉类食品综合研究中心（以下简称“肉研中心”）举办仪式。肉研中心拥有菌种。"),
+        article("北京市中西医肿瘤微创医学中心揭牌，该中心将培养人才。"),
+    )
+    assert rules(b, ProofContext()) == []
 
 
 def test_a_short_form_used_before_its_definition_is_flagged_at_the_first_use():

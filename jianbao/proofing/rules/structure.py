@@ -20,7 +20,12 @@
   person is advice only, as a series may let one person do both.
   ``signoff.date``: the masthead's date is not before 签发.
 - ``abbr.used_before``: a short form used in an article before the （以下简称X）
-  that defines it; ``abbr.unused``: a short form defined and never used after.
+  that defines it; ``abbr.unused``: a short form defined and never used after;
+  ``abbr.undefined``: an organisation's short form made of characters from
+  different words of a full name the article gave before (中国肉类食品综合研究
+  中心 … 肉研中心), never defined: the full name gets （以下简称“肉研中心”）.
+  Short forms that are one piece of the full name (科学院, 原子能院) are left
+  alone, and so are those not taken from its first words (大连化物所).
   Titles are left out: a title uses the short form its article then defines.
 """
 
@@ -50,6 +55,11 @@ from ..texts import units
 SLIP = 4  # 导读 and title this many characters apart (or fewer) differ by mistake
 SIGNOFF = (("editor", "编辑"), ("reviewer", "审核"), ("signer", "签发"))
 _CLAUSE_END = re.compile(r"[，。；：！？]")
+_ORG_SUFFIX = re.compile(r"中心|院|所|公司|集团")
+_CJK_RUN_END = re.compile(r"[\u4e00-\u9fff]{1,24}$")
+FULL_NAME_MIN = 6  # characters before the suffix: a full name, not a short one
+# Words before which an organisation's name starts (理事长单位中国肉类食品…, 由…, 在…).
+_NAME_START = re.compile(r".*(?:单位|联盟|的|由|在|是|对|向|将|把|被|经|依托|会同|联合|牵头|参与)")
 _DEFINITION = re.compile(
     r"[（(](?:以下)?简称[:：]?\s*([“《]?)([^（）()“”《》，。；]{1,20}?)([”》]?)[）)]"
 )
@@ -315,6 +325,7 @@ def _abbreviations(everything):
                     # 《实施方案》 is used with its marks; “联盟协发网” without its quotes.
                     short = opening + short + closing if opening == "《" else short
                     definitions.append((n, m.start(), m.end(), short.strip()))
+        yield from _undefined(article_units, {d[3] for d in definitions})
         for n, start, end, short in definitions:
             if len(short) < 2:
                 continue
@@ -352,3 +363,62 @@ def _abbreviations(everything):
                     severity=HINT,
                     message=f"定义了简称“{short}”，但后文没有使用",
                 )
+
+
+def _subsequence_start(part: str, full: str) -> int | None:
+    """Where ``part`` starts as a subsequence of ``full`` (its first character's place)."""
+    for first in range(len(full)):
+        if full[first] != part[0]:
+            continue
+        rest = iter(full[first + 1 :])
+        if all(ch in rest for ch in part[1:]):
+            return first
+    return None
+
+
+def _undefined(article_units, defined):
+    """Short forms of organisations taken from a full name the article gave, never defined."""
+    fulls = []  # (unit, suffix start, run before it, suffix)
+    reported = set()
+    for unit in article_units:
+        text = unit.text
+        for m in _ORG_SUFFIX.finditer(text):
+            run = _CJK_RUN_END.search(text, 0, m.start())
+            if run is None:
+                continue
+            run, suffix = run.group(0), m.group(0)
+            for size in (4, 3, 2):
+                stem = run[-size:]
+                short = stem + suffix
+                if len(stem) < size or short in defined or short in reported:
+                    continue
+                hit = _full_for(stem, suffix, fulls)
+                if hit is None:
+                    continue
+                full_unit, at, length = hit
+                reported.add(short)
+                yield found(
+                    full_unit,
+                    at,
+                    at + length,
+                    rule="abbr.undefined",
+                    severity=ADVICE,
+                    message=f"后文用简称“{short}”，全称首次出现时宜注明简称",
+                    suggestion=full_unit.text[at : at + length] + f"（以下简称“{short}”）",
+                )
+                break
+            name = _NAME_START.sub("", run, count=1)
+            if len(name) >= FULL_NAME_MIN:
+                fulls.append((unit, m.start(), name, suffix))
+
+
+def _full_for(stem, suffix, fulls):
+    """(unit, start, length) of the earlier full name ``stem + suffix`` shortens, or None."""
+    for unit, suffix_at, run, full_suffix in fulls:
+        if full_suffix != suffix or stem in run:
+            continue
+        first = _subsequence_start(stem, run)
+        if first is not None and first <= 3:  # from its first words: 中国肉类… → 肉研
+            start = suffix_at - len(run)
+            return unit, start, suffix_at + len(suffix) - start
+    return None
