@@ -59,7 +59,7 @@ class EditConflict(JianbaoError):
         )
         super().__init__(
             f"《{article.title}》在您打开后已被{who}修改；您的修改未保存，"
-            "请对照下方对方的改动重新修改后再保存"
+            "请对照上方“对方的修改”重新修改后再保存"
         )
 
 
