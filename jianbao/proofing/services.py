@@ -98,6 +98,12 @@ class Item:
         return SEVERITY_SLUGS.get(self.finding.severity, "hint")
 
     @property
+    def clipped(self) -> tuple[bool, bool]:
+        """Whether text goes on before and after the context shown (an ellipsis there)."""
+        f = self.finding
+        return f.start > len(f.before), len(f.after) == CONTEXT
+
+    @property
     def can_apply(self) -> bool:
         return self.finding.suggestion is not None and self.finding.where.part in APPLICABLE
 
