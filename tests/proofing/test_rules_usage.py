@@ -39,7 +39,7 @@ def flagged(b, context=SHIPPED):
 # --- The sample -------------------------------------------------------------
 
 
-def test_the_sample_has_its_four_usage_problems_and_nothing_else(parsed):
+def test_the_sample_has_its_seven_usage_problems_and_nothing_else(parsed):
     found = [
         (f.where.article, f.rule, f.quote, f.suggestion)
         for f in proof(parsed, SHIPPED)
@@ -50,6 +50,9 @@ def test_the_sample_has_its_four_usage_problems_and_nothing_else(parsed):
         (8, "usage.word", "扶植", "扶持"),
         (10, "usage.word", "做出", "作出"),
         (17, "usage.word", "国际标准化组织", "国际电工委员会"),  # IEC/TC44
+        (25, "usage.word", "ASILD", "ASIL D"),  # the title
+        (25, "usage.word", "ASILD", "ASIL D"),  # the body, twice
+        (25, "usage.word", "ASILD", "ASIL D"),
     ]
 
 
@@ -82,6 +85,7 @@ def test_the_joint_issuer_zhonggong_zhongyang_guowuyuan_with_its_space_stays_sil
         ("在以习近平总书记为核心的党中央坚强领导下，", "以习近平总书记为核心的党中央", None),
         ("抓好各项工作布署。", "布署", "部署"),
         ("国际电工委员会（ISO）发布新标准。", "国际电工委员会", "国际标准化组织"),
+        ("获颁功能安全ASILD产品证书。", "ASILD", "ASIL D"),
     ],
 )
 def test_a_usage_term_is_found_and_only_its_changed_words_are_quoted(text, quote, suggestion):
@@ -104,6 +108,8 @@ def test_a_usage_term_is_found_and_only_its_changed_words_are_quoted(text, quote
         "加大对中小企业的扶持力度。",
         "国际标准化组织ISO/IEC JTC 1/SC 6/WG 7召开会议。",  # ISO first: the joint committee
         "国际电工委员会IEC/TC 44的专家出席。",
+        "获颁功能安全ASIL D产品证书。",
+        "型号ASILDX与ASILD2不是安全等级。",  # inside longer Latin words
     ],
 )
 def test_right_and_accepted_forms_give_no_usage_finding(text):

@@ -36,6 +36,7 @@ TIME = (
 )
 _TOKEN = re.compile(r"…+|\{[^{}]*\}|[^…{]+")
 _BOOK = re.compile(r"《[^《》]*》")
+_LATIN = re.compile(r"[A-Za-z0-9]")
 # Between the words of a formulation: what a slip puts there instead (no ，: it ends a clause).
 _SEPARATORS = r"[\s\u3000、·,/]{0,2}"
 _STRIP = re.compile(r"[\s\u3000、·,，/]")
@@ -75,7 +76,13 @@ class _Usage:
     def __init__(self, entry: Entry):
         self.entry = entry
         term, repl = _tokens(entry.term), _tokens(entry.replacement)
-        self.pattern = re.compile("".join(f"({_token_pattern(k, t)})" for k, t in term))
+        body = "".join(f"({_token_pattern(k, t)})" for k, t in term)
+        # A Latin term is a whole word: ASILD, not inside ASILDX.
+        if term and term[0][0] == "lit" and _LATIN.match(term[0][1][0]):
+            body = f"(?<![A-Za-z0-9]){body}"
+        if term and term[-1][0] == "lit" and _LATIN.match(term[-1][1][-1]):
+            body = f"{body}(?![A-Za-z0-9])"
+        self.pattern = re.compile(body)
         literals = [t for k, t in term if k == "lit"]
         self.probe = max(literals, key=len) if literals else ""
         self.changes: list[tuple[int, str]] | None = None  # (group index, new text)
