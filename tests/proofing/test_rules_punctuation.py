@@ -104,7 +104,7 @@ def test_applying_the_suggestions_gives_the_full_width_text(text, fixed):
         "会议以“绿色”“智能化”为主题",
         "真的吗？！太好了！！！",
         "他说……——这是省略号和破折号",
-        "1）加强组织领导",
+        "1）加强组织领导；2）推进标准化工作；三）做好宣传",
         "a) 第一项",
         "China’s 方案",
         "He said: OK!",
@@ -141,6 +141,22 @@ def test_a_quotation_over_several_paragraphs_is_balanced():
         "“第三，要狠抓落实。”",
     )
     assert said(punctuation, bulletin) == []
+
+
+def test_the_editor_note_is_read_paragraph_by_paragraph():
+    note = "他指出：“第一，要加强合作。\n“第二，要推进改革。”\n本期（共六篇。"
+    bulletin = bulletin_of("会议召开。", editor_note=note)
+    [finding] = punctuation.check(bulletin, None)
+    assert (finding.where.label, finding.quote, finding.start) == ("编者按", "（", note.index("（"))
+
+
+def test_a_half_width_bracket_left_open_is_named_as_written():
+    [finding] = punctuation.check(bulletin_of("科技部党组(扩大会议召开"), None)
+    assert (finding.rule, finding.quote, finding.message) == (
+        "punct.unbalanced",
+        "(",
+        "“(”没有与之配对的“）”。",
+    )
 
 
 def test_a_quotation_left_open_at_the_end_of_the_article_is_flagged():

@@ -216,8 +216,12 @@ def test_a_count_says_how_many_it_found():
         # Lists that match, or that end in "A和B".
         "会议共设3个专题：碳达峰；碳中和；循环经济。",
         "共3个专题：碳达峰、碳中和和循环经济。",
-        # Too short to be sure what the items are.
+        # Too short to be sure what the items are, or not of one kind.
         "研究、审议了方案、报告、计划等3项议题。",
+        "研发、生产、销售一体化的企业、高校等3家单位参加。",
+        # The list ends at its clause; parts of other kinds than the total.
+        "共3个专题：碳达峰、碳中和、循环经济，邀请了专家、学者参加。",
+        "覆盖3个省、12个市，共100家企业参加。",
     ],
 )
 def test_counts_that_match_or_cannot_be_decided_stay_silent(text):

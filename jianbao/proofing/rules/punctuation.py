@@ -21,8 +21,9 @@ Exceptions (silent)
   "1,000", URLs and e-mail addresses; a decimal or list "1." never counts.
 - A quotation running over several paragraphs: the “ left open at the end of a
   paragraph is closed by the paragraph after it, which opens with “ again
-  (GB/T 15834 4.1.3.7).
-- A closing bracket of a list number at the start of a text ("1）", "a)").
+  (GB/T 15834); the 编者按's paragraphs (its lines) are read the same way.
+- The bracket of a list number standing alone, at the start of a text or after
+  a clause ("1）加强…；2）推进…", "a)").
 - An apostrophe (’ between Latin letters: "China’s").
 - Repeated ！ and ？ and their pairs (GB/T 15834 allows them), "……", "——".
 - The 报头 is not looked at; the 版记's contact lines (addresses) are, for
@@ -50,7 +51,10 @@ LONE_PAREN = re.compile(r"[()]")
 HALF_MARK = re.compile(r"[,;:?!.]")
 STRAIGHT_QUOTED = re.compile(r'"([^"\n]{1,80})"')
 PAIRED = re.compile(r"[“”‘’《》（）【】〔〕「」『』〈〉()]")
-LIST_NUMBER = re.compile(r"[（(]?(?:\d{1,3}|[A-Za-z]|[一二三四五六七八九十]{1,3})[)）]")
+# A list number closed by a bracket alone, after a clause or at the start: 1） a) 二）.
+LIST_NUMBER = re.compile(
+    r"(?<![^；。：，、\s])(?:\d{1,3}|[A-Za-z]|[一二三四五六七八九十]{1,3})[)）]$"
+)
 # Links and addresses keep their marks; each starts where a word starts (linear).
 URL = re.compile(
     r"(?<![\w.+/-])(?:https?://|www\.)[^\s，。；、“”（）]*|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -70,7 +74,7 @@ def check(bulletin, context):
             yield from _straight_quotes(unit, text)
         if PAIRED.search(text):
             following = units[i + 1] if i + 1 < len(units) else None
-            yield from _unbalanced(unit, text, following)
+            yield from _paired(unit, following)
         yield from _repeated(unit, text)
     for contact in bulletin.contacts:
         if "(" in contact.value or ")" in contact.value:
@@ -172,46 +176,59 @@ def _straight_quotes(unit, text: str):
         )
 
 
-def _unbalanced(unit, text: str, following):
-    stack: list[tuple[str, int]] = []
+def _paired(unit, following):
+    """Pairs are checked per paragraph: the 编者按 holds several, one per line."""
+    lines = unit.text.split("\n")
+    offset = 0
+    for k, line in enumerate(lines):
+        after = next((rest for rest in lines[k + 1 :] if rest.strip()), None)
+        if after is not None:
+            continued = after.lstrip().startswith("“")
+        else:
+            continued = _continued_quotation(unit, following)
+        yield from _unbalanced(unit, line, offset, continued)
+        offset += len(line) + 1
+
+
+def _unbalanced(unit, text: str, offset: int, continued: bool):
+    stack: list[tuple[str, int]] = []  # (opening mark as written, where)
     lonely: list[tuple[str, int]] = []
     for m in PAIRED.finditer(text):
         mark, at = m.group(), m.start()
-        opener = "（" if mark == "(" else mark
-        closer = "）" if mark == ")" else mark
-        if opener in PAIRS:
-            stack.append((opener, at))
+        if mark in PAIRS or mark == "(":
+            stack.append((mark, at))
             continue
-        if closer == "’" and at and text[at - 1].isalpha() and not _han(text, at - 1):
+        if mark == "’" and at and text[at - 1].isalpha() and not _han(text, at - 1):
             continue  # an apostrophe: China’s
-        wanted = CLOSING[closer]
-        if stack and stack[-1][0] == wanted:
+        wanted = CLOSING["）" if mark == ")" else mark]
+        if stack and _opens(stack[-1][0], wanted):
             stack.pop()
-        elif any(o == wanted for o, _ in stack):
-            while stack[-1][0] != wanted:
+        elif any(_opens(o, wanted) for o, _ in stack):
+            while not _opens(stack[-1][0], wanted):
                 lonely.append(stack.pop())
             stack.pop()
         elif not _list_number(text, at):
             lonely.append((mark, at))
-    if stack and _continued_quotation(unit, following):
+    if stack and continued:
         stack = [(o, at) for o, at in stack if o != "“"]
     for mark, at in sorted(lonely + stack, key=lambda item: item[1]):
-        opening = mark in PAIRS or mark == "("
-        partner = PAIRS.get(mark, "）") if opening else CLOSING.get(mark, "（")
-        message = (
-            f"“{mark}”没有与之配对的“{partner}”。"
-            if opening
-            else f"“{mark}”前面没有与之配对的“{partner}”。"
-        )
+        if mark in PAIRS or mark == "(":
+            message = f"“{mark}”没有与之配对的“{PAIRS.get(mark, '）')}”。"
+        else:
+            message = f"“{mark}”前面没有与之配对的“{CLOSING.get(mark, '（')}”。"
+        start = offset + at
         yield findings.found(
-            unit, at, at + 1, rule="punct.unbalanced", severity=ERROR, message=message
+            unit, start, start + 1, rule="punct.unbalanced", severity=ERROR, message=message
         )
+
+
+def _opens(mark: str, wanted: str) -> bool:
+    return mark == wanted or (mark == "(" and wanted == "（")
 
 
 def _list_number(text: str, at: int) -> bool:
-    """The closing bracket of a list number at the start of the text: 1） a) （一）."""
-    m = LIST_NUMBER.match(text)
-    return m is not None and m.end() == at + 1
+    """The bracket closes a list number: "1）加强…", "…；2）推进…"."""
+    return LIST_NUMBER.search(text, max(0, at - 3), at + 1) is not None
 
 
 def _continued_quotation(unit, following) -> bool:

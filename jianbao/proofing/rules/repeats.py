@@ -222,33 +222,44 @@ def _clause_before(text: str, end: int, boundaries: str) -> str:
 def _sums(unit):
     text = unit.text
     for m in SUM_TOTAL.finditer(text):
-        total = int(m.group(2))
+        total, counter = int(m.group(2)), m.group(3)
         if text[m.end(2) : m.end(2) + 1] in "余多":
             continue
         items = _top_level_split(_clause_before(text, m.start(), "，,。；;：:！？"), "、")
-        if len(items) < 2:
+        parts = _parts(items)
+        if parts is None or sum(n for n, _ in parts) == total:
             continue
-        parts = []
-        for i, item in enumerate(items):
-            part = (PART.search if i == 0 else PART.match)(item)
-            if part is None or item[part.end(1) : part.end(1) + 1] in "余多":
-                break
-            if item[: part.start()].endswith(("近", "约", "超过", "逾")):
-                break
-            parts.append(int(part.group(1)))
-        else:
-            if sum(parts) != total:
-                listed = "、".join(str(p) for p in parts)
-                yield findings.found(
-                    unit,
-                    m.start(1),
-                    m.end(2),
-                    rule="count.sum",
-                    severity=ADVICE,
-                    message=(
-                        f"所列分项{listed}合计{sum(parts)}，与“{m.group(1)}{total}”不符，请核对。"
-                    ),
-                )
+        # Parts of one kind, counted as the total is (or as 个): 13场、7场、3场，共计27个.
+        counters = {c for _, c in parts}
+        if len(counters) != 1 or (counter not in counters and counter != "个"):
+            continue
+        listed = "、".join(str(n) for n, _ in parts)
+        yield findings.found(
+            unit,
+            m.start(1),
+            m.end(2),
+            rule="count.sum",
+            severity=ADVICE,
+            message=(
+                f"所列分项{listed}合计{sum(n for n, _ in parts)}，"
+                f"与“{m.group(1)}{total}”不符，请核对。"
+            ),
+        )
+
+
+def _parts(items: list[str]) -> list[tuple[int, str]] | None:
+    """(number, counter) of each item, or None when one is not an exact count."""
+    if len(items) < 2:
+        return None
+    parts = []
+    for i, item in enumerate(items):
+        part = (PART.search if i == 0 else PART.match)(item)
+        if part is None or item[part.end(1) : part.end(1) + 1] in "余多":
+            return None
+        if item[: part.start()].endswith(("近", "约", "超过", "逾")):
+            return None
+        parts.append((int(part.group(1)), part.group(2)))
+    return parts
 
 
 def _counts(unit):
@@ -258,6 +269,8 @@ def _counts(unit):
         end = text.find("。", m.end())
         listing = text[m.end() : end if end >= 0 else len(text)]
         separator = "；" if "；" in listing else "、"
+        if separator == "、":
+            listing = _top_level_split(listing, "，")[0]  # the list ends at its clause
         items = [i for i in _top_level_split(listing, separator) if i]
         if wanted is None or len(items) < 2 or len(items) == wanted:
             continue
@@ -281,6 +294,8 @@ def _counts(unit):
             continue  # 等 allows fewer than the count
         if any(len(i) < 2 for i in items) or any("了" in i for i in items[1:]):
             continue  # not sure what the items are
+        if any(len(i) <= 2 for i in items) and any(len(i) >= 5 for i in items):
+            continue  # 研发、生产、销售一体化的企业: not items of one kind
         yield _count_finding(unit, m.start(1), m.end(2), wanted, len(items))
 
 
