@@ -19,7 +19,7 @@ from jianbao.core.models import HistoryEvent
 from jianbao.proofing import services
 from jianbao.proofing.models import DictionaryEntry, Dismissal
 from jianbao.publishing.parsed import BOLD, LINK, Mark
-from tests.factories import person
+from tests.factories import SeriesFactory, person
 
 pytestmark = pytest.mark.django_db
 
@@ -487,3 +487,112 @@ def test_only_editors_write_the_dictionary(editor):
         with pytest.raises(PermissionDenied):
             services.set_entry_active(entry, by=other, active=False)
     assert DictionaryEntry.objects.count() == 1
+
+
+def test_the_offices_entries_reach_the_issues_findings_as_of_its_date(issue, editor):
+    """The sample is dated 2023-03-20: an entry ended before then says nothing."""
+
+    def usage(quote):
+        return [
+            i.finding
+            for i in services.issue_proof(fresh(issue)).items
+            if i.finding.rule.startswith("usage.") and i.finding.quote == quote
+        ]
+
+    assert usage("视频形式") == [] and usage("圆满结束") == []
+    formulation = [
+        i for i in services.issue_proof(fresh(issue)).items if i.finding.quote == "党中央国务院"
+    ]
+    assert formulation
+    video = services.add_entry(
+        by=editor, kind="usage", term="视频形式", replacement="线上形式", note="本刊统一写法"
+    )
+    services.add_entry(
+        by=editor,
+        kind="usage",
+        term="圆满结束",
+        replacement="顺利结束",
+        valid_until=dt.date(2022, 12, 31),
+    )
+    services.add_entry(by=editor, kind="exception", term="党中央国务院")
+
+    (found,) = usage("视频形式")
+    assert (found.suggestion, found.where.label) == ("线上形式", "第7篇 正文第1段")
+    assert "本刊统一写法" in found.message
+    assert usage("圆满结束") == []
+    assert not [
+        i for i in services.issue_proof(fresh(issue)).items if i.finding.quote == "党中央国务院"
+    ]
+
+    services.set_entry_active(video, by=editor, active=False)
+    assert usage("视频形式") == []
+
+
+def test_a_suggestion_in_a_table_cell_and_in_its_caption_changes_only_that_text(editor):
+    from jianbao.publishing.parsed import TABLE, Block, Cell, paragraph
+
+    series = SeriesFactory()
+    issue = editing.create_issue(series, year=2023, number=1, running_number=1, by=editor)
+    table = Block(
+        TABLE,
+        caption="表1 规划期（2023-2025年）重点任务",
+        rows=(
+            (Cell("时间"), Cell("任务")),
+            (Cell("2023-2025年", (Mark(BOLD, 0, 10),)), Cell("制定标准")),
+        ),
+        header_rows=1,
+    )
+    editing.add_article(
+        issue,
+        issue.sections.first(),
+        by=editor,
+        title="联盟发布工作计划",
+        blocks=(paragraph("联盟发布工作计划。"), table),
+    )
+    cell = item(issue, "dash.range", "2023-2025", part="cell")
+    caption = item(issue, "dash.range", "2023-2025", part="caption")
+    assert cell.finding.where.cell == (1, 0)
+
+    services.apply_suggestion(issue, cell.key, by=editor)
+    services.apply_suggestion(issue, caption.key, by=editor)
+
+    (_, saved) = editing.article_blocks(Article.objects.get(section__issue=issue))
+    assert saved.caption == "表1 规划期（2023—2025年）重点任务"
+    assert saved.rows[1][0] == Cell("2023—2025年", (Mark(BOLD, 0, 10),))
+    assert [[c.text for c in row] for row in saved.rows] == [
+        ["时间", "任务"],
+        ["2023—2025年", "制定标准"],
+    ]
+    assert HistoryEvent.objects.filter(action="bulletins.article.edit").count() == 2
+
+
+def test_a_suggestion_on_the_toc_name_of_a_section_renames_it_there_only(issue, editor):
+    (section_item,) = [
+        i
+        for i in services.issue_proof(fresh(issue)).items
+        if i.finding.where.part == "section" and i.finding.where.field == "导读"
+    ]
+    section = issue.sections.get(title="试点联盟动态及协发网网员单位动态")
+    assert section.toc_title == section_item.finding.quote == "试点联盟及协发网网员单位动态"
+
+    services.apply_suggestion(issue, section_item.key, by=editor)
+
+    section.refresh_from_db()
+    assert (section.title, section.toc_title) == (
+        "试点联盟动态及协发网网员单位动态",
+        section_item.finding.suggestion,
+    )
+    assert HistoryEvent.objects.filter(action="bulletins.section.rename").count() == 1
+
+
+def test_a_suggestion_in_the_editor_note_is_saved_as_the_note(issue, editor):
+    from jianbao.bulletins import sections
+
+    sections.set_editor_note(issue, by=editor, text="本期介绍《申报指南（2023-2025年）》。")
+    note = item(issue, "dash.range", "2023-2025", part="editor_note")
+
+    services.apply_suggestion(issue, note.key, by=editor)
+
+    assert fresh(issue).editor_note == "本期介绍《申报指南（2023—2025年）》。"
+    changed = HistoryEvent.objects.filter(action="bulletins.issue.update").latest("id")
+    assert changed.data["after"] == {"editor_note": "本期介绍《申报指南（2023—2025年）》。"}
