@@ -383,7 +383,7 @@ def _undefined(article_units, defined):
     for unit in article_units:
         text = unit.text
         for m in _ORG_SUFFIX.finditer(text):
-            run = _CJK_RUN_END.search(text, 0, m.start())
+            run = _CJK_RUN_END.search(text, max(0, m.start() - 24), m.start())
             if run is None:
                 continue
             run, suffix = run.group(0), m.group(0)
@@ -407,7 +407,8 @@ def _undefined(article_units, defined):
                     suggestion=full_unit.text[at : at + length] + f"（以下简称“{short}”）",
                 )
                 break
-            name = _NAME_START.sub("", run, count=1)
+            lead = _NAME_START.match(run)
+            name = run[lead.end() :] if lead else run
             if len(name) >= FULL_NAME_MIN:
                 fulls.append((unit, m.start(), name, suffix))
 

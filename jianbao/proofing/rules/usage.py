@@ -45,6 +45,12 @@ FUZZY_MIN = 8  # formulations this long are also found with a character or two w
 _WORD_AFTER = "门署分位件落队"
 
 
+def _build(source: str) -> re.Pattern:
+    """Every pattern made from the dictionary: its words escaped, gaps and lists bounded,
+    so no entry the office writes can make a slow pattern (tests/test_regex_linear.py)."""
+    return re.compile(source)
+
+
 def _tokens(term: str) -> list[tuple[str, str]]:
     out = []
     for t in _TOKEN.findall(term):
@@ -82,7 +88,7 @@ class _Usage:
             body = f"(?<![A-Za-z0-9]){body}"
         if term and term[-1][0] == "lit" and _LATIN.match(term[-1][1][-1]):
             body = f"{body}(?![A-Za-z0-9])"
-        self.pattern = re.compile(body)
+        self.pattern = _build(body)
         literals = [t for k, t in term if k == "lit"]
         self.probe = max(literals, key=len) if literals else ""
         self.changes: list[tuple[int, str]] | None = None  # (group index, new text)
@@ -113,7 +119,7 @@ class _Formulation:
         self.term = entry.term
         bare = _STRIP.sub("", entry.term)
         self.probe = bare[:2]
-        self.pattern = re.compile(_SEPARATORS.join(map(re.escape, bare)))
+        self.pattern = _build(_SEPARATORS.join(map(re.escape, bare)))
         self.fuzzy = len(bare) >= FUZZY_MIN
         self.head, self.tail = entry.term[:3], entry.term[-2:]
 
@@ -157,7 +163,7 @@ def _compiled(usage: tuple[Entry, ...], formulations: tuple[Entry, ...], names: 
     wrong_names = sorted((e for e in names if not is_full_name(e)), key=lambda e: -len(e.term))
     name_pattern = None
     if wrong_names:
-        name_pattern = re.compile(
+        name_pattern = _build(
             "(?<!原)(?:"
             + "|".join(re.escape(e.term) for e in wrong_names)
             + f")(?![{_WORD_AFTER}])"
