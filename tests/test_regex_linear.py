@@ -40,6 +40,8 @@ from jianbao.proofing.rules import numbers as proof_numbers
 from jianbao.proofing.rules import punctuation as proof_punctuation
 from jianbao.proofing.rules import repeats as proof_repeats
 from jianbao.proofing.rules import spaces as proof_spaces
+from jianbao.proofing.rules import structure as proof_structure
+from jianbao.proofing.rules import usage as proof_usage
 from jianbao.publishing import parsed, pictures
 from jianbao.publishing.ingest import html as ingest_html
 from jianbao.publishing.ingest import pdf as ingest_pdf
@@ -206,13 +208,28 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
     "proofing.rules.repeats.COUNT_BEFORE_LIST": (proof_repeats.COUNT_BEFORE_LIST, ["共3个" * N]),
     "proofing.rules.repeats.COUNT_AFTER_LIST": (proof_repeats.COUNT_AFTER_LIST, []),
     "proofing.rules.repeats.TITLE_GROUP": (proof_repeats.TITLE_GROUP, ["《" + "中" * N]),
+    "proofing.rules.usage._TOKEN": (proof_usage._TOKEN, ["{" * N, "…" * N]),
+    "proofing.rules.usage._LATIN": (proof_usage._LATIN, []),
+    "proofing.rules.usage._STRIP": (proof_usage._STRIP, []),
+    "proofing.rules.structure._CLAUSE_END": (proof_structure._CLAUSE_END, []),
+    "proofing.rules.structure._ORG_SUFFIX": (proof_structure._ORG_SUFFIX, []),
+    "proofing.rules.structure._CJK_RUN_END": (proof_structure._CJK_RUN_END, ["中" * N + "a"]),
+    "proofing.rules.structure._NAME_START": (proof_structure._NAME_START, ["中" * N]),
+    "proofing.rules.structure._DEFINITION": (
+        proof_structure._DEFINITION,
+        ["（简称" * (N // 3), "（以下简称“" + "中" * N],
+    ),
 }
 
 # Patterns the code only ever anchors at the start (``match``): swept with ``match``.
-MATCH_ONLY = {"core.backup._PARTIAL"}
+MATCH_ONLY = {"core.backup._PARTIAL", "proofing.rules.structure._NAME_START"}
 
 # Patterns built at run time from escaped literals (a query's terms), with a builder.
-DYNAMIC = {"jianbao/archive/search/text.py": "_pattern"}
+DYNAMIC = {
+    "jianbao/archive/search/text.py": "_pattern",
+    # The proofing dictionary's entries: escaped words, bounded gaps and lists.
+    "jianbao/proofing/rules/usage.py": "_build",
+}
 
 
 # --- Generated inputs --------------------------------------------------------
@@ -441,6 +458,29 @@ INLINE = _inline_patterns()
 def test_every_pattern_written_inline_is_linear(where):
     pattern = INLINE[where]
     assert_linear(where, pattern, generated_inputs(pattern))
+
+
+def _dictionary_patterns() -> dict[str, re.Pattern]:
+    from jianbao.proofing import dictionary
+    from jianbao.proofing.context import FORMULATION, NAME, USAGE, ProofContext
+
+    context = ProofContext(dictionary=dictionary.shipped())
+    used, formulations, names_pattern, _ = proof_usage._compiled(
+        context.entries(USAGE), context.entries(FORMULATION), context.entries(NAME)
+    )
+    found = {f"usage {r.entry.term}": r.pattern for r in used}
+    found.update({f"formulation {r.entry.term}": r.pattern for r in formulations})
+    found["names"] = names_pattern
+    return found
+
+
+DICTIONARY = _dictionary_patterns()
+
+
+@pytest.mark.parametrize("label", sorted(DICTIONARY))
+def test_every_pattern_the_shipped_proofing_dictionary_builds_is_linear(label):
+    pattern = DICTIONARY[label]
+    assert_linear(label, pattern, generated_inputs(pattern))
 
 
 def test_a_query_of_many_terms_highlights_fast():
