@@ -10,7 +10,7 @@ BIND ?= 127.0.0.1:8000
 
 # Debian packages the app needs at run time: CJK fonts for the PDF renderer,
 # poppler-utils (pdftotext, pdftoppm) for reading and previewing PDFs.
-DEB_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-hanazono fonts-dejavu-core poppler-utils
+DEB_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai fonts-hanazono fonts-dejavu-core poppler-utils
 # `make test` adds its own, so that a fresh machine runs apt-get once.
 test: DEB_PACKAGES += postgresql-15 postgresql-client-15 chromium dovecot-imapd redis-server nginx
 

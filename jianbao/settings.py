@@ -251,6 +251,12 @@ JIANBAO_PICTURE_CACHE_DIR = Path(
     os.environ.get("JIANBAO_PICTURE_CACHE_DIR", VAR_DIR / "cache" / "pictures")
 )
 
+# The office's own font files (方正小标宋简体, 仿宋_GB2312 or FZFangSong, 楷体_GB2312,
+# 黑体, SimFang, SimKai, SimHei …): where present the PDF sets each role in them as
+# GB/T 9704 asks, otherwise in the free Debian faces (`jianbao fonts` shows which).
+# Licensed files: never committed, so empty (none) unless the office sets it.
+JIANBAO_FONT_DIR = os.environ.get("JIANBAO_FONT_DIR", "")
+
 # The largest bulletin file the importer reads; larger files are refused
 # before any byte is decoded.
 JIANBAO_MAX_IMPORT_BYTES = int(os.environ.get("JIANBAO_MAX_IMPORT_BYTES", 20 * 1024 * 1024))

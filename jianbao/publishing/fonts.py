@@ -2,12 +2,18 @@
 
 Typst silently draws boxes for characters no font covers, so we look the
 fonts up ourselves before compiling and stop with the Debian package to install.
+
+Each role of GB/T 9704 (titles 小标宋, body 仿宋, 楷体, 黑体) is set in the
+office's own face when its file is in JIANBAO_FONT_DIR, and in a free Debian
+face otherwise; the free faces stay behind them for the characters an office
+face lacks (仿宋_GB2312 covers GB 2312 only).
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -39,7 +45,13 @@ SANS = FontSpec(
         "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
     ),
 )
-KAI = FontSpec("AR PL UKai", "fonts-arphic-ukai", ("/usr/share/fonts/truetype/arphic/ukai.ttc",))
+# LXGW WenKai over AR PL UKai: mainland punctuation (UKai centres its ，。) and
+# an even, modern hand.
+KAI = FontSpec(
+    "LXGW WenKai",
+    "fonts-lxgw-wenkai",
+    ("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf",),
+)
 # CJK Extension B and beyond (𠀀 U+20000): Noto CJK stops at the BMP.
 EXT_B = FontSpec("HanaMinB", "fonts-hanazono", ("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",))
 EXT_A = FontSpec("HanaMinA", "fonts-hanazono", ("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",))
@@ -169,3 +181,184 @@ def check_coverage(text: str) -> None:
         supplementary = any(ord(c) >= 0x20000 for c in missing)
         hanazono = not font_files(EXT_B)
         raise MissingGlyph(missing, EXT_B.package if supplementary and hanazono else None)
+
+
+# The office's faces, by role.
+
+FONT_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
+OFFICE = "office"
+FALLBACK = "fallback"
+SOURCE_LABELS = {OFFICE: "单位字体", FALLBACK: "免费替代"}
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    label: str  # what it sets, in Chinese
+    customary: str  # the face GB/T 9704 and FORMAT.md ask for
+    # Family names an office's file may carry (typst reads the English name
+    # first), most wanted first; compared without case, spaces, _ or -.
+    families: tuple[str, ...]
+    fallback: FontSpec
+    fallback_weight: int
+
+
+ROLES = (
+    Role(
+        "title",
+        "报头和标题",
+        "方正小标宋简体",
+        (
+            "方正小标宋简体",
+            "FZXiaoBiaoSong-B05S",
+            "方正小标宋_GBK",
+            "FZXiaoBiaoSong-B05",
+            "方正小标宋",
+        ),
+        SERIF,
+        700,
+    ),
+    Role(
+        "body",
+        "正文和版记",
+        "仿宋_GB2312",
+        (
+            "仿宋_GB2312",
+            "FangSong_GB2312",
+            "方正仿宋简体",
+            "FZFangSong-Z02S",
+            "方正仿宋_GBK",
+            "FZFangSong-Z02",
+            "仿宋",
+            "FangSong",
+            "SimFang",
+        ),
+        SERIF,
+        400,
+    ),
+    Role(
+        "kai",
+        "署名、编者按和二级标题",
+        "楷体_GB2312",
+        (
+            "楷体_GB2312",
+            "KaiTi_GB2312",
+            "方正楷体简体",
+            "FZKai-Z03S",
+            "方正楷体_GBK",
+            "FZKai-Z03",
+            "楷体",
+            "KaiTi",
+            "SimKai",
+        ),
+        KAI,
+        400,
+    ),
+    Role(
+        "hei",
+        "栏目名和一级标题",
+        "黑体",
+        ("黑体", "SimHei", "方正黑体简体", "FZHei-B01S", "方正黑体_GBK", "FZHei-B01"),
+        SANS,
+        700,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Face:
+    role: Role
+    family: str  # as typst names it
+    weight: int
+    file: str
+    source: str  # OFFICE or FALLBACK
+
+    @property
+    def office(self) -> bool:
+        return self.source == OFFICE
+
+    @property
+    def name(self) -> str:
+        """The family, with the cut where a free collection is asked for its bold."""
+        bold = " Bold" if not self.office and self.weight >= 600 else ""
+        return f"{self.family}{bold}"
+
+
+def _key(family: str) -> str:
+    return "".join(c for c in family.casefold() if c not in " _-")
+
+
+def font_dir_setting() -> str:
+    """JIANBAO_FONT_DIR, from Django's settings when they are in use, from the
+    environment otherwise (the bench renders without Django)."""
+    from django.conf import settings
+
+    if settings.configured or os.environ.get("DJANGO_SETTINGS_MODULE"):
+        return str(getattr(settings, "JIANBAO_FONT_DIR", "") or "")
+    return os.environ.get("JIANBAO_FONT_DIR", "")
+
+
+def office_font_dir() -> Path | None:
+    """JIANBAO_FONT_DIR when it names a folder."""
+    value = font_dir_setting()
+    path = Path(value) if value else None
+    return path if path and path.is_dir() else None
+
+
+def _font_files_in(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    found = []
+    for f in folder.rglob("*"):
+        if f.suffix.lower() in FONT_SUFFIXES and f.is_file():
+            st = f.stat()
+            found.append((str(f), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+@functools.cache
+def _office_faces(folder: str, files: tuple) -> dict[str, Face]:
+    """role key → the office's face, from the font files of ``folder``; ``files``
+    (names, sizes, times) makes a changed folder a new cache entry."""
+    import typst
+
+    if not files:
+        return {}
+    infos = typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=[folder]
+    ).fonts()
+    by_key: dict[str, list] = {}
+    for info in infos:
+        if info.style == "normal":
+            by_key.setdefault(_key(info.family), []).append(info)
+    faces = {}
+    for role in ROLES:
+        for wanted in role.families:
+            candidates = by_key.get(_key(wanted))
+            if candidates:
+                # The regular cut where there are several.
+                info = min(candidates, key=lambda i: abs(i.weight - 400))
+                faces[role.key] = Face(role, info.family, info.weight, info.path or "", OFFICE)
+                break
+    return faces
+
+
+def _fallback_face(role: Role) -> Face:
+    files = font_files(role.fallback)
+    bold = [f for f in files if "bold" in f.name.lower()]
+    regular = [f for f in files if "bold" not in f.name.lower()]
+    chosen = (bold if role.fallback_weight >= 600 else regular) or list(files)
+    file = str(chosen[0]) if chosen else ""
+    return Face(role, role.fallback.family, role.fallback_weight, file, FALLBACK)
+
+
+def faces() -> dict[str, Face]:
+    """role key → the face that sets it: the office's where JIANBAO_FONT_DIR has
+    it, the free fallback otherwise."""
+    folder = office_font_dir()
+    office = _office_faces(str(folder), _font_files_in(folder)) if folder else {}
+    return {role.key: office.get(role.key) or _fallback_face(role) for role in ROLES}
+
+
+def typst_font_paths() -> tuple[str, ...]:
+    """The folders typst is given: the office's first, then the free faces'."""
+    folder = office_font_dir()
+    return ((str(folder),) if folder else ()) + font_dirs()

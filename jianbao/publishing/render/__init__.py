@@ -5,32 +5,37 @@ from __future__ import annotations
 from jianbao.core.errors import JianbaoError
 from jianbao.publishing.parsed import ParsedBulletin
 
-FORMATS = ("pdf", "docx", "html", "wechat", "md")
+# pdfa: the archive copy, PDF/A-2b.
+FORMATS = ("pdf", "pdfa", "docx", "html", "wechat", "md")
 CONTENT_TYPES = {
     "pdf": "application/pdf",
+    "pdfa": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "html": "text/html; charset=utf-8",
     "wechat": "text/html; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
 }
 
+EXTENSIONS = {"pdfa": "pdf"}
+
 
 def download_filename(issue, fmt: str) -> str:
     """产业技术创新战略联盟试点工作简报2023年第1期（总第66期）.pdf"""
-    return f"{issue.series.title}{issue.series.name}{issue.label}.{fmt}"
+    return f"{issue.series.title}{issue.series.name}{issue.label}.{EXTENSIONS.get(fmt, fmt)}"
 
 
 class UnknownFormat(JianbaoError):
     pass
 
 
-def render(bulletin: ParsedBulletin, fmt: str) -> bytes:
-    """The bulletin in ``fmt``; text formats come back UTF-8 encoded."""
+def render(bulletin: ParsedBulletin, fmt: str, *, pdf_settings=None) -> bytes:
+    """The bulletin in ``fmt``; text formats come back UTF-8 encoded.
+    ``pdf_settings``: the series' PdfSettings for pdf and pdfa (defaults otherwise)."""
     # Imported here so that `jianbao render --format md` does not load typst.
-    if fmt == "pdf":
+    if fmt in ("pdf", "pdfa"):
         from jianbao.publishing.render.pdf import render_pdf
 
-        return render_pdf(bulletin)
+        return render_pdf(bulletin, pdf_settings, archival=fmt == "pdfa")
     if fmt == "docx":
         from jianbao.publishing.render.docx import render_docx
 

@@ -7,6 +7,7 @@ never spliced into Typst source and needs no escaping.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import itertools
 import json
 import os
@@ -34,6 +35,7 @@ from jianbao.publishing.parsed import (
     editor_note_paragraphs,
     printed_sections,
 )
+from jianbao.publishing.render import titles
 from jianbao.publishing.render.markdown import EDITOR_NOTE_LEAD, format_date
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "typst"
@@ -59,14 +61,30 @@ class PdfSettings:
     masthead_color: str = "#e60012"
     double_rule: bool = True
     page_number_size: float = 14
-    page_number_position: str = "center"  # or "outside" (odd right, even left)
+    # GB/T 9704 7.5: odd pages right, even pages left, one character in; or "center".
+    page_number_position: str = "outside"
     footer_gap: float = 7  # mm below the text block
+    # The 版记 on an even page (the back of the last sheet), a blank page before it
+    # when needed; neither of those two pages is numbered then (GB/T 9704 7.5).
+    closing_on_even_page: bool = True
     section_mark: str = "➤"
     toc_heading: str = "本期导读"
-    serif: str = fonts.SERIF.family
-    sans: str = fonts.SANS.family
-    kai: str = fonts.KAI.family
+    toc_continued: str = "（续）"  # after toc_heading where the box runs on to a new page
+    # Faces by role; empty: the office's (JIANBAO_FONT_DIR) or the free fallback
+    # (fonts.faces). title: masthead and titles; serif: body; sans: 黑体.
+    title: str = ""
+    serif: str = ""
+    sans: str = ""
+    kai: str = ""
     symbols: str = fonts.SYMBOLS.family
+    # Space (pt) above and below in-article headings: 一、 (level 1) and （一） (level 2);
+    # paragraphs are line_pitch - body_size (12.9 pt) apart.
+    heading1_above: float = 20
+    heading1_below: float = 10
+    heading2_above: float = 16
+    heading2_below: float = 8
+    # Titles break between words (jieba) into lines of even length.
+    title_word_breaks: bool = True
     # Emphasis. Chinese fonts have no italics: 楷体 stands in, as in print.
     bold_style: str = (
         "sans"  # "sans": 黑体 (as official documents do), "bold": bold of the body face
@@ -260,6 +278,55 @@ def block_data(block: Block, settings: PdfSettings) -> dict:
     return data
 
 
+def used_faces(settings: PdfSettings) -> dict[str, fonts.Face]:
+    """role → the face the PDF sets it in: a series' own choice, else fonts.faces()."""
+    chosen = fonts.faces()
+    override = {"title": settings.title, "body": settings.serif, "kai": settings.kai}
+    override["hei"] = settings.sans
+    for role, family in override.items():
+        if family and family != chosen[role].family:
+            face = chosen[role]
+            chosen[role] = dataclasses.replace(face, family=family, weight=400, file="")
+    return chosen
+
+
+def font_keywords(faces: dict[str, fonts.Face]) -> list[str]:
+    """What the PDF records of its faces (its Keywords and XMP dc:subject):
+    ``字体：仿宋_GB2312=FangSong_GB2312（单位字体）`` a role."""
+    return [
+        f"字体：{f.role.customary}={f.name}（{fonts.SOURCE_LABELS[f.source]}）"
+        for f in faces.values()
+    ]
+
+
+def font_chains(faces: dict[str, fonts.Face]) -> dict:
+    """Each role's face, then the free faces behind it for the characters it
+    lacks (an office's 仿宋_GB2312 has GB 2312 only), and the weight to ask for."""
+    rare = [fonts.EXT_A.family, fonts.EXT_B.family]
+
+    def chain(*families):
+        return list(dict.fromkeys([*families, *rare]))
+
+    f = faces
+    chains = {
+        "title": chain(f["title"].family, fonts.SERIF.family),
+        "body": chain(f["body"].family, fonts.SERIF.family),
+        "kai": chain(f["kai"].family, fonts.KAI.family, f["body"].family, fonts.SERIF.family),
+        "hei": chain(f["hei"].family, fonts.SANS.family),
+        # Page numbers: 宋体 (GB/T 9704 7.5).
+        "song": chain(fonts.SERIF.family),
+    }
+    return {"chains": chains, "weights": {k: v.weight for k, v in faces.items()}}
+
+
+def title_words(title: str, settings: PdfSettings) -> list[str] | None:
+    """The title cut where it may break, or None for one that fits a line."""
+    chars = settings.block_width / (settings.title_size * 25.4 / 72)
+    if not settings.title_word_breaks or not titles.needs_units(title, chars):
+        return None
+    return titles.title_units(title)
+
+
 def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None) -> dict:
     """What the template reads: the bulletin with its display strings prepared.
 
@@ -280,6 +347,7 @@ def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None)
                     "anchor": f"article-{n}",
                     "title": article.title,
                     "toc_title": article.toc_title or article.title,
+                    "title_words": title_words(article.title, settings),
                     "credit": credit_line(article.credit),
                     "blocks": [block_data(b, settings) for b in article.blocks],
                 }
@@ -293,13 +361,19 @@ def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None)
         )
     issue = f"{bulletin.year}年第{bulletin.number}期"
     date = bulletin.date
+    faces = used_faces(settings)
     return {
-        "settings": {**asdict(settings), "fallback": fallback},
+        "settings": {**asdict(settings), "fallback": fallback, **font_chains(faces)},
         "meta": {
             "title": f"{bulletin.series_title}{bulletin.series_name} {bulletin.label}",
             "author": [bulletin.office] if bulletin.office else [],
             "subject": f"{bulletin.series_title}{bulletin.series_name}{issue}",
-            "keywords": [issue, f"总第{bulletin.running_number}期", bulletin.series_name],
+            "keywords": [
+                issue,
+                f"总第{bulletin.running_number}期",
+                bulletin.series_name,
+                *font_keywords(faces),
+            ],
             "date": [date.year, date.month, date.day] if date else None,
         },
         "series_title": bulletin.series_title,
@@ -324,6 +398,7 @@ def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None)
 _compiler: typst.Compiler | None = None
 _root: Path | None = None
 _owner = 0  # the process that made them: a forked worker makes its own
+_font_paths: tuple[str, ...] = ()  # what the compiler was given: the office's fonts may change
 _copied: dict[Path, int] = {}  # template → the mtime of the copy in the root
 # A typst Compiler keeps its fonts and caches between calls but is not meant
 # to be used by two threads at once (the web server may be threaded).
@@ -347,7 +422,19 @@ def _get_compiler() -> typst.Compiler:
     meaning). Nothing is copied per render, and the JSON stays small.
     Called under the lock.
     """
-    global _compiler, _root, _owner
+    global _compiler, _root, _owner, _font_paths
+    paths = fonts.typst_font_paths()
+    if _compiler is not None and _owner == os.getpid() and paths != _font_paths:
+        _compiler = None  # same root, new fonts
+        _font_paths = paths
+        _copy_templates()
+        _compiler = typst.Compiler(
+            str(_root / TEMPLATE.name),
+            root=str(_root),
+            font_paths=list(paths),
+            ignore_system_fonts=True,
+        )
+        return _compiler
     if _compiler is None or _owner != os.getpid():
         root = Path(tempfile.mkdtemp(prefix="jianbao-typst-"))
         atexit.register(_remove_root, root, os.getpid())
@@ -355,10 +442,11 @@ def _get_compiler() -> typst.Compiler:
         _copied.clear()
         _root, _owner = root, os.getpid()
         _copy_templates()
+        _font_paths = paths
         _compiler = typst.Compiler(
             str(root / TEMPLATE.name),
             root=str(root),
-            font_paths=list(fonts.font_dirs()),
+            font_paths=list(paths),
             ignore_system_fonts=True,
         )
     else:
@@ -436,14 +524,19 @@ def _all_text(data: dict) -> str:
     ) + "".join(str(v) for v in data["settings"].values())
 
 
+PDFA = "a-2b"  # the archive copy: PDF/A-2b (ISO 19005-2, level B)
+
+
 def render_pdf(
     bulletin: ParsedBulletin,
     settings: PdfSettings | None = None,
     *,
     picture_file: Callable[[str], Path] | None = None,
+    archival: bool = False,
 ) -> bytes:
     """The PDF. ``picture_file`` maps a picture's name to a local file to print
-    (publishing.pictures.print_file unless given)."""
+    (publishing.pictures.print_file unless given). ``archival``: PDF/A-2b, with
+    its XMP identification, an sRGB output intent and every font embedded."""
     data = bulletin_data(bulletin, settings)
     fonts.font_dirs()  # MissingFont before anything else
     fonts.check_coverage(_all_text(data))
@@ -456,7 +549,11 @@ def render_pdf(
         payload = json.dumps(data, ensure_ascii=False)
         try:
             # pdf_tags off: poppler (pdffonts, pdftotext) warns on Typst's tagged PDFs.
-            return compiler.compile(sys_inputs={"data": payload}, pdf_tags=False)
+            return compiler.compile(
+                sys_inputs={"data": payload},
+                pdf_tags=False,
+                pdf_standards=[PDFA] if archival else [],
+            )
         except typst.TypstError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "未知错误"
             raise RenderFailed(f"排版失败：{first}") from exc

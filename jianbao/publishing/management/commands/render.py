@@ -5,11 +5,14 @@ from jianbao.core.commands import JianbaoCommand
 from jianbao.core.errors import JianbaoError
 from jianbao.publishing.render import FORMATS, render
 
-BINARY = ("pdf", "docx")
+BINARY = ("pdf", "pdfa", "docx")
 
 
 class Command(JianbaoCommand):
-    help = "生成一期简报的 PDF、Word、网页、微信或 Markdown 版：ISSUE 写作 2023-1 或 66"
+    help = (
+        "生成一期简报的 PDF（pdfa：PDF/A-2b 归档版）、Word、网页、微信或 Markdown 版："
+        "ISSUE 写作 2023-1 或 66"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("issue", metavar="ISSUE")
