@@ -129,7 +129,7 @@ def test_the_pdf_prints_the_note_in_kai_before_the_toc(noted):
     # The runs of the note's words (the masthead's 简 is a word of them too).
     body = [(f, t.strip()) for f, t in runs if len(t.strip()) >= 4 and t.strip() in FIRST + SECOND]
     assert "".join(t for _, t in body).startswith("本期聚焦")
-    assert all("UKai" in f for f, _ in body), body  # 楷体
+    assert all("LXGWWenKai" in f for f, _ in body), body  # 楷体
     # Word's and the PDF's text read back into the note.
     assert parse_bulletin_bytes(pdf, "noted.pdf").editor_note == NOTE
 
