@@ -15,7 +15,6 @@ import warnings
 # Names jieba does not know that must not be cut: a break is allowed only where
 # jieba has a word boundary and none of these spans it.
 PROTECTED = (
-    "产业技术创新战略联盟",
     "协同发展网",
     "协发网",
     "网员",
