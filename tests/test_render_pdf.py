@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import re
 import subprocess
 import tempfile
 
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
@@ -346,3 +348,159 @@ def test_series_settings_change_the_layout(parsed, pdf_text):
     assert re.fullmatch(r"\s*—\s*2\s*—", even) and re.fullmatch(r"\s*—\s*3\s*—", odd)
     # Outside edges: even numbers on the left, odd ones on the right.
     assert len(even) - len(even.lstrip()) < 5 < 22 < len(odd) - len(odd.lstrip())  # centred: 13
+
+
+def chars_by_line(pdf: bytes, page: int) -> list[list[dict]]:
+    """The characters of a page (0-based) in lines, each sorted left to right."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        rows: dict[int, list] = {}
+        for c in doc.pages[page].chars:
+            rows.setdefault(round(c["top"]), []).append(c)
+    return [sorted(rows[k], key=lambda c: c["x0"]) for k in sorted(rows)]
+
+
+def line_text(chars: list[dict]) -> str:
+    return "".join(c["text"] for c in chars)
+
+
+MM = 72 / 25.4
+
+
+def test_page_numbers_sit_on_the_outer_side_one_character_in(fixture_pdf):
+    # Odd pages: the text block runs from the binding margin (28 mm) over 156 mm;
+    # even pages mirror it. The number's size is 14 pt, so one character is 14 pt.
+    for page in (0, 2, 4):
+        number = chars_by_line(fixture_pdf, page)[-1]
+        assert line_text(number).replace(" ", "") == f"—{page + 1}—"
+        assert number[-1]["x1"] == pytest.approx((28 + 156) * MM - 14, abs=3)
+    for page in (1, 3):
+        number = chars_by_line(fixture_pdf, page)[-1]
+        assert line_text(number).replace(" ", "") == f"—{page + 1}—"
+        assert number[0]["x0"] == pytest.approx((210 - 28 - 156) * MM + 14, abs=3)
+
+
+def test_centred_page_numbers_remain_a_setting(parsed):
+    pdf = render_pdf(parsed, PdfSettings(page_number_position="center"))
+    number = chars_by_line(pdf, 2)[-1]
+    middle = (number[0]["x0"] + number[-1]["x1"]) / 2
+    assert middle == pytest.approx((28 + 156 / 2) * MM, abs=2)
+
+
+def _short(parsed, paragraphs: int):
+    # A 版记 of three lines, so that it fits below a short text.
+    return dataclasses.replace(
+        _with_sections(
+            parsed,
+            ParsedSection(
+                title="栏目",
+                articles=(
+                    _article("短讯", *["一段正文。" * 16] * paragraphs, credit="某联盟供稿"),
+                ),
+            ),
+        ),
+        distribution={"报": ("科技部",), "送": ("各试点联盟",)},
+        contacts=(),
+    )
+
+
+def _pages(pdf: bytes) -> list[str]:
+    count = len(PdfReader(io.BytesIO(pdf)).pages)
+    return pdftotext(pdf).split("\f")[:count]
+
+
+def test_closing_block_moves_from_an_odd_page_to_the_even_one_after_it(parsed):
+    pages = _pages(render_pdf(_short(parsed, 1)))  # text ends on page 1 with room to spare
+    assert len(pages) == 2
+    assert "报：" not in pages[0] and "一段正文" in pages[0]
+    assert "报：" in pages[1] and "一段正文" not in pages[1]
+    assert re.search(r"—\s*2\s*—", pages[1])  # no blank page before it, so it is numbered
+    # Off: it stays at the foot of page 1.
+    one = _pages(render_pdf(_short(parsed, 1), PdfSettings(closing_on_even_page=False)))
+    assert len(one) == 1 and "报：" in one[0]
+
+
+def test_closing_block_stays_below_the_text_on_an_even_page_with_room(parsed):
+    pages = _pages(render_pdf(_short(parsed, 6)))  # text runs onto page 2
+    assert len(pages) == 2
+    assert "一段正文" in pages[1] and "报：" in pages[1]
+
+
+def test_a_closing_block_too_tall_for_an_even_page_gets_a_blank_page_before_it(parsed):
+    tall = dataclasses.replace(_short(parsed, 9), distribution=parsed.distribution)
+    tall = dataclasses.replace(tall, contacts=parsed.contacts)
+    pages = _pages(render_pdf(tall))
+    assert len(pages) == 4
+    assert "一段正文" in pages[1] and pages[2].strip() == "" and "报：" in pages[3]
+    assert re.search(r"—\s*2\s*—", pages[1]) and "—" not in pages[3]
+
+
+def test_every_colon_of_the_closing_block_is_one_character_wide(fixture_pdf):
+    lines = chars_by_line(fixture_pdf, 23)
+    colons = 0
+    for line in lines:
+        for a, b in itertools.pairwise(line):
+            if a["text"] == "：":
+                colons += 1
+                assert b["x0"] - a["x0"] == pytest.approx(a["size"], abs=0.2), line_text(line)
+    assert colons >= 8  # 报 送 本期编辑 审核 签发 and the contacts
+    labels = [line_text(x) for x in lines if line_text(x).startswith(("报：", "送："))]
+    assert len(labels) == 2
+
+
+def test_credit_lines_are_in_kai_with_no_tracking(parsed, fixture_pdf):
+    credits = {credit_line(a.credit) for a in parsed.articles if a.credit}
+    seen = 0
+    for page in range(2, 23):
+        for line in chars_by_line(fixture_pdf, page):
+            if line_text(line) in credits:
+                seen += 1
+                assert all("LXGWWenKai" in c["fontname"] for c in line)
+                for a, b in itertools.pairwise(line):
+                    if ord(a["text"]) > 0x2E7F and ord(b["text"]) > 0x2E7F:  # not BIM
+                        assert b["x0"] - a["x0"] == pytest.approx(16, abs=0.05), line_text(line)
+    assert seen >= 3
+
+
+def test_the_toc_keeps_each_group_on_one_page_and_runs_on_with_a_continued_head(
+    parsed, fixture_pdf
+):
+    pages = [pdftotext(fixture_pdf, "-f", str(n), "-l", str(n)) for n in (1, 2)]
+    first, second = (squash(p) for p in pages)
+    assert squash("本期导读（续）") in second and squash("本期导读（续）") not in first
+    assert second.index(squash("本期导读（续）")) == 0
+    for section in parsed.sections:
+        entries = [squash(a.toc_title or a.title) for a in section.articles]
+        on_first = [e in first for e in entries]
+        assert all(on_first) or not any(on_first), section.title
+        if not any(on_first):
+            assert squash(section.toc_title or section.title) in second
+            assert all(e in second for e in entries)
+
+
+def _headed(parsed):
+    blocks = (
+        Block(PARAGRAPH, "第一段正文。" * 3),
+        Block(HEADING, "二、第二部分"),
+        Block(PARAGRAPH, "第二段正文。" * 3),
+        Block(HEADING, "（一）第一小节"),
+        Block(PARAGRAPH, "第三段正文。" * 3),
+    )
+    article = ParsedArticle(title="有小标题的文章", blocks=blocks)
+    return _with_sections(parsed, ParsedSection(title="栏目", articles=(article,)))
+
+
+def _tops(pdf: bytes, *starts: str) -> list[float]:
+    lines = chars_by_line(pdf, 0)
+    return [next(x[0]["top"] for x in lines if line_text(x).startswith(s)) for s in starts]
+
+
+def test_space_around_level_one_and_two_headings_comes_from_the_settings(parsed):
+    heads = ("二、第二部分", "第二段正文", "（一）第一小节", "第三段正文")
+    base = _tops(render_pdf(_headed(parsed)), *heads)
+    # Default: more room above 二、 than between paragraphs (12.9 pt).
+    more = _tops(
+        render_pdf(_headed(parsed), PdfSettings(heading1_above=40, heading2_below=28)), *heads
+    )
+    assert more[0] - base[0] == pytest.approx(20, abs=0.5)  # 40 instead of 20 above 二、
+    assert more[2] - more[1] == pytest.approx(base[2] - base[1], abs=0.5)
+    assert more[3] - more[2] == pytest.approx(base[3] - base[2] + 20, abs=0.5)  # 28 below （一）
