@@ -101,3 +101,24 @@ def test_no_download_of_unpublished_or_missing_issues(client, imported_issue):
 
 def test_download_is_read_only(client, imported_issue):
     assert client.post("/issues/2023-1.pdf").status_code == 405
+
+
+def test_render_the_archival_pdf_to_a_file(cli, imported_issue, tmp_path):
+    import pikepdf
+
+    out = tmp_path / "x.pdf"
+    result = cli("render", "2023-1", "--format", "pdfa", "-o", str(out))
+    assert (result.status, result.stderr) == (0, "")
+    with pikepdf.open(out) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B")
+        assert "吴家喜副司长" in "".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages[:3]
+        )
+
+
+def test_jianbao_fonts_needs_no_issue(cli, settings):
+    settings.JIANBAO_FONT_DIR = ""
+    result = cli("fonts")
+    assert result.status == 0
+    assert result.stdout.startswith("未设置单位字体目录（JIANBAO_FONT_DIR）")
