@@ -2,6 +2,7 @@
 concurrent edits, re-imports that keep what they replace, and no 500 on bad input."""
 
 import dataclasses
+import re
 
 import pytest
 from django.urls import reverse
@@ -171,6 +172,30 @@ def test_a_second_save_from_an_older_form_is_refused_and_shows_the_first(client,
     assert client.post(url, again).status_code == 302
     article.refresh_from_db()
     assert editing.body_text(article) == "王二合并后的正文。"
+
+
+def test_the_conflict_marks_the_second_editors_changes_in_the_saved_text(client, issue, team):
+    article = Article.objects.get(section__issue=issue)
+    url = reverse("desk:article_edit", args=[article.pk])
+    first = edit_form(article, body="会议在北京召开。\n\n第二段，杨丹泽补了一句。")
+    second = edit_form(article, title="联盟召开第三次理事会", body="会议在天津召开。\n\n第二段。")
+
+    client.force_login(team["editor"])
+    assert client.post(url, first).status_code == 302
+    client.force_login(team["editor2"])
+    response_html = client.post(url, second).content.decode()
+    conflict = response_html[response_html.index('class="inline-diff"') :]
+    conflict = re.sub(
+        r'<span class="sr-only">[^<]*</span>', "", conflict[: conflict.index("<details")]
+    )
+    # Inline, on the saved text: what this editor added and removed, nothing else.
+    assert re.findall(r'<ins class="diff-ins"[^>]*>(.*?)</ins>', conflict) == ["第三次", "天津"]
+    assert re.findall(r'<del class="diff-del"[^>]*>(.*?)</del>', conflict) == [
+        "北京",
+        "，杨丹泽补了一句",
+    ]
+    assert "<table" not in conflict  # no side-by-side difflib table
+    assert not re.search(r"\d+月0\d日", response_html)  # 12月2日, not 12月02日
 
 
 def test_every_desk_edit_leaves_a_history_row_with_before_and_after(client, issue, team):

@@ -46,6 +46,11 @@ class IssueFrozen(JianbaoError):
     pass
 
 
+def _month_day(moment) -> str:
+    """12月2日 15:04: the way the desk writes a time (not 12月02日)."""
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
 class EditConflict(JianbaoError):
     """Someone saved the article after this form was opened; nothing was overwritten."""
 
@@ -53,7 +58,7 @@ class EditConflict(JianbaoError):
         self.article = article
         self.event = event
         who = (
-            f"{event.actor_name}于{timezone.localtime(event.created_at):%m月%d日 %H:%M}"
+            f"{event.actor_name}于{_month_day(timezone.localtime(event.created_at))}"
             if event
             else "他人"
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -33,6 +31,7 @@ from jianbao.core.models import Role
 from jianbao.core.roles import has_role, roles_of
 from jianbao.publishing.parsed import (
     IMAGE,
+    ParsedArticle,
     bulletin_to_dict,
     printed_sections,
 )
@@ -315,15 +314,23 @@ def article_edit(request, article_id: int):
 
 
 def _conflict_view(exc, mine: dict) -> dict:
-    current = editing.article_state(exc.article)
-    table = difflib.HtmlDiff(wrapcolumn=40).make_table(
-        _lines(current), _lines(mine), "已保存的版本", "您的修改", context=True, numlines=1
+    """What the colleague saved, against what this editor posted, marked inline."""
+    blocks = mine.get("blocks")
+    if blocks is None:
+        blocks = editing.blocks_from_body(mine.get("body") or "")
+    yours = ParsedArticle(
+        title=mine.get("title") or "",
+        toc_title=mine.get("toc_title") or "",
+        credit=mine.get("credit") or "",
+        blocks=tuple(blocks),
     )
-    return {"event": exc.event, "current": current, "table": table}
-
-
-def _lines(state: dict) -> list[str]:
-    return [state.get("title", ""), *state.get("body", "").split("\n\n"), state.get("credit", "")]
+    saved = diffs.stored_article(exc.article)
+    return {
+        "event": exc.event,
+        "diff": diffs.article_diff(saved, yours),
+        # The colleague's version whole, to read before merging.
+        "saved": saved,
+    }
 
 
 def issue_url(issue: Issue) -> str:
