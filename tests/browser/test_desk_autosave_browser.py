@@ -223,6 +223,8 @@ def test_the_inline_form_on_the_issue_page_autosaves_and_saves_without_a_warning
 
     form.get_by_role("button", name="保存").click()
     expect(page.get_by_text("已保存《联盟开展技术培训》")).to_be_visible()
+    # The page that follows a save clears the draft in its (deferred) script.
+    page.wait_for_load_state("load")
     assert "beforeunload" not in dialogs
     assert page.evaluate(DRAFTS) == []
     assert editing.body_text(Article.objects.get(title="联盟开展技术培训")) == (
@@ -254,6 +256,8 @@ def test_the_plain_textarea_autosaves_too_and_a_rich_draft_points_back(
     page.get_by_role("button", name=re.compile("^恢复未保存的草稿")).click()
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("已保存《联盟召开年度工作会议》")).to_be_visible()
+    # The page that follows a save clears the draft in its (deferred) script.
+    page.wait_for_load_state("load")
     assert page.evaluate(DRAFTS) == []
     assert editing.body_text(Article.objects.get(pk=article.pk)) == (
         "联盟召开年度工作会议。\n\n会议审议通过了**工作报告**。"
