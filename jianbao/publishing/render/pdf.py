@@ -319,12 +319,14 @@ def font_chains(faces: dict[str, fonts.Face]) -> dict:
     return {"chains": chains, "weights": {k: v.weight for k, v in faces.items()}}
 
 
-def title_words(title: str, settings: PdfSettings) -> list[str] | None:
-    """The title cut where it may break, or None for one that fits a line."""
+def title_words(title: str, settings: PdfSettings) -> dict | None:
+    """The title cut where it may break, and the width (em) that balances its
+    lines; None for a title that fits a line."""
     chars = settings.block_width / (settings.title_size * 25.4 / 72)
     if not settings.title_word_breaks or not titles.needs_units(title, chars):
         return None
-    return titles.title_units(title)
+    units = titles.title_units(title)
+    return {"units": units, "width": titles.balanced_width(units, chars)}
 
 
 def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None) -> dict:

@@ -78,7 +78,8 @@ def title_units(title: str) -> list[str]:
         if c in CLOSING:
             cuts.discard(i)
     for m in _ALNUM.finditer(title):
-        cuts.discard(m.end())
+        if title[m.end() : m.end() + 1] not in OPENING:
+            cuts.discard(m.end())
     for i, c in enumerate(title):  # a space is a break of its own
         if c == " ":
             cuts.update((i, i + 1))
@@ -88,5 +89,44 @@ def title_units(title: str) -> list[str]:
 
 def needs_units(title: str, chars_per_line: float) -> bool:
     """Only a title that may wrap is cut (jieba costs its loading time once)."""
-    width = sum(1 if ord(c) > 0x2E7F else 0.5 for c in title)
-    return width > chars_per_line - 1
+    return width(title) > chars_per_line - 2
+
+
+def _char_width(c: str) -> float:
+    if ord(c) > 0x2E7F:
+        return 1.0
+    if c.isupper():
+        return 0.7
+    return 0.3 if c in " /.,:;-" else 0.55
+
+
+def width(text: str) -> float:
+    """Estimated width in em: ideographs and full-width marks 1, Latin capitals
+    0.7, other letters and figures 0.55, spaces and slashes 0.3."""
+    return sum(_char_width(c) for c in text)
+
+
+def _lines(widths: list[float], measure: float) -> int:
+    lines, used = 1, 0.0
+    for w in widths:
+        if used and used + w > measure:
+            lines, used = lines + 1, 0.0
+        used += w
+    return lines
+
+
+def balanced_width(units: list[str], measure: float) -> float:
+    """The least width (em) at which the units, filled line by line, take no more
+    lines than at ``measure``: there the lines come out even. Estimated from
+    character widths; the template checks it against the real layout."""
+    widths = [width(u) for u in units]
+    # A character to spare: the estimate is short where Latin letters are wide.
+    target = _lines(widths, measure - 1)
+    lo, hi = max(widths, default=0.0), measure
+    while hi - lo > 0.25:
+        mid = (lo + hi) / 2
+        if _lines(widths, mid) <= target:
+            hi = mid
+        else:
+            lo = mid
+    return hi
