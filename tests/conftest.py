@@ -163,6 +163,8 @@ NO_DATABASE = {
     "test_markup",
     "test_docx_rich",
     "test_pdf_rich",
+    "test_import_plain_text",
+    "test_import_pdf_layouts",
     "test_editor_html",
     "test_history_labels",
     "test_rules_usage",

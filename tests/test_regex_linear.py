@@ -79,6 +79,11 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
     ),
     "publishing.ingest.text.DATE": (ingest_text.DATE, ["2023年" + " " * N]),
     "publishing.ingest.text.PAGE_NUMBER": (ingest_text.PAGE_NUMBER, ["- " + " " * N + "1"]),
+    "publishing.ingest.text.BARE_PAGE_NUMBER": (
+        ingest_text.BARE_PAGE_NUMBER,
+        ["第" + " " * N + "1", "第1页" + " " * N + "x"],
+    ),
+    "publishing.ingest.text._DIGITS": (ingest_text._DIGITS, []),
     "publishing.ingest.text.RULE": (ingest_text.RULE, ["- " * (N // 2) + "x", "-" * N + "x"]),
     "publishing.ingest.text.HEADING_MARK": (ingest_text.HEADING_MARK, ["#" + " " * N]),
     "publishing.ingest.text.BULLET_MARK": (ingest_text.BULLET_MARK, ["-" + " " * N]),

@@ -61,6 +61,11 @@ HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 EMPHASIS = re.compile(r"\*\*|__")
 SECTION_MARKERS = "➤▶►■◆●◎★☆➢➣→"
 TOC_HEADINGS = {"本期导读", "导读", "本期要目", "本期目录", "目录"}
+# The head a 导读 carries again on the page it runs on to.
+TOC_CONTINUED = {f"{h}{c}" for h in TOC_HEADINGS for c in ("(续)", "(续上页)", "续")}
+# A page number alone on a line (3, 第3页, 第3页 共8页), known as one only at a page's edge.
+BARE_PAGE_NUMBER = re.compile(r"^(?:\d{1,3}|第\s*\d{1,3}\s*页(?:[\s，,/]*共\s*\d{1,3}\s*页)?)$")
+_DIGITS = re.compile(r"\d+")
 # The 编者按 for the whole issue opens with this, between the masthead and the 导读.
 EDITOR_NOTE_LEADS = ("编者按：", "编者按:")
 CREDIT = re.compile(r"^[（(](?P<inner>.+)[)）]$")
@@ -182,6 +187,7 @@ class BulletinParser:
         self.known_sections = list(known_sections)
         self.warnings: list[ParseWarning] = []
         self.lines = list(self._tokenise(text))
+        self._lines_under: dict[str, list[str]] | None = None
 
     # -- helpers -------------------------------------------------------------
     def warn(self, line: int, message: str) -> None:
@@ -191,12 +197,19 @@ class BulletinParser:
         return NotABulletin(self.source or "输入", reason, line=line)
 
     def _tokenise(self, text: str) -> Iterable[Line]:
-        for no, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-            raw = raw.replace("\ufeff", "")
+        raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        furniture = _page_furniture(raws)
+        for no, raw in enumerate(raws, 1):
+            # A form feed is where a page of pdftotext output ends: a break, not text.
+            raw = raw.replace("\ufeff", "").replace("\f", "")
             space_after = raw != raw.rstrip()
             raw = raw.rstrip()
-            if PAGE_NUMBER.match(raw):
+            if PAGE_NUMBER.match(raw) or no in furniture:
                 self.warn(no, f"删除了页码“{raw.strip()}”")
+                yield Line(no)
+                continue
+            if fold(raw) in TOC_CONTINUED:
+                self.warn(no, f"删除了导读续页的标题“{raw.strip()}”")
                 yield Line(no)
                 continue
             if RULE.match(raw):
@@ -421,16 +434,39 @@ class BulletinParser:
             self.warn(self.lines[min(start, len(self.lines) - 1)].no, "没有找到“本期导读”")
             return None, start
         first_group = None
+        groups_seen: list[str] = []
+        # Marks (◆) that open 导读 entries here: a typeset 导读 sets its entries with
+        # a mark that the body may use for its sections (➤).
+        entry_marks: set[str] = set()
+        bullet_next = False
         for i in range(toc_at + 1, len(self.lines)):
             line = self.lines[i]
             if not line.text:
                 continue
-            if self._section_marker(line) is not None:
-                return toc_at, i
+            if bullet_next:  # the entry after a mark that stood on a line of its own
+                line.bullet, bullet_next = True, False
+                continue
+            marker = self._section_marker(line)
+            if marker is not None:
+                mark = line.text[:1]
+                if (
+                    first_group is None
+                    or (entry_marks and mark not in entry_marks)
+                    or any(similarity(marker, g) >= 0.75 for g in groups_seen)
+                    or mark not in SECTION_MARKERS
+                ):
+                    return toc_at, i
+                entry_marks.add(mark)
+                line.bullet, line.text, line.marks = True, marker, ()
+                if not marker:
+                    bullet_next = True
+                continue
             if first_group is None:
                 first_group = line.text
             elif not line.bullet and similarity(line.text, first_group) >= 0.75:
                 return toc_at, i
+            if not line.bullet:
+                groups_seen.append(line.text)
         raise self.fail(self.lines[toc_at].no, "“本期导读”之后没有找到正文栏目")
 
     def _find_closing(self, body_at: int) -> int:
@@ -453,20 +489,56 @@ class BulletinParser:
         toc_lines = [ln for ln in self.lines[toc_at + 1 : body_at] if ln.text]
         bullets = any(ln.bullet for ln in toc_lines)
         groups: list[_TocGroup] = []
+        body = None
+        widest = max((_width(ln.text) for ln in toc_lines if ln.bullet), default=0)
         for ln in toc_lines:
             known = [*self.known_sections, *body_sections]
+            last = groups[-1].entries[-1] if groups and groups[-1].entries else None
+            if bullets and last is not None and not ln.bullet and not ln.marked:
+                if body is None:
+                    body = "".join(fold(b.text) for b in self.lines[body_at:] if b.text)
+                # An entry wrapped onto the next line: the two read as one title in
+                # the body, or the entry filled the line and the rest names no section.
+                joined = fold(last.text + ln.text)
+                if joined in body or (
+                    _width(last.text) >= widest * 0.85
+                    and fold(ln.text) not in body
+                    and not any(similarity(ln.text, k) >= 0.8 for k in known)
+                ):
+                    self.warn(ln.no, f"导读条目“{last.text}”折行，已与下一行合并")
+                    last.text = _join(last.text, ln.text)
+                    last.__dict__.pop("key", None)
+                    continue
             is_group = (
                 not groups
                 or self._section_marker(ln) is not None
                 or (bullets and not ln.bullet)
                 or (not bullets and ln.marked)
                 or (not bullets and any(similarity(ln.text, k) >= 0.8 for k in known))
+                or (not bullets and self._heads_a_toc_title(ln, toc_lines, body_at))
             )
             if is_group:
                 groups.append(_TocGroup(self._section_marker(ln) or ln.text, ln.no))
             else:
                 groups[-1].entries.append(_TocEntry(ln.text, ln.no, groups[-1]))
         return groups
+
+    def _heads_a_toc_title(self, line: Line, toc_lines: list[Line], body_at: int) -> bool:
+        """Whether a plain 导读 line names a section: the body has it on a line of
+        its own with another 导读 line (an article's title) starting right under it."""
+        if self._lines_under is None:
+            self._lines_under = {}
+            body = [fold(b.text) for b in self.lines[body_at:] if b.text]
+            for here, below in itertools.pairwise(body):
+                self._lines_under.setdefault(here, []).append(below)
+        key = fold(line.text)
+        others = [fold(ln.text) for ln in toc_lines if ln is not line]
+        for below in self._lines_under.get(key, ())[:5]:
+            if len(below) >= 4 and any(
+                o.startswith(below) or (len(o) >= 4 and below.startswith(o)) for o in others
+            ):
+                return True
+        return False
 
     # -- body --------------------------------------------------------------------
     def _parse_body(self, start: int, end: int, groups: list[_TocGroup]) -> list[_Section]:
@@ -834,6 +906,38 @@ class BulletinParser:
                         f"供稿单位“{name}”与标题中的“{t}联盟”名称不一致",
                     )
                     break
+
+
+def _page_furniture(raws: list[str]) -> set[int]:
+    """Numbers (from 1) of the lines that are page furniture in text cut into pages
+    by form feeds (pdftotext): a bare page number, or a running head or foot that
+    stands at the same edge of three pages or more."""
+    if sum("\f" in raw for raw in raws) < 2:
+        return set()
+    pages: list[list[int]] = [[]]
+    for no, raw in enumerate(raws, 1):
+        head, sep, tail = raw.partition("\f")
+        if sep:
+            if head.strip():
+                pages[-1].append(no)
+            pages.append([])
+            if tail.strip():
+                pages[-1].append(no)
+        elif raw.strip():
+            pages[-1].append(no)
+    edges: dict[str, list[int]] = {}
+    found: set[int] = set()
+    for page in pages:
+        for no in {*page[:2], *page[-2:]}:
+            text = raws[no - 1].replace("\f", "").strip()
+            if BARE_PAGE_NUMBER.match(text) and no in (page[0], page[-1]):
+                found.add(no)
+            elif len(text) <= 40:
+                edges.setdefault(_DIGITS.sub("#", fold(text)), []).append(no)
+    for key, lines in edges.items():
+        if len(lines) >= 3 and key not in TOC_HEADINGS:
+            found.update(lines)
+    return found
 
 
 def _strip_with_marks(text: str, marks: tuple[Mark, ...]) -> tuple[str, tuple[Mark, ...]]:
