@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 
-from jianbao.core.errors import UnreadableFile
+from jianbao.core.errors import NotABulletin, UnreadableFile
 from jianbao.core.limits import ParseBudget
 from jianbao.core.text import decode_text
 from jianbao.publishing.ingest.docx import docx_to_markup
@@ -73,7 +73,17 @@ def parse_bulletin_bytes(
     folder: Path | None = None,
 ) -> ParsedBulletin:
     """``folder``: where the file lies, when it came from disk; pictures it names
-    by relative paths are read from there. Without it (an upload) none are read."""
+    by relative paths are read from there. Without it (an upload) none are read.
+    A file in which no article is found is refused: it would be stored as an empty issue."""
+    bulletin = _parse_bytes(data, name, known_sections=known_sections, folder=folder)
+    if not bulletin.articles:
+        raise NotABulletin(name, "没有找到任何文章（只有报头或导读），未导入")
+    return bulletin
+
+
+def _parse_bytes(
+    data: bytes, name: str, *, known_sections: Sequence[str], folder: Path | None
+) -> ParsedBulletin:
     # The content decides the reader, not the file name.
     budget = ParseBudget(name)
     reader = next((r for magic, r in _MARKUP_READERS if data.startswith(magic)), None)
