@@ -47,6 +47,7 @@ from jianbao.publishing.ingest import html as ingest_html
 from jianbao.publishing.ingest import pdf as ingest_pdf
 from jianbao.publishing.ingest import text as ingest_text
 from jianbao.publishing.render import docx as render_docx
+from jianbao.publishing.render import titles as render_titles
 
 N = 10_000
 SWEEP_BOUND = 0.050  # seconds, per pattern per input of N characters
@@ -177,6 +178,7 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
         ["a" * N + "@", "a." * (N // 2), "www." * (N // 4), "http://" + "a" * N],
     ),
     "proofing.rules.punctuation.REPEATED": (proof_punctuation.REPEATED, ["，。" * (N // 2)]),
+    "publishing.render.titles._ALNUM": (render_titles._ALNUM, ["1" * N + "年"]),
     "proofing.rules.marks.YEAR_RANGE": (proof_marks.YEAR_RANGE, ["2023-" * (N // 5)]),
     "proofing.rules.marks.DATE_RANGE": (proof_marks.DATE_RANGE, ["3月-" * (N // 3)]),
     "proofing.rules.marks.DAY_SPAN": (proof_marks.DAY_SPAN, ["月1-" * (N // 3)]),

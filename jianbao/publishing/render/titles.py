@@ -52,8 +52,10 @@ def boundaries(title: str) -> set[int]:
 
 def _protected_spans(title: str):
     for name in PROTECTED:
-        for m in re.finditer(re.escape(name), title):
-            yield m.start(), m.end()
+        at = title.find(name)
+        while at >= 0:
+            yield at, at + len(name)
+            at = title.find(name, at + 1)
     for opening, closing in BRACKETS.items():
         start = 0
         while (a := title.find(opening, start)) >= 0:
