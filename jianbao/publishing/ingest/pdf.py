@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 import pdfplumber
@@ -24,8 +23,9 @@ from PIL import Image
 
 from jianbao.core.errors import UnreadableFile
 from jianbao.core.limits import ParseBudget
+from jianbao.publishing.ingest import layout
 from jianbao.publishing.ingest.docx import DocxContent, is_caption
-from jianbao.publishing.ingest.text import BULLET_MARK, DISTRIBUTION, PAGE_NUMBER
+from jianbao.publishing.ingest.text import DISTRIBUTION
 from jianbao.publishing.markup import block_to_markup, format_inline
 from jianbao.publishing.parsed import IMAGE, Block, ParseWarning
 
@@ -43,12 +43,13 @@ class _Picture:
     key: str
     top: float
     bottom: float
+    page: int
     caption: str = ""
 
 
 def pdf_to_text(data: bytes, path: str, *, budget: ParseBudget | None = None) -> str:
     paragraphs, _pictures, _warnings = _read(data, path, budget or ParseBudget(path), False)
-    return "\n\n".join(p for p in paragraphs if isinstance(p, str))
+    return "\n\n".join(p.text for p in paragraphs if isinstance(p, layout.Paragraph))
 
 
 def pdf_to_markup(data: bytes, path: str, *, budget: ParseBudget | None = None) -> DocxContent:
@@ -57,8 +58,11 @@ def pdf_to_markup(data: bytes, path: str, *, budget: ParseBudget | None = None) 
     paragraphs, pictures, warnings = _read(data, path, budget, True)
     blocks = []
     for p in paragraphs:
-        if isinstance(p, str):
-            blocks.append(format_inline(p))
+        if isinstance(p, layout.Paragraph):
+            # Larger or bolder lines go as headings: the text parser decides
+            # from the 导读 which are titles, which sections, which subheadings.
+            mark = "#" * p.level + " " if p.level else ""
+            blocks.append(mark + format_inline(p.text))
         else:
             blocks.append(block_to_markup(Block(IMAGE, file=p.key, caption=p.caption)))
     text = "\n\n".join(blocks)
@@ -86,77 +90,48 @@ def _read(data: bytes, path: str, budget: ParseBudget, with_pictures: bool):
         page_lines = []
         for number, page in enumerate(pages, start=1):
             budget.check_time()
-            page_lines.append(page.extract_text_lines(return_chars=True))
+            page_lines.append(layout.page_lines(page.chars, number - 1))
             if with_pictures:
                 page_pictures.append(_page_pictures(page, number, pictures, warnings, budget))
-    every = [line for lines in page_lines for line in lines]
-    if not every:
+            else:
+                page_pictures.append([])
+    if not any(page_lines):
         raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），无法导入")
-    # The text block's edges are where most lines start and end, across the
-    # whole document: punctuation hung into the margin sits further out, and
-    # a page of centred lines alone would put them too far in.
-    left = Counter(round(line["x0"]) for line in every).most_common(1)[0][0]
-    right = Counter(round(line["x1"]) for line in every).most_common(1)[0][0]
-    centre = (left + right) / 2
-    paragraphs: list[str | _Picture] = []
-    current: str | None = None
-    prev_centred = False
-    # The picture just placed, while the line under it may still be its caption.
-    captionless: _Picture | None = None
-    caption_for: _Picture | None = None
-
-    def close() -> None:
-        nonlocal current, caption_for
-        if current is not None:
-            if caption_for is not None:
-                caption_for.caption = current
-            else:
-                paragraphs.append(current)
-        current, caption_for = None, None
-
-    for n, lines in enumerate(page_lines):
-        waiting = list(page_pictures[n]) if with_pictures else []
+    page_lines = layout.remove_furniture(page_lines)
+    geometry = layout.Geometry(page_lines)
+    # Lines and pictures in reading order: a picture goes before the first line
+    # of its page that starts below its top edge.
+    stream: list[layout.LayoutLine | _Picture] = []
+    for lines, waiting in zip(page_lines, page_pictures, strict=True):
+        waiting = list(waiting)
         for line in lines:
-            # A picture goes before the first line that starts below its top edge.
-            while waiting and line["top"] >= waiting[0].top:
-                close()
-                captionless = waiting.pop(0)
-                paragraphs.append(captionless)
-                prev_centred = False
-            text = line["text"].strip()
-            if PAGE_NUMBER.match(text):
-                paragraphs.append(text)
+            while waiting and line.top >= waiting[0].top:
+                stream.append(waiting.pop(0))
+            stream.append(line)
+        stream.extend(waiting)
+    paragraphs: list[layout.Paragraph | _Picture] = []
+    run: list[layout.LayoutLine] = []
+    for item in [*stream, None]:
+        if isinstance(item, layout.LayoutLine):
+            run.append(item)
+            continue
+        for paragraph in layout.paragraphs(geometry, run):
+            picture = paragraphs[-1] if paragraphs else None
+            if (
+                isinstance(picture, _Picture)
+                and not picture.caption
+                and picture.page == paragraph.page
+                and paragraph.top - picture.bottom < paragraph.lines[0].size * 2.5
+                and is_caption(paragraph.text)
+            ):
+                picture.caption = paragraph.text
                 continue
-            size = line["chars"][0]["size"] if line["chars"] else 10
-            centred = abs((line["x0"] + line["x1"]) / 2 - centre) < size
-            # Justified text continues at the left edge (an indented line opens
-            # a paragraph); a wrapped title continues centred under its first line.
-            continues = abs(line["x0"] - left) < size * 0.25 or (centred and prev_centred)
-            # A right-set line (a credit) stands alone.
-            standalone = line["x0"] - left > size * 2.5 and not centred
-            prev_centred = centred
-            starts_item = BULLET_MARK.match(text) or CLOSING_LABEL.match(text)
-            if current is not None and continues and not starts_item:
-                current = _join_wrapped(current, text)
-            else:
-                close()
-                current = text
-                if (
-                    captionless is not None
-                    and line["top"] - captionless.bottom < size * 2.5
-                    and is_caption(text)
-                ):
-                    caption_for = captionless
-                captionless = None
-            if right - line["x1"] > size or standalone:
-                close()
-        for picture in waiting:  # below the page's last line
-            close()
-            paragraphs.append(picture)
-        captionless = None  # a caption is on its picture's page
-    close()
+            paragraphs.append(paragraph)
+        run = []
+        if item is not None:
+            paragraphs.append(item)
     budget.paragraphs(len(paragraphs))
-    text = "\n\n".join(p for p in paragraphs if isinstance(p, str))
+    text = "\n\n".join(p.text for p in paragraphs if isinstance(p, layout.Paragraph))
     budget.characters(len(text))
     if not text.strip():
         raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），无法导入")
@@ -178,7 +153,7 @@ def _page_pictures(page, number: int, pictures: dict, warnings: list, budget) ->
         data, ext = decoded
         key = f"image{len(pictures) + 1}.{ext}"
         pictures[key] = data
-        found.append(_Picture(key, image["top"], image["bottom"]))
+        found.append(_Picture(key, image["top"], image["bottom"], number - 1))
     if missed:
         warnings.append(f"第{number}页有{missed}张图片未导入（图片格式无法读取）")
     return found

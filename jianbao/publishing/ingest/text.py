@@ -208,7 +208,7 @@ class BulletinParser:
                 self.warn(no, f"删除了页码“{raw.strip()}”")
                 yield Line(no)
                 continue
-            if fold(raw) in TOC_CONTINUED:
+            if fold(raw.lstrip("#")) in TOC_CONTINUED:
                 self.warn(no, f"删除了导读续页的标题“{raw.strip()}”")
                 yield Line(no)
                 continue
