@@ -343,3 +343,51 @@ def test_reindex_rebuilds_with_a_progress_bar(cli, imported_issue):
     assert result.status == 0, result.stderr
     assert "25" in result.stdout
     assert found_ids(search_articles("标准")) == brute_force("标准")
+
+
+@pytest.mark.parametrize("rank_all_limit", [1000, 0])
+def test_a_long_term_whose_bigrams_occur_apart_is_not_a_match(
+    imported_issue, monkeypatch, rank_all_limit
+):
+    # The PostgreSQL index finds a term of three or more characters by its
+    # bigrams, which may all occur without the term; the text decides.
+    monkeypatch.setattr(backends, "RANK_ALL_LIMIT", rank_all_limit)
+    article = Article.objects.filter(section__issue=imported_issue).first()
+    article.title = "区块、块链与碳中"
+    article.save()
+    article.blocks.all().delete()
+    Block.objects.create(article=article, position=1, text="碳中，中和；粉末冶，末冶金。区块 链")
+    issue_content_changed.send(sender=Issue, issue=imported_issue)
+    for query in ("碳中和", "粉末冶金", "区块链", "块链与碳中和", "区块链 碳中"):
+        found = found_ids(search_articles(query))
+        assert article.pk not in found, query
+        assert found == brute_force(query), query
+    for query in ("碳中", "块链与碳中", "末冶金 中和", "区块 链"):
+        hits = search_articles(query)[:]
+        assert article.pk in {hit.article.pk for hit in hits}, query
+    # In the title: first; in the body only: after every title match.
+    assert search_articles("块链与碳中")[0].article.pk == article.pk
+    assert found_ids(search_articles("块链与碳中")) == {article.pk}
+
+
+def test_exact_totals_of_short_and_long_terms_equal_the_scan(corpus):
+    # Counts of one- and two-character terms come from the PostgreSQL index alone.
+    for query in ("联", "联盟", "联盟 标准", "冶 碳中和", "专家委员会 会", "第三代半导体"):
+        expected = len(brute_force(query))
+        assert search_articles(query).count() == expected > 0, query
+        capped = search_articles(query, count_limit=3)
+        assert capped.count() == min(3, expected), query
+
+
+def test_downgrading_and_upgrading_the_index_again_keeps_every_match(transactional_db, parsed):
+    from django.core.management import call_command
+
+    store_bulletin(parsed)
+    expected = {q: brute_force(q) for q in ("标准", "冶", "粉末冶金", "联盟 会议")}
+    call_command("migrate", "archive", "0004", verbosity=0)
+    call_command("migrate", "archive", verbosity=0)
+    for query, ids in expected.items():
+        assert found_ids(search_articles(query)) == ids, query
+    rebuild()
+    for query, ids in expected.items():
+        assert found_ids(search_articles(query)) == ids, query
