@@ -120,3 +120,31 @@ def test_a_web_copy_without_bullets_finds_its_titles_from_the_toc():
     lines = WEB_COPY.split("\n")
     assert removed == {n for n, line in enumerate(lines, 1) if line.strip() in ("- 3 -", "4")}
     assert bulletin.distribution == {"报": ("科技部成果与区域司",)}
+
+
+def test_pdftotext_of_a_narrow_layout_with_a_plain_toc_gives_every_article(parsed, tmp_path):
+    """The layout of test_import_pdf_layouts: a 导读 without bullets whose long
+    entries wrap, titles over three lines, a running head on every page."""
+    import typst
+
+    from tests.test_import_pdf_layouts import FONT_DIRS, other_layout
+
+    (tmp_path / "issue.typ").write_text(other_layout(parsed), encoding="utf-8")
+    pdf = tmp_path / "issue.pdf"
+    pdf.write_bytes(typst.compile(str(tmp_path / "issue.typ"), font_paths=FONT_DIRS))
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True
+    ).stdout.decode("utf-8")
+    assert text.count("产业技术创新战略联盟试点工作简报") >= 3  # the running head
+    bulletin = parse_bulletin_bytes(text.encode("utf-8"), "narrow.txt")
+    assert len(bulletin.sections) == 3 and len(bulletin.articles) == 25
+    assert bulletin.sections[2].title == "试点联盟动态及协发网网员单位动态"
+    assert [squeeze(a.title) for a in bulletin.articles] == [
+        squeeze(a.title) for a in parsed.articles
+    ]
+    assert [a.credit for a in bulletin.articles] == [a.credit for a in parsed.articles]
+    assert [squeeze("".join(b.text for b in a.blocks)) for a in bulletin.articles] == [
+        squeeze("".join(b.text for b in a.blocks)) for a in parsed.articles
+    ]
+    body = "".join(b.text for a in bulletin.articles for b in a.blocks)
+    assert "产业技术创新战略联盟试点工作简报" not in body

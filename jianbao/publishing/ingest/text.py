@@ -494,14 +494,15 @@ class BulletinParser:
         for ln in toc_lines:
             known = [*self.known_sections, *body_sections]
             last = groups[-1].entries[-1] if groups and groups[-1].entries else None
-            if bullets and last is not None and not ln.bullet and not ln.marked:
+            if last is not None and not ln.bullet and not ln.marked:
                 if body is None:
                     body = "".join(fold(b.text) for b in self.lines[body_at:] if b.text)
                 # An entry wrapped onto the next line: the two read as one title in
                 # the body, or the entry filled the line and the rest names no section.
                 joined = fold(last.text + ln.text)
                 if joined in body or (
-                    _width(last.text) >= widest * 0.85
+                    bullets
+                    and _width(last.text) >= widest * 0.85
                     and fold(ln.text) not in body
                     and not any(similarity(ln.text, k) >= 0.8 for k in known)
                 ):
@@ -533,7 +534,14 @@ class BulletinParser:
                 self._lines_under.setdefault(here, []).append(below)
         key = fold(line.text)
         others = [fold(ln.text) for ln in toc_lines if ln is not line]
-        for below in self._lines_under.get(key, ())[:5]:
+        under = self._lines_under.get(key, [])
+        if not under and len(key) >= 4:
+            # The body may word the section a little differently (试点联盟动态及…).
+            for here, lines in self._lines_under.items():
+                if 0.7 <= len(here) / len(key) <= 1.4 and _similar_keys(key, here, 0.85) >= 0.85:
+                    under = lines
+                    break
+        for below in under[:5]:
             if len(below) >= 4 and any(
                 o.startswith(below) or (len(o) >= 4 and below.startswith(o)) for o in others
             ):
@@ -671,7 +679,11 @@ class BulletinParser:
                 break
             joined += self.lines[i + k - 1].text
             entry = self._match_entry(joined, groups, sections, threshold=0.75)
-            if entry is not None and (score := similarity(joined, entry.text)) >= best_score:
+            if entry is None or fold(joined)[:2] not in entry.key[:8]:
+                # A title starts on its first line: lines of running text that end
+                # just above one are not part of it.
+                continue
+            if (score := similarity(joined, entry.text)) > best_score:
                 best_entry, best_score, best_k = entry, score, k
         if best_entry is None:
             return self.lines[i].text, None, 1
