@@ -535,10 +535,15 @@ class BulletinParser:
         key = fold(line.text)
         others = [fold(ln.text) for ln in toc_lines if ln is not line]
         under = self._lines_under.get(key, [])
-        if not under and len(key) >= 4:
-            # The body may word the section a little differently (试点联盟动态及…).
+        if not under and 4 <= len(key) <= 30:
+            # The body may word the section a little differently (试点联盟动态及…),
+            # from the same first word on: that keeps a long issue fast.
             for here, lines in self._lines_under.items():
-                if 0.7 <= len(here) / len(key) <= 1.4 and _similar_keys(key, here, 0.85) >= 0.85:
+                if (
+                    here[:2] == key[:2]
+                    and 0.7 <= len(here) / len(key) <= 1.4
+                    and _similar_keys(key, here, 0.85) >= 0.85
+                ):
                     under = lines
                     break
         for below in under[:5]:
