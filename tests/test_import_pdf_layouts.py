@@ -34,7 +34,10 @@ SOME_CREDITS = {
 }
 
 
-def assert_whole_sample(bulletin: ParsedBulletin, parsed: ParsedBulletin) -> None:
+def assert_whole_sample(
+    bulletin: ParsedBulletin, parsed: ParsedBulletin, *, dropped: str = ""
+) -> None:
+    """``dropped``: characters the producer leaves out of its text layer."""
     assert len(bulletin.sections) == 3
     assert len(bulletin.articles) == 25
     assert [s.title for s in bulletin.sections] == SECTIONS
@@ -45,9 +48,12 @@ def assert_whole_sample(bulletin: ParsedBulletin, parsed: ParsedBulletin) -> Non
         assert bulletin.articles[n].credit == credit
     assert titles == [squeeze(a.title) for a in parsed.articles]
     assert [a.credit for a in bulletin.articles] == [a.credit for a in parsed.articles]
-    assert [squeeze("".join(b.text for b in a.blocks)) for a in bulletin.articles] == [
-        squeeze("".join(b.text for b in a.blocks)) for a in parsed.articles
-    ]
+
+    def text(article) -> str:
+        whole = squeeze("".join(b.text for b in article.blocks))
+        return re.sub(f"[{dropped}]", "", whole) if dropped else whole
+
+    assert [text(a) for a in bulletin.articles] == [text(a) for a in parsed.articles]
     assert (bulletin.year, bulletin.number, bulletin.running_number) == (2023, 1, 66)
     assert str(bulletin.date) == "2023-03-20"
     assert bulletin.office == "联盟试点工作联络组办公室"
@@ -180,4 +186,6 @@ def test_libreoffices_pdf_of_jianbaos_docx_imports_as_25_articles(parsed, tmp_pa
         timeout=180,
     )
     bulletin = parse_bulletin_bytes((tmp_path / "issue.pdf").read_bytes(), "issue.pdf")
-    assert_whole_sample(bulletin, parsed)
+    # LibreOffice hangs a line-end 、 into the margin and writes no text for it.
+    assert_whole_sample(bulletin, parsed, dropped="、")
+    assert bulletin.distribution == parsed.distribution

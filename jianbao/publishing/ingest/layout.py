@@ -251,8 +251,9 @@ def continues(
         # line, or set from the same left edge.
         if prev.text[-1:] in "。！？!?" or line.page != prev.page:
             return False
-        both_centred = geometry.centred(prev) and geometry.centred(line)
-        return both_centred or abs(line.x0 - prev.x0) < line.size * 0.5
+        if geometry.centred(line) and (geometry.centred(prev) or geometry.wide(prev)):
+            return True  # centred under a first line that is centred or fills the measure
+        return abs(line.x0 - prev.x0) < line.size * 0.5
     if geometry.right_set(prev):
         return False
     if first.text[:1] in SECTION_MARKERS:
