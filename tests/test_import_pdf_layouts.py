@@ -83,16 +83,21 @@ def typst_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def other_layout(b: ParsedBulletin) -> str:
+def other_layout(b: ParsedBulletin, *, numbering: str = "- 1 -", header: bool = True) -> str:
     """A layout unlike jianbao's: a narrow B5 column, a sans body at 10.5 pt,
     titles set left in bold serif at 13 pt, sections centred in bold sans without
     a mark, a 导读 without bullets in a smaller size, credits set right in 楷体, a
     running head on every page and "- 3 -" page numbers."""
     out = [
         "#set page(width: 176mm, height: 250mm, margin: (left: 30mm, right: 22mm, "
-        "top: 26mm, bottom: 24mm), header: align(center, text(size: 9pt, font: "
-        '"Noto Serif CJK SC")[产业技术创新战略联盟试点工作简报]), '
-        'numbering: "- 1 -", number-align: right)',
+        "top: 26mm, bottom: 24mm), "
+        + (
+            'header: align(center, text(size: 9pt, font: "Noto Serif CJK SC")'
+            "[产业技术创新战略联盟试点工作简报]), "
+            if header
+            else ""
+        )
+        + f'numbering: "{numbering}", number-align: right)',
         '#set text(font: "Noto Sans CJK SC", size: 10.5pt, lang: "zh", region: "cn")',
         "#set par(justify: true, leading: 0.9em, first-line-indent: (amount: 2em, all: true))",
         "#let title(t) = block(above: 1.4em, below: 0.9em, par(first-line-indent: 0pt, "
@@ -189,3 +194,16 @@ def test_libreoffices_pdf_of_jianbaos_docx_imports_as_25_articles(parsed, tmp_pa
     # LibreOffice hangs a line-end 、 into the margin and writes no text for it.
     assert_whole_sample(bulletin, parsed, dropped="、")
     assert bulletin.distribution == parsed.distribution
+
+
+def test_bare_page_numbers_at_the_foot_are_not_text(parsed, tmp_path):
+    # "3" alone at the foot of each page, no running head.
+    (tmp_path / "issue.typ").write_text(
+        other_layout(parsed, numbering="1", header=False), encoding="utf-8"
+    )
+    pdf = typst.compile(str(tmp_path / "issue.typ"), font_paths=FONT_DIRS, root=str(tmp_path))
+    bulletin = parse_bulletin_bytes(pdf, "bare.pdf")
+    assert_whole_sample(bulletin, parsed)
+    for article in bulletin.articles:
+        for block in article.blocks:
+            assert not re.fullmatch(r"\d{1,3}", block.text.strip())
