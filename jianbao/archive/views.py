@@ -10,12 +10,12 @@ from jianbao.archive import selectors
 from jianbao.archive.caching import public_page
 from jianbao.archive.feeds import AllianceFeed, IssuesFeed
 from jianbao.archive.forms import SearchForm
+from jianbao.bulletins.print_settings import download_pdf_format, render_issue
 from jianbao.bulletins.services import issue_to_bulletin
 from jianbao.core.downloads import content_disposition
 from jianbao.core.errors import AmbiguousIssueRef, JianbaoError
 from jianbao.network.selectors import alliance_profile, merged_into
 from jianbao.publishing.render import CONTENT_TYPES, download_filename
-from jianbao.publishing.render import render as render_file
 from jianbao.publishing.render.html import responsive_picture, web_article, web_sections
 
 PAGE_SIZE = 20
@@ -114,8 +114,10 @@ def issue_file(request, year: int, number: int, fmt: str, series: str | None = N
         issue = selectors.public_issue(year=year, number=number, series=series, with_content=False)
     except AmbiguousIssueRef as exc:
         return _choose_series(request, exc)
+    # The .pdf address gives the archival PDF/A-2b unless the series says otherwise.
+    made = download_pdf_format(issue.series) if fmt == "pdf" else fmt
     try:
-        data = render_file(issue_to_bulletin(issue), fmt)
+        data = render_issue(issue, made)
     except JianbaoError as exc:
         return HttpResponse(
             f"无法生成{fmt.upper()}：{exc}", status=503, content_type="text/plain; charset=utf-8"

@@ -15,6 +15,7 @@ MAIN_FIELDS = (
     "separate_review_and_sign",
     "proof_errors_block_submission",
 )
+PRINT_FIELDS = ("closing_on_even_page", "archival_pdf_download")
 
 
 class SeriesForm(forms.Form):
@@ -44,6 +45,23 @@ class SeriesForm(forms.Form):
         required=False,
         help_text="开启后，本期还有未采用建议、也未写明理由忽略的审校“错误”时，编辑不能提交审核；"
         "关闭时只在提交前提醒",
+    )
+
+
+class PrintForm(forms.Form):
+    """How the series' PDF is made: read whenever a PDF is made, for every issue."""
+
+    closing_on_even_page = forms.BooleanField(
+        label="版记排在偶数页",
+        required=False,
+        help_text="开启后，版记排在偶数页（最后一张纸的背面），需要时在前面加一页空白页，"
+        "符合 GB/T 9704；关闭时版记紧接正文，不加空白页",
+    )
+    archival_pdf_download = forms.BooleanField(
+        label="公开下载存档用 PDF/A-2b 版本",
+        required=False,
+        help_text="开启后，公开页面下载的 PDF 和邮件附件的 PDF 是 PDF/A-2b 归档版"
+        "（版面相同，便于长期保存）；关闭时是普通 PDF",
     )
 
 
@@ -88,7 +106,7 @@ ContactFormSet = forms.formset_factory(ContactRow, extra=1, can_delete=True)
 
 
 class SeriesSettingsForms:
-    """The page's four parts, bound together: valid only when every part is."""
+    """The page's five parts, bound together: valid only when every part is."""
 
     def __init__(self, series: Series, data=None):
         from jianbao.bulletins.series_settings import current_settings
@@ -99,6 +117,7 @@ class SeriesSettingsForms:
             data,
             initial={k: now[k] for k in MAIN_FIELDS},
         )
+        self.print = PrintForm(data, initial={k: now[k] for k in PRINT_FIELDS})
         self.sections = SectionFormSet(
             data,
             prefix="sec",
@@ -130,7 +149,7 @@ class SeriesSettingsForms:
 
     @property
     def parts(self):
-        return (self.main, self.sections, self.distribution, self.contacts)
+        return (self.main, self.print, self.sections, self.distribution, self.contacts)
 
     def is_valid(self) -> bool:
         return all([part.is_valid() for part in self.parts])
@@ -144,6 +163,7 @@ class SeriesSettingsForms:
             "office": main["office"],
             "separate_review_and_sign": main["separate_review_and_sign"],
             "proof_errors_block_submission": main["proof_errors_block_submission"],
+            **{k: self.print.cleaned_data[k] for k in PRINT_FIELDS},
             "sections": [f.cleaned_data["title"] for f in self.sections.ordered_forms],
             "default_distribution": {
                 f.cleaned_data["list_name"]: f.cleaned_data.get("names", "").splitlines()
@@ -166,6 +186,8 @@ class SeriesSettingsForms:
             part._non_form_errors = part.error_class([*part.non_form_errors(), message])
         elif field in self.main.fields:
             self.main.add_error(field, message)
+        elif field in self.print.fields:
+            self.print.add_error(field, message)
         else:
             self.main.add_error(None, message)
 

@@ -28,6 +28,20 @@ class Series(models.Model):
         default=False,
         help_text="开启后，本期还有未处理（未采用建议也未忽略）的审校“错误”时，不能提交审核",
     )
+    # Read when an issue's PDF is made (bulletins.print_settings), for every issue
+    # of the series at once: the layout is not copied into issues.
+    closing_on_even_page = models.BooleanField(
+        "版记排在偶数页",
+        default=True,
+        help_text="开启后，PDF 的版记排在偶数页（最后一张纸的背面），需要时在前面加一页空白页"
+        "（GB/T 9704）",
+    )
+    archival_pdf_download = models.BooleanField(
+        "公开下载存档用 PDF/A-2b 版本",
+        default=True,
+        help_text="开启后，公开页面下载的 PDF 和邮件附件的 PDF 是 PDF/A-2b 归档版；"
+        "关闭时是普通 PDF",
+    )
 
     class Meta:
         verbose_name = "简报系列"

@@ -24,6 +24,7 @@ from jianbao.bulletins.forms import (
     editor_html,
 )
 from jianbao.bulletins.models import Article, Issue, IssueRevision, Section, Series
+from jianbao.bulletins.print_settings import pdf_settings_for, render_issue
 from jianbao.bulletins.services import issue_to_bulletin, issues_with_content
 from jianbao.core.errors import JianbaoError
 from jianbao.core.history import history_of
@@ -197,9 +198,10 @@ def issue_preview(request, issue_id: int):
     # The same blocks the PDF prints, drawn by the web pages' shared block partial;
     # pictures at the width the PDF gives them.
     sections = web_sections(bulletin, picture=responsive_picture)
+    settings = pdf_settings_for(issue.series)
     for section, printed in zip(sections, printed_sections(bulletin), strict=True):
         for article, parsed in zip(section["articles"], printed.articles, strict=True):
-            article["runs"] = _preview_runs(article["blocks"], parsed.blocks)
+            article["runs"] = _preview_runs(article["blocks"], parsed.blocks, settings)
     return render(
         request,
         "bulletins/desk/preview.html",
@@ -207,12 +209,12 @@ def issue_preview(request, issue_id: int):
     )
 
 
-def _preview_runs(web: list[dict], blocks) -> list[dict]:
+def _preview_runs(web: list[dict], blocks, settings) -> list[dict]:
     """Runs of blocks for the shared partial, and each picture on its own with the
-    share of the text width it prints at (render.pdf.picture_width)."""
-    from jianbao.publishing.render.pdf import PdfSettings, picture_width
+    share of the text width it prints at (render.pdf.picture_width) with the
+    series' PdfSettings."""
+    from jianbao.publishing.render.pdf import picture_width
 
-    settings = PdfSettings()
     runs: list[dict] = []
     for item, block in zip(web, blocks, strict=True):
         if block.kind == IMAGE:
@@ -227,13 +229,12 @@ def _preview_runs(web: list[dict], blocks) -> list[dict]:
 
 @login_required
 def issue_pdf(request, issue_id: int):
-    """The PDF on demand, for any state, so reviewers see exactly what will be signed."""
-    from jianbao.publishing.render import render as render_issue
-
+    """The PDF on demand, for any state, so reviewers see exactly what will be signed
+    (laid out by the series' settings; the archival PDF/A differs only in metadata)."""
     require_desk(request.user)
-    issue = get_object_or_404(Issue, pk=issue_id)
+    issue = get_object_or_404(Issue.objects.select_related("series"), pk=issue_id)
     try:
-        pdf = render_issue(issue_to_bulletin(issue), "pdf")
+        pdf = render_issue(issue, "pdf")
     except JianbaoError as exc:
         messages.error(request, str(exc))
         return redirect("desk:issue", issue.pk)

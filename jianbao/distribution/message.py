@@ -21,11 +21,11 @@ from jianbao.bulletins.models import Issue
 
 
 def issue_pdf_bytes(issue: Issue) -> bytes:
-    # Lazily: typst is heavy, and only the sending worker needs it.
-    from jianbao.bulletins.services import issue_to_bulletin
-    from jianbao.publishing.render import render
+    """The attachment: the same file as the public download (PDF/A-2b unless the
+    series says otherwise), so that a recipient's copy is the archive's."""
+    from jianbao.bulletins.print_settings import download_pdf_format, render_issue
 
-    return render(issue_to_bulletin(issue), "pdf")
+    return render_issue(issue, download_pdf_format(issue.series))
 
 
 def issue_url(issue: Issue) -> str:

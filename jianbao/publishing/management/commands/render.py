@@ -1,9 +1,10 @@
 import sys
 
-from jianbao.bulletins.services import find_issue, issue_to_bulletin
+from jianbao.bulletins.print_settings import render_issue
+from jianbao.bulletins.services import find_issue
 from jianbao.core.commands import JianbaoCommand
 from jianbao.core.errors import JianbaoError
-from jianbao.publishing.render import FORMATS, render
+from jianbao.publishing.render import FORMATS
 
 BINARY = ("pdf", "pdfa", "docx")
 
@@ -11,7 +12,7 @@ BINARY = ("pdf", "pdfa", "docx")
 class Command(JianbaoCommand):
     help = (
         "生成一期简报的 PDF（pdfa：PDF/A-2b 归档版）、Word、网页、微信或 Markdown 版："
-        "ISSUE 写作 2023-1 或 66"
+        "ISSUE 写作 2023-1 或 66。PDF 按简报系列的设置排版（如版记排在偶数页）"
     )
 
     def add_arguments(self, parser):
@@ -20,7 +21,7 @@ class Command(JianbaoCommand):
         parser.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出")
 
     def handle(self, *args, issue, format, output, **options):
-        data = render(issue_to_bulletin(find_issue(issue)), format)
+        data = render_issue(find_issue(issue), format)
         if output:
             try:
                 with open(output, "wb") as fh:
