@@ -171,3 +171,34 @@ def test_the_separation_rule_can_be_switched_off(series, admin_client):
     series.refresh_from_db()
     assert series.separate_review_and_sign is False
     assert history_of(series).get().data["after"] == {"separate_review_and_sign": False}
+
+
+def test_saving_an_imported_series_unchanged_keeps_its_closing_block_lines_apart(
+    imported_issue, admin_client
+):
+    # The importer counts the 版记's lines from 0: 联络组地址 and its 电话 on line 0,
+    # 编辑部地址 alone on line 1. The form counts from 1.
+    series = imported_issue.series
+    assert [c["line"] for c in series.contacts[:3]] == [0, 0, 1]
+    page = admin_client.get(_page(admin_client, series)).content.decode()
+    data = form_data(page, having="title")
+    assert (data["contact-0-line"], data["contact-1-line"], data["contact-2-line"]) == (
+        ["1"],
+        ["1"],
+        ["2"],
+    )
+    response = admin_client.post(_page(admin_client, series), data)
+    assert response.status_code == 302
+    assert not history_of(series).exists()
+    series.refresh_from_db()
+    assert [c["line"] for c in series.contacts[:3]] == [0, 0, 1]
+
+
+def test_a_changed_contact_keeps_the_closing_block_lines_apart(imported_issue, admin_client):
+    series = imported_issue.series
+    _posted(admin_client, series, **{"contact-3-value": "010-65987500"})
+    series.refresh_from_db()
+    lines = [(c["label"], c["line"]) for c in series.contacts[:4]]
+    assert lines == [("联络组地址", 1), ("电话", 1), ("编辑部地址", 2), ("电话", 3)]
+    assert series.contacts[3]["value"] == "010-65987500"
+    assert history_of(series).get().data["fields"] == ["contacts"]

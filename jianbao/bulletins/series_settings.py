@@ -4,7 +4,9 @@ Written by administrators from the desk (views_series) in proper forms, never as
 raw JSON. Each save is one transaction with one ``bulletins.series.update``
 history row naming the changed fields with their old and new values, the same
 shape the admin writes (core.admin_tools.RecordedAdmin). New issues copy these
-settings when they are created; issues already made keep their own.
+settings when they are created; issues already made keep their own. The print
+settings (the 版记's page, the archival download) are read whenever a PDF is
+made (bulletins.print_settings), so they hold for every issue at once.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ FIELD_LABELS = {
     "office": "编发单位",
     "separate_review_and_sign": "审核与签发须由不同人员",
     "proof_errors_block_submission": "有未处理的审校错误时不能提交审核",
+    "closing_on_even_page": "版记排在偶数页",
+    "archival_pdf_download": "公开下载存档用 PDF/A-2b 版本",
     "sections": "固定栏目",
     "default_distribution": "默认报送范围",
     "contacts": "联系方式",
@@ -74,12 +78,23 @@ def current_settings(series: Series) -> dict:
         "office": series.office,
         "separate_review_and_sign": series.separate_review_and_sign,
         "proof_errors_block_submission": series.proof_errors_block_submission,
+        "closing_on_even_page": series.closing_on_even_page,
+        "archival_pdf_download": series.archival_pdf_download,
         "sections": section_titles(series),
         "default_distribution": {
             k: list(v) for k, v in (series.default_distribution or {}).items()
         },
-        "contacts": [dict(c) for c in (series.contacts or [])],
+        "contacts": numbered_lines([dict(c) for c in (series.contacts or [])]),
     }
+
+
+def numbered_lines(rows: list[dict]) -> list[dict]:
+    """Contact rows with their 版记 lines numbered 1, 2, … in order, the rows of one
+    line kept together: only the grouping prints (render.pdf.contact_lines). The
+    importer counts lines from 0 and the form from 1; without this the form would
+    show an imported line 0 as 1 and merge it with line 1 on the next save."""
+    ranks = {line: n for n, line in enumerate(sorted({r.get("line") or 0 for r in rows}), start=1)}
+    return [{**r, "line": ranks[r.get("line") or 0]} for r in rows]
 
 
 def _check_sections(titles: list[str]) -> list[str]:
@@ -129,6 +144,8 @@ def update_series(
     default_distribution: dict[str, list[str]],
     contacts: list[Contact],
     proof_errors_block_submission: bool | None = None,
+    closing_on_even_page: bool | None = None,
+    archival_pdf_download: bool | None = None,
 ) -> list[str]:
     """Save the settings; return the labels of what changed (empty: nothing did)."""
     require_series_editor(by)
@@ -147,9 +164,14 @@ def update_series(
         "proof_errors_block_submission": before["proof_errors_block_submission"]
         if proof_errors_block_submission is None
         else bool(proof_errors_block_submission),
+        **_switches(
+            before,
+            closing_on_even_page=closing_on_even_page,
+            archival_pdf_download=archival_pdf_download,
+        ),
         "sections": _check_sections(sections),
         "default_distribution": _check_distribution(default_distribution),
-        "contacts": _contact_rows(contacts),
+        "contacts": numbered_lines(_contact_rows(contacts)),
     }
     changed = [key for key in after if after[key] != before[key]]
     if not changed:
@@ -160,6 +182,8 @@ def update_series(
         "office",
         "separate_review_and_sign",
         "proof_errors_block_submission",
+        "closing_on_even_page",
+        "archival_pdf_download",
     ):
         setattr(series, key, after[key])
     series.default_distribution = after["default_distribution"]
@@ -178,6 +202,11 @@ def update_series(
         },
     )
     return [FIELD_LABELS[key] for key in changed]
+
+
+def _switches(before: dict, **given: bool | None) -> dict[str, bool]:
+    """On/off settings as given; None (a caller that does not know one): unchanged."""
+    return {key: before[key] if value is None else bool(value) for key, value in given.items()}
 
 
 def _write_sections(series: Series, titles: list[str]) -> None:
