@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from jianbao.core.text import ends_sentence, fold
 from jianbao.publishing.ingest.text import (
+    _DIGITS,
     BARE_PAGE_NUMBER,
     BULLET_MARK,
     CREDIT,
@@ -40,7 +41,6 @@ CLOSING_LABEL = re.compile(rf"{DISTRIBUTION.pattern}|^(本期编辑|责任编辑
 LIST_MARKS = frozenset(SECTION_MARKERS + "•·▪◇□◆-–—")
 _HEAVY = ("bold", "heavy", "black", "semibold", "demi", "hei", "黑")
 _KAI = ("kai", "楷")
-_DIGITS = re.compile(r"\d+")
 
 
 @dataclass

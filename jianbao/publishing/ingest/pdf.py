@@ -1,9 +1,10 @@
-"""Read a text-based PDF bulletin into lines for the text parser.
+"""Read a text-based PDF bulletin into paragraphs for the text parser.
 
-PDF text has no paragraphs, only positioned lines.  A line that reaches the
-right margin continues on the next line, unless that one carries the
-two-character first-line indent; so paragraphs, titles and 导读 entries that
-wrapped come out as one line each, separated by blank lines.
+PDF text has no paragraphs, only positioned characters. ``layout`` builds the
+lines from them, drops the page furniture and joins what the typesetter wrapped
+(by size, weight, centring and the text block's edges, page by page), so that
+paragraphs, titles and 导读 entries come out as one line each, separated by
+blank lines; larger or bolder lines come as headings of the markup.
 
 ``pdf_to_markup`` reads the same paragraphs as the text markup, with each
 picture a page holds placed where it stands between them (its caption, a
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from dataclasses import dataclass
 
 import pdfplumber
@@ -25,12 +25,11 @@ from jianbao.core.errors import UnreadableFile
 from jianbao.core.limits import ParseBudget
 from jianbao.publishing.ingest import layout
 from jianbao.publishing.ingest.docx import DocxContent, is_caption
-from jianbao.publishing.ingest.text import DISTRIBUTION
 from jianbao.publishing.markup import block_to_markup, format_inline
 from jianbao.publishing.parsed import IMAGE, Block, ParseWarning
 
-# 报：… 送：… 本期编辑：… open a line of the closing block, never continue one.
-CLOSING_LABEL = re.compile(rf"{DISTRIBUTION.pattern}|^(本期编辑|责任编辑|审核|签发)[：:]")
+# Where the lines of a page are read and joined; CLOSING_LABEL is kept here by name.
+CLOSING_LABEL = layout.CLOSING_LABEL
 # A picture shown smaller than this (in points, 1/72 inch) is an ornament: a logo,
 # a rule drawn as an image, a bullet.
 MIN_PICTURE_POINTS = 36
@@ -220,10 +219,3 @@ def _png(picture: Image.Image) -> bytes:
     out = io.BytesIO()
     picture.save(out, "PNG")
     return out.getvalue()
-
-
-def _join_wrapped(left: str, right: str) -> str:
-    # A PDF wraps Latin text at the spaces it then drops; Chinese needs none.
-    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
-        return f"{left} {right}"
-    return left + right
