@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from django.db import transaction
+
 from jianbao.archive.search.text import (
     TOKEN_SEPARATOR,
     bigram_tokens,
@@ -383,13 +385,15 @@ class PostgresIndex:
         """Run ``sql`` on the GIN indexes' bitmaps.  For a common token the
         planner prefers reading the table, or walking the primary key, which
         here means detoasting tsvectors row by row (2.5 s for 联 at 10^5
-        documents); the bitmap needs no recheck and no tsvector (45 ms)."""
-        self.cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
-        try:
+        documents); the bitmap needs no recheck and no tsvector (45 ms).
+        SET LOCAL, in a transaction: the settings cannot outlive the query,
+        even through a pooler such as pgbouncer."""
+        with transaction.atomic():
+            self.cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
             self.cursor.execute(sql, params)
-            return self.cursor.fetchall()
-        finally:
-            self.cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
+            rows = self.cursor.fetchall()
+            self.cursor.execute("SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = on")
+            return rows
 
     def _select(self, what: str, terms: tuple[str, ...], filters: Filters) -> tuple[str, list]:
         """Matches from the index: every term's tokens, and the text for long terms."""
