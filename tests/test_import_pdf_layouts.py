@@ -207,3 +207,45 @@ def test_bare_page_numbers_at_the_foot_are_not_text(parsed, tmp_path):
     for article in bulletin.articles:
         for block in article.blocks:
             assert not re.fullmatch(r"\d{1,3}", block.text.strip())
+
+
+SMALL_ISSUE = """#set page(paper: "a5", margin: 18mm)
+#set text(font: "Noto Serif CJK SC", size: 11pt, lang: "zh", region: "cn")
+#set par(justify: true, first-line-indent: (amount: 2em, all: true))
+#align(center, text(size: 18pt, weight: "bold")[某某产业技术创新战略联盟])
+#align(center, text(size: 26pt, weight: "bold")[简报])
+#align(center)[2024年第3期（总第12期）]
+#par(first-line-indent: 0pt)[联盟秘书处 #h(1fr) 2024年5月6日]
+#align(center)[━━━━━━━━━━━━━━━━━━━━━━━━━━━━]
+#align(center, text(weight: "bold")[目录])
+#par(first-line-indent: 0pt, text(weight: "bold")[联盟动态])
+#par(first-line-indent: 0pt)[联盟召开第三届理事会第二次会议]
+#align(center, text(size: 14pt, weight: "bold")[联盟动态])
+#align(center, text(size: 14pt, weight: "bold")[联盟召开第三届理事会第二次会议])
+#text(weight: "bold")[LEAD]
+
+会议还讨论了下一阶段的重点工作。
+#par(first-line-indent: 0pt, text(font: "AR PL UKai")[（联盟秘书处供稿）])
+
+#par(first-line-indent: 0pt)[报：科技部成果与区域司]
+""".replace(
+    "LEAD",
+    "5月5日，联盟第三届理事会第二次会议在杭州召开，会议由理事长主持，"
+    "审议通过了年度工作报告和财务报告，并选举产生了新一届监事会成员。",
+)
+
+
+def test_a_text_rule_under_the_masthead_and_a_bold_lead_paragraph_are_read_for_what_they_are(
+    tmp_path,
+):
+    pdf = typst.compile(SMALL_ISSUE.encode(), font_paths=FONT_DIRS)
+    bulletin = parse_bulletin_bytes(pdf, "small.pdf")
+    assert (bulletin.office, str(bulletin.date)) == ("联盟秘书处", "2024-05-06")
+    assert [s.title for s in bulletin.sections] == ["联盟动态"]
+    (article,) = bulletin.articles
+    assert article.title == "联盟召开第三届理事会第二次会议"
+    assert article.credit == "联盟秘书处供稿"
+    assert [b.kind for b in article.blocks] == ["paragraph", "paragraph"]
+    assert article.blocks[0].text.startswith("5月5日，联盟第三届理事会第二次会议在杭州召开")
+    assert article.blocks[1].text == "会议还讨论了下一阶段的重点工作。"
+    assert "━" not in "".join(w.message for w in bulletin.warnings)

@@ -39,6 +39,9 @@ from jianbao.publishing.ingest.text import (
 CLOSING_LABEL = re.compile(rf"{DISTRIBUTION.pattern}|^(本期编辑|责任编辑|审核|签发)[：:]")
 # Marks that open a 导读 entry or a list item; their line's text starts after them.
 LIST_MARKS = frozenset(SECTION_MARKERS + "•·▪◇□◆-–—")
+RULE_CHARACTERS = "─━—–-_=＿＝·•"
+# A heading is a line or two: a longer paragraph in bold is emphasis, not a title.
+HEADING_MAX = 80
 _HEAVY = ("bold", "heavy", "black", "semibold", "demi", "hei", "黑")
 _KAI = ("kai", "楷")
 
@@ -127,14 +130,20 @@ def _line(row: list[dict], page: int) -> LayoutLine:
     )
 
 
+def _is_rule(text: str) -> bool:
+    """A rule set as characters (━━━━, ————, ____) under a masthead."""
+    squeezed = "".join(text.split())
+    return len(squeezed) >= 3 and not squeezed.strip(RULE_CHARACTERS)
+
+
 def _is_page_number(text: str) -> bool:
     return bool(PAGE_NUMBER.match(text) or BARE_PAGE_NUMBER.match(text.strip()))
 
 
 def remove_furniture(pages: list[list[LayoutLine]]) -> list[list[LayoutLine]]:
-    """The pages without page numbers and running heads or feet: what stands
-    first or last on a page and is a page number, or repeats there (its digits
-    aside) on three pages or more."""
+    """The pages without page numbers and running heads or feet (what stands
+    first or last on a page and is a page number, or repeats there, its digits
+    aside, on three pages or more), and without rules set as characters."""
     edges: Counter[str] = Counter()
     for lines in pages:
         for line in {id(x): x for x in (*lines[:1], *lines[-1:])}.values():
@@ -153,7 +162,7 @@ def remove_furniture(pages: list[list[LayoutLine]]) -> list[list[LayoutLine]]:
         for _ in range(2):
             if hi > lo and furniture(lines[hi - 1]):
                 hi -= 1
-        kept.append(lines[lo:hi])
+        kept.append([line for line in lines[lo:hi] if not _is_rule(line.text)])
     return kept
 
 
@@ -206,10 +215,14 @@ class Geometry:
         """The line reaches the text block's right edge (a wrapped line)."""
         return self.pages[line.page].right - line.x1 < line.size * 1.0
 
+    def share(self, line: LayoutLine) -> float:
+        """How much of the text block's width the line fills."""
+        page = self.pages[line.page]
+        return (line.x1 - line.x0) / max(page.right - page.left, 1.0)
+
     def wide(self, line: LayoutLine) -> bool:
         """Four fifths of the text block or more: a line that may have wrapped."""
-        page = self.pages[line.page]
-        return line.x1 - line.x0 >= (page.right - page.left) * 0.8
+        return self.share(line) >= 0.8
 
     def indented(self, line: LayoutLine) -> bool:
         return line.x0 - self.pages[line.page].left > line.size * 0.5
@@ -251,6 +264,13 @@ def continues(
         # line, or set from the same left edge.
         if prev.text[-1:] in "。！？!?" or line.page != prev.page:
             return False
+        # A title wraps only once its first line is well filled, and an even
+        # break leaves the next line no much longer: a short head followed by a
+        # title in the same look (a section's, then its first article's) is two.
+        if geometry.full(prev) and not geometry.indented(line):
+            return True  # justified: a bold paragraph, or a title filling the measure
+        if geometry.share(prev) < 0.4 or line.x1 - line.x0 > (prev.x1 - prev.x0) * 1.3:
+            return False
         if geometry.centred(line) and (geometry.centred(prev) or geometry.wide(prev)):
             return True  # centred under a first line that is centred or fills the measure
         return abs(line.x0 - prev.x0) < line.size * 0.5
@@ -289,11 +309,17 @@ def paragraphs(geometry: Geometry, lines: Iterable[LayoutLine]) -> Iterable[Para
             current.lines.append(line)
         else:
             if current is not None:
-                yield current
+                yield _checked(current)
             current = Paragraph(line.text, level, line.top, line.bottom, line.page, [line])
         last = line
     if current is not None:
-        yield current
+        yield _checked(current)
+
+
+def _checked(paragraph: Paragraph) -> Paragraph:
+    if paragraph.level and (len(paragraph.text) > HEADING_MAX or paragraph.text[-1:] in "。；;"):
+        paragraph.level = 0
+    return paragraph
 
 
 def join_wrapped(left: str, right: str) -> str:
