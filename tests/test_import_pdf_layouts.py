@@ -249,3 +249,15 @@ def test_a_text_rule_under_the_masthead_and_a_bold_lead_paragraph_are_read_for_w
     assert article.blocks[0].text.startswith("5月5日，联盟第三届理事会第二次会议在杭州召开")
     assert article.blocks[1].text == "会议还讨论了下一阶段的重点工作。"
     assert "━" not in "".join(w.message for w in bulletin.warnings)
+
+
+def test_a_credit_set_right_in_kai_without_brackets_is_the_credit():
+    source = SMALL_ISSUE.replace(
+        '#par(first-line-indent: 0pt, text(font: "AR PL UKai")[（联盟秘书处供稿）])',
+        '#align(right, text(font: "AR PL UKai")[联盟秘书处供稿])',
+    )
+    assert source != SMALL_ISSUE
+    bulletin = parse_bulletin_bytes(typst.compile(source.encode(), font_paths=FONT_DIRS), "k.pdf")
+    (article,) = bulletin.articles
+    assert article.credit == "联盟秘书处供稿"
+    assert article.blocks[-1].text == "会议还讨论了下一阶段的重点工作。"

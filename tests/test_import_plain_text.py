@@ -148,3 +148,21 @@ def test_pdftotext_of_a_narrow_layout_with_a_plain_toc_gives_every_article(parse
     ]
     body = "".join(b.text for a in bulletin.articles for b in a.blocks)
     assert "产业技术创新战略联盟试点工作简报" not in body
+
+
+def test_credit_lines_copied_without_brackets_are_credits_with_a_warning():
+    text = WEB_COPY.replace("（科技部办公厅供稿）", "科技部办公厅供稿").replace(
+        "（化纤产业技术创新战略联盟秘书处供稿）", "来源：化纤产业技术创新战略联盟秘书处"
+    )
+    bulletin = parse_bulletin_text(text, source="web.txt")
+    assert [a.credit for a in bulletin.articles] == [
+        "科技部办公厅供稿",
+        "来源：化纤产业技术创新战略联盟秘书处",
+    ]
+    assert bulletin.articles[1].contributors == ("化纤产业技术创新战略联盟",)
+    line = text.split("\n").index("科技部办公厅供稿") + 1
+    assert (line, "供稿行“科技部办公厅供稿”没有括号，已作为供稿行读入") in [
+        (w.line, w.message) for w in bulletin.warnings
+    ]
+    # Running text that ends in 供稿 stays text.
+    assert "会议要求，各单位要把改革举措落到实处。" in bulletin.articles[0].blocks[-1].text

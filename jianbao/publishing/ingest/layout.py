@@ -309,16 +309,27 @@ def paragraphs(geometry: Geometry, lines: Iterable[LayoutLine]) -> Iterable[Para
             current.lines.append(line)
         else:
             if current is not None:
-                yield _checked(current)
+                yield _checked(current, geometry)
             current = Paragraph(line.text, level, line.top, line.bottom, line.page, [line])
         last = line
     if current is not None:
-        yield _checked(current)
+        yield _checked(current, geometry)
 
 
-def _checked(paragraph: Paragraph) -> Paragraph:
-    if paragraph.level and (len(paragraph.text) > HEADING_MAX or paragraph.text[-1:] in "。；;"):
+def _checked(paragraph: Paragraph, geometry: Geometry) -> Paragraph:
+    text = paragraph.text
+    if paragraph.level and (len(text) > HEADING_MAX or text[-1:] in "。；;"):
         paragraph.level = 0
+    (first, *rest) = paragraph.lines
+    if (
+        not rest
+        and (first.kai or geometry.right_set(first))
+        and CREDIT_WORDS.search(text)
+        and not is_credit(text)
+        and len(text) <= 60
+    ):
+        # A credit set right or in 楷体 without its brackets: the markup's form.
+        paragraph.text, paragraph.level = f"（{text}）", 0
     return paragraph
 
 

@@ -628,6 +628,18 @@ class BulletinParser:
             inner = m.group("inner").strip()
             if CREDIT_WORDS.search(inner) and len(inner) <= 100:
                 return "credit", inner, 1
+        elif (
+            not line.marked
+            and not line.marks
+            and CREDIT_WORDS.search(text)
+            and len(text) <= 40
+            and not any(ch in text for ch in "，。；,;")
+            and sections
+            and sections[-1].articles
+        ):
+            # Copied from a web page or set right without its brackets: 联盟秘书处供稿.
+            self.warn(line.no, f"供稿行“{text}”没有括号，已作为供稿行读入")
+            return "credit", text, 1
         group = self._match_group(text, groups, threshold=0.85 if not line.marked else 0.8)
         if group is not None and (line.marked or len(fold(text)) <= 30):
             return "section", (text, group), 1
