@@ -4,6 +4,7 @@
     .venv/bin/python bench/search.py                      # SQLite, 100,000 articles
     .venv/bin/python bench/search.py --sizes 10000 100000 1000000
     DATABASE_URL=postgres://… .venv/bin/python bench/search.py --postgres --sizes 100000
+    DATABASE_URL=postgres://… .venv/bin/python bench/search.py --both --sizes 100000
 
 Each size runs in a fresh process against a fresh database (a new SQLite file
 under --workdir; for --postgres the database in DATABASE_URL is emptied first).
@@ -44,6 +45,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL (PostgreSQL)")
+    parser.add_argument(
+        "--both",
+        action="store_true",
+        help="SQLite, then PostgreSQL (DATABASE_URL) on the same corpus, with their ratios",
+    )
     parser.add_argument("--workdir", default="/tmp/jianbao-bench")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per query")
     parser.add_argument("--scan-runs", type=int, default=1, help="timed brute-force scans")
@@ -60,26 +66,64 @@ def main() -> None:
         print(json.dumps(run_one(args)), flush=True)
         return
     for size in args.sizes:
-        env = dict(os.environ)
-        if args.reuse:
-            env["DATABASE_URL"] = f"sqlite:///{Path(args.reuse).resolve()}"
-        elif not args.postgres:
-            Path(args.workdir).mkdir(parents=True, exist_ok=True)
-            db = Path(args.workdir) / f"bench-{size}.sqlite3"
-            for f in Path(args.workdir).glob(f"{db.name}*"):
-                f.unlink()
-            env["DATABASE_URL"] = f"sqlite:///{db}"
-        elif not env.get("DATABASE_URL", "").startswith("postgres"):
-            sys.exit("--postgres needs DATABASE_URL=postgres://…")
-        cmd = [sys.executable, __file__, "--one", str(size), "--runs", str(args.runs)]
-        cmd += ["--scan-runs", str(args.scan_runs), "--jobs", str(args.jobs)]
-        cmd += ["--postgres"] if args.postgres else []
-        cmd += ["--reuse", args.reuse] if args.reuse else []
-        out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
-        report(json.loads(out.strip().splitlines()[-1]))
-        if not args.postgres and not args.keep and not args.reuse:
-            for f in Path(args.workdir).glob(f"bench-{size}.sqlite3*"):
-                f.unlink()
+        if args.both:
+            results = [run_size(args, size, postgres=False), run_size(args, size, postgres=True)]
+            compare(*results)
+        else:
+            run_size(args, size, postgres=args.postgres)
+
+
+def run_size(args, size: int, *, postgres: bool) -> dict:
+    env = dict(os.environ)
+    if args.reuse:
+        env["DATABASE_URL"] = f"sqlite:///{Path(args.reuse).resolve()}"
+    elif not postgres:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
+        db = Path(args.workdir) / f"bench-{size}.sqlite3"
+        for f in Path(args.workdir).glob(f"{db.name}*"):
+            f.unlink()
+        env["DATABASE_URL"] = f"sqlite:///{db}"
+    elif not env.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("--postgres and --both need DATABASE_URL=postgres://…")
+    cmd = [sys.executable, __file__, "--one", str(size), "--runs", str(args.runs)]
+    cmd += ["--scan-runs", str(args.scan_runs), "--jobs", str(args.jobs)]
+    cmd += ["--postgres"] if postgres else []
+    cmd += ["--reuse", args.reuse] if args.reuse else []
+    out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    report(result)
+    if not postgres and not args.keep and not args.reuse:
+        for f in Path(args.workdir).glob(f"bench-{size}.sqlite3*"):
+            f.unlink()
+    return result
+
+
+def compare(sqlite: dict, postgres: dict) -> None:
+    """PostgreSQL beside SQLite on the same generated corpus, as ratios."""
+    print(f"\n== PostgreSQL / SQLite, {sqlite['size']:,} articles, same run ==")
+    print(
+        f"{'query kind':<24}{'page p95 sqlite':>16}{'pg':>9}{'ratio':>7}"
+        f"{'exact p95 sqlite':>18}{'pg':>9}{'ratio':>7}"
+    )
+    for kind, s in sqlite["kinds"].items():
+        p = postgres["kinds"][kind]
+        print(
+            f"{kind:<24}{s['page_p95']:>14.1f}ms{p['page_p95']:>7.1f}ms"
+            f"{p['page_p95'] / s['page_p95']:>6.1f}×"
+            f"{s['count_p95']:>16.1f}ms{p['count_p95']:>7.1f}ms"
+            f"{p['count_p95'] / max(s['count_p95'], 0.01):>6.1f}×"
+        )
+    mib = 1024 * 1024
+    worst_count = max(k["count_p95"] for k in postgres["kinds"].values())
+    print(
+        f"worst page p95: sqlite {sqlite['worst_p95']:.1f} ms, "
+        f"postgresql {postgres['worst_p95']:.1f} ms; "
+        f"worst exact p95: postgresql {worst_count:.1f} ms\n"
+        f"index build: sqlite {sqlite['build_s']:.1f} s, postgresql {postgres['build_s']:.1f} s"
+        f" ({postgres['build_s'] / sqlite['build_s']:.2f}×); index: sqlite "
+        f"{sqlite['index_bytes'] / mib:,.0f} MiB, "
+        f"postgresql {postgres['index_bytes'] / mib:,.0f} MiB"
+    )
 
 
 def run_one(args) -> dict:
@@ -191,8 +235,10 @@ def sizes(connection) -> tuple[int, int, int]:
             db_bytes = c.fetchone()[0]
         else:
             c.execute(
-                "SELECT pg_relation_size('archive_searchdocument_tokens'), "
-                "(SELECT sum(pg_column_size(tokens)) FROM archive_searchdocument), "
+                "SELECT pg_relation_size('archive_searchdocument_tokens') "
+                "+ pg_relation_size('archive_searchdocument_title_tokens'), "
+                "(SELECT sum(pg_column_size(tokens) + pg_column_size(title_tokens)) "
+                "FROM archive_searchdocument), "
                 "pg_database_size(current_database())"
             )
             gin, column, db_bytes = c.fetchone()

@@ -352,11 +352,17 @@ class PostgresIndex:
         ids: list[int] = []
         few = title_total <= RANK_ALL_LIMIT
         if offset < title_total or not few:
-            sql = f"{title_select} ORDER BY d.id DESC LIMIT %s OFFSET %s"
             if few:
+                sql = f"{title_select} ORDER BY d.id DESC LIMIT %s OFFSET %s"
                 ids = [row[0] for row in self._with_index(sql, [*title_where, limit, offset])]
             else:
-                ids = self._ids(sql, [*title_where, limit, offset])
+                # A walk tests each title as text: cheaper than a tsquery of many tokens.
+                ids = self._ids(
+                    "SELECT d.id FROM archive_searchdocument d WHERE "
+                    + " AND ".join([in_title, *more])
+                    + " ORDER BY d.id DESC LIMIT %s OFFSET %s",
+                    [*title_params, *more_params, limit, offset],
+                )
             if limit is not None and len(ids) == limit:
                 return ids
             if ids or few:
