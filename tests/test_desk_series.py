@@ -146,7 +146,21 @@ def test_an_empty_title_is_refused_beside_the_field(series, admin_client):
 
 def test_the_save_asks_first(series, admin_client):
     page = admin_client.get(_page(admin_client, series)).content.decode()
-    assert 'data-confirm="保存后，此后新建的各期将采用新设置' in page
+    # What holds for every issue at once, and what only for new ones (issue_to_bulletin
+    # reads the masthead from the series; sections, lists and contacts are copied).
+    assert (
+        'data-confirm="保存后，固定栏目、报送范围和联系方式由此后新建的各期采用；'
+        "简报名称、刊名、编发单位以及审核、审校、PDF 设置对各期（含已发布的）立即生效。"
+        '确定保存？"'
+    ) in page
+
+
+def test_the_saved_message_says_which_changes_hold_at_once(series, admin_client):
+    response = _posted(admin_client, series, title="产业技术创新战略联盟工作")
+    messages = [m.message for m in response.wsgi_request._messages]
+    assert messages == [
+        "已保存“产业技术创新战略联盟工作简报”的设置：修改了简报名称；对各期立即生效"
+    ]
 
 
 def test_an_editor_cannot_change_the_settings(series):

@@ -34,10 +34,8 @@ def series_edit(request, series_id: int):
             forms.add_error(exc.field, str(exc))
         else:
             if changed:
-                messages.success(
-                    request,
-                    f"已保存“{series}”的设置：修改了{'、'.join(changed)}；此后新建的各期采用新设置",
-                )
+                series.refresh_from_db()  # named as saved, after a new title
+                messages.success(request, _saved_message(series, changed))
             else:
                 messages.info(request, "设置没有改动")
             return redirect("desk:series_edit", series.pk)
@@ -46,3 +44,30 @@ def series_edit(request, series_id: int):
         "bulletins/desk/series/series_form.html",
         {"series": series, "forms": forms, "several": Series.objects.count() > 1},
     )
+
+
+# Read from the series whenever an issue is printed, proofed or moved on, so they
+# hold for every issue at once (the masthead too: issue_to_bulletin reads it);
+# sections, 报/送 and contacts are copied into an issue when it is created.
+IMMEDIATE = {
+    services.FIELD_LABELS[name]
+    for name in (
+        "title",
+        "name",
+        "office",
+        "separate_review_and_sign",
+        "proof_errors_block_submission",
+        "closing_on_even_page",
+        "archival_pdf_download",
+    )
+}
+
+
+def _saved_message(series, changed: list[str]) -> str:
+    now = [label for label in changed if label in IMMEDIATE]
+    later = [label for label in changed if label not in IMMEDIATE]
+    if now and later:
+        when = f"其中{'、'.join(now)}对各期立即生效，{'、'.join(later)}由此后新建的各期采用"
+    else:
+        when = "对各期立即生效" if now else "由此后新建的各期采用"
+    return f"已保存“{series}”的设置：修改了{'、'.join(changed)}；{when}"
