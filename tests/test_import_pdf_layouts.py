@@ -58,6 +58,9 @@ def assert_whole_sample(
     assert str(bulletin.date) == "2023-03-20"
     assert bulletin.office == "联盟试点工作联络组办公室"
     assert (bulletin.editor, bulletin.reviewer, bulletin.signer) == ("杨丹泽", "尚辉良", "李新男")
+    # Every title was found through its 导读 entry, and every entry has its article.
+    unmatched = [w.message for w in bulletin.warnings if "没有对应" in w.message]
+    assert unmatched == []
 
 
 def test_jianbaos_own_pdf_imports_as_three_sections_and_25_articles(parsed):

@@ -192,8 +192,10 @@ class Geometry:
         body = [ln for lines in pages for ln in lines if abs(ln.size - self.body) < 0.6]
         if len(body) < minimum:
             return None
-        left = Counter(round(ln.x0) for ln in body).most_common(1)[0][0]
-        right = Counter(round(ln.x1) for ln in body).most_common(1)[0][0]
+        (left, at_left), *_ = Counter(round(ln.x0) for ln in body).most_common(1)
+        (right, at_right), *_ = Counter(round(ln.x1) for ln in body).most_common(1)
+        if min(at_left, at_right) < 3 and minimum > 1:
+            return None  # a page of headings and short lines: no edge to trust
         return float(left), float(right)
 
     def level(self, line: LayoutLine) -> int:

@@ -209,7 +209,7 @@ class BulletinParser:
                 yield Line(no)
                 continue
             if fold(raw.lstrip("#")) in TOC_CONTINUED:
-                self.warn(no, f"删除了导读续页的标题“{raw.strip()}”")
+                self.warn(no, f"删除了导读续页的标题“{raw.strip().lstrip('#').strip()}”")
                 yield Line(no)
                 continue
             if RULE.match(raw):
