@@ -12,7 +12,8 @@ BIND ?= 127.0.0.1:8000
 # poppler-utils (pdftotext, pdftoppm) for reading and previewing PDFs.
 DEB_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai fonts-hanazono fonts-dejavu-core poppler-utils
 # `make test` adds its own, so that a fresh machine runs apt-get once.
-test: DEB_PACKAGES += postgresql-15 postgresql-client-15 chromium dovecot-imapd redis-server nginx
+test: DEB_PACKAGES += postgresql-15 postgresql-client-15 chromium dovecot-imapd redis-server nginx \
+	libreoffice-writer-nogui
 
 .PHONY: help install venv run test lint fmt clean bench samples
 
