@@ -4,8 +4,6 @@ and faces, and LibreOffice's PDF of jianbao's DOCX. The reader goes by what the
 page shows (size, weight, centring, the 导读), not by one layout's numbers."""
 
 import re
-import shutil
-import subprocess
 
 import pytest
 import typst
@@ -13,6 +11,7 @@ import typst
 from jianbao.publishing.ingest import parse_bulletin_bytes
 from jianbao.publishing.parsed import HEADING, ParsedBulletin
 from jianbao.publishing.render import render
+from tests.libreoffice import docx_to_pdf, needs_soffice
 
 FONT_DIRS = ["/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/arphic"]
 squeeze = lambda s: re.sub(r"\s", "", s)  # noqa: E731
@@ -172,28 +171,10 @@ def test_a_pdf_in_another_layout_imports_as_three_sections_and_25_articles(parse
     assert "产业技术创新战略联盟试点工作简报" not in body
 
 
-# LibreOffice is installed by `make test`; like the DOCX conversion test in
-# test_render_docx.py this one is skipped where soffice is absent.
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+@needs_soffice
 def test_libreoffices_pdf_of_jianbaos_docx_imports_as_25_articles(parsed, tmp_path):
-    source = tmp_path / "issue.docx"
-    source.write_bytes(render(parsed, "docx"))
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    bulletin = parse_bulletin_bytes((tmp_path / "issue.pdf").read_bytes(), "issue.pdf")
+    pdf = docx_to_pdf(render(parsed, "docx"), tmp_path)
+    bulletin = parse_bulletin_bytes(pdf.read_bytes(), "issue.pdf")
     # LibreOffice hangs a line-end 、 into the margin and writes no text for it.
     assert_whole_sample(bulletin, parsed, dropped="、")
     assert bulletin.distribution == parsed.distribution

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import shutil
 import subprocess
 import zipfile
 
@@ -15,6 +14,7 @@ from docx.shared import Mm
 from jianbao.publishing.parsed import PARAGRAPH, Block, ParsedArticle, ParsedSection
 from jianbao.publishing.render.docx import W_NS, render_docx
 from jianbao.publishing.render.pdf import credit_line
+from tests.libreoffice import docx_to_pdf, needs_soffice
 
 W = f"{{{W_NS}}}"
 
@@ -167,27 +167,11 @@ def test_large_and_empty_issues(parsed, articles, paragraphs):
     assert len(body) == articles * paragraphs
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+@needs_soffice
 def test_libreoffice_converts_it_to_pdf_without_losing_text(parsed, fixture_docx, tmp_path):
-    source = tmp_path / "issue.docx"
-    source.write_bytes(fixture_docx)
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    pdf = docx_to_pdf(fixture_docx, tmp_path)
     text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(tmp_path / "issue.pdf"), "-"],
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
         check=True,
         capture_output=True,
     ).stdout.decode()
