@@ -17,7 +17,6 @@ from email.header import decode_header, make_header
 
 import pytest
 from docx import Document
-from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from jianbao.bulletins import editing, workflow
@@ -25,6 +24,7 @@ from jianbao.bulletins.models import Issue
 from jianbao.bulletins.workflow import Action
 from jianbao.distribution.models import Delivery
 from jianbao.distribution.services import add_recipient, distribution_list
+from tests.browser.test_desk_publishing_browser import READ_CLIPBOARD_HTML, recipients_xlsx
 from tests.factories import SeriesFactory, person
 from tests.mailservers import SmtpSink
 
@@ -39,15 +39,6 @@ PEOPLE = "化纤联盟举办技术培训"
 SEND = ["li@miit.example", "wang@ndrc.example", "zhang@most.example"]
 # On the 报 list already, and not chosen for this issue.
 NOT_CHOSEN = "gwy@gov.example"
-
-READ_CLIPBOARD_HTML = """async () => {
-  for (const item of await navigator.clipboard.read()) {
-    if (item.types.includes("text/html")) {
-      return await (await item.getType("text/html")).text()
-    }
-  }
-  return ""
-}"""
 
 
 @pytest.fixture(autouse=True)
@@ -108,17 +99,6 @@ def approved_issue() -> Issue:
         by=editor,
     )
     return issue
-
-
-def recipients_xlsx(path):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["单位", "姓名", "邮箱"])
-    sheet.append(["科技部创新发展司", "张三", "zhang@most.example"])
-    sheet.append(["工业和信息化部", "李四", "li@miit.example"])
-    sheet.append(["国家发展改革委", "王五", "wang@ndrc.example"])
-    workbook.save(path)
-    return path
 
 
 def pdf_text(data: bytes) -> str:
