@@ -6,10 +6,11 @@ SQLite and on PostgreSQL, so both databases are held to the same sets.
 """
 
 import json
+import threading
 from dataclasses import dataclass
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from jianbao.archive.search import backends
 from jianbao.archive.search import index as index_module
@@ -391,3 +392,33 @@ def test_downgrading_and_upgrading_the_index_again_keeps_every_match(transaction
     rebuild()
     for query, ids in expected.items():
         assert found_ids(search_articles(query)) == ids, query
+
+
+def test_readers_search_the_old_index_while_a_rebuild_runs(committed_corpus):
+    """A rebuild holds back writers, never readers: a search from another
+    connection, midway through the rebuild, answers at once from the index as
+    it was (README: 重建期间照常可以检索)."""
+    before = found_ids(search_articles("联盟"))
+    seen = []
+
+    def read_in_another_connection():
+        try:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # Waiting for the rebuild's locks is an error here, not a delay.
+                    cursor.execute("SET lock_timeout = '500ms'")
+            seen.append(found_ids(search_articles("联盟")))
+        except Exception as exc:
+            seen.append(exc)
+        finally:
+            connection.close()
+
+    def midway(_done):
+        if not seen:
+            reader = threading.Thread(target=read_in_another_connection)
+            reader.start()
+            reader.join(timeout=60)
+
+    assert rebuild(progress=midway, issues_per_batch=2) == 145
+    assert seen == [before]
+    assert found_ids(search_articles("联盟")) == brute_force("联盟")

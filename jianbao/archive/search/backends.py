@@ -283,8 +283,9 @@ class PostgresIndex:
         """The tokens live in the document row and go with it."""
 
     def clear(self) -> None:
-        # Under the rebuild's lock: empty files instead of 10^5 dead rows to vacuum.
-        self.cursor.execute("TRUNCATE archive_searchdocument")
+        """The rebuild's DELETE of the documents takes the tokens with them. Not
+        TRUNCATE: its ACCESS EXCLUSIVE lock would stop every search until the
+        rebuild commits, where a DELETE lets readers use the old rows meanwhile."""
 
     def lock(self) -> None:
         """Hold back other writers of the index (a publish) until the rebuild
@@ -296,17 +297,10 @@ class PostgresIndex:
 
     @contextmanager
     def bulk_loading(self):
-        """Load without the GIN indexes and build them once at the end: sorting
-        10^8 entries in memory is several times faster than inserting them one
-        document at a time.  Readers wait for the rebuild to commit."""
-        for name, _ in GIN_INDEXES:
-            self.cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        """Load with the GIN indexes in place. Dropping them and building them
+        once at the end is several times faster, but DROP INDEX takes ACCESS
+        EXCLUSIVE too: every search would wait for the whole rebuild."""
         yield
-        self.cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for name, column in GIN_INDEXES:
-            self.cursor.execute(
-                f"CREATE INDEX {name} ON archive_searchdocument USING gin ({column})"
-            )
         self.cursor.execute("ANALYZE archive_searchdocument")
         self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys
 
@@ -411,13 +405,6 @@ class PostgresIndex:
         more, more_params = self.filters_sql(filters)
         sql = f"SELECT {what} FROM archive_searchdocument d WHERE " + " AND ".join(where + more)
         return sql, params + more_params
-
-
-# The GIN indexes of migration 0005: name, column.
-GIN_INDEXES = (
-    ("archive_searchdocument_tokens", "tokens"),
-    ("archive_searchdocument_title_tokens", "title_tokens"),
-)
 
 
 def _long_in_title(terms: tuple[str, ...]) -> tuple[list[str], list]:
