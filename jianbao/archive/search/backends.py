@@ -289,10 +289,7 @@ class PostgresIndex:
 
     def lock(self) -> None:
         """Hold back other writers of the index (a publish) until the rebuild
-        commits.  Foreign keys are checked as rows arrive: PostgreSQL refuses
-        TRUNCATE and CREATE INDEX while deferred checks are pending (inside a
-        caller's transaction, or after the load's own COPY)."""
-        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        commits; EXCLUSIVE mode still lets readers in."""
         self.cursor.execute("LOCK TABLE archive_searchdocument IN EXCLUSIVE MODE")
 
     @contextmanager
@@ -302,7 +299,6 @@ class PostgresIndex:
         EXCLUSIVE too: every search would wait for the whole rebuild."""
         yield
         self.cursor.execute("ANALYZE archive_searchdocument")
-        self.cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys
 
     # -- reads
     def count(self, terms: tuple[str, ...], filters: Filters, *, limit: int | None = None) -> int:
