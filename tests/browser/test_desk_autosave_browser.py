@@ -97,6 +97,8 @@ def test_an_edit_survives_a_reload_as_a_draft_and_the_save_clears_it(
     # (The message names the title the form was opened with: views.article_edit.)
     expect(page.get_by_text(re.compile("^已保存《"))).to_be_visible()
     assert len(dialogs) == asked
+    # The page that follows a save clears the draft in its (deferred) script.
+    page.wait_for_load_state("load")
     assert page.evaluate(DRAFTS) == []
     saved = Article.objects.get(pk=article.pk)
     assert editing.body_text(saved) == "联盟发布团体标准。标准涵盖钼铌合金棒材。"
@@ -151,6 +153,8 @@ def test_a_draft_older_than_the_saved_version_is_flagged(live_server, login, iss
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("已保存《联盟开展技术培训》")).to_be_visible()
     assert editing.body_text(Article.objects.get(pk=article.pk)) == "联盟开展技术培训。我的补充。"
+    # The page that follows a save clears the draft in its (deferred) script.
+    page.wait_for_load_state("load")
     assert page.evaluate(DRAFTS) == []
     assert problems == []
 
