@@ -142,13 +142,37 @@ class ContactItem:
     line: int
 
 
+# What a warning is about, for the import report: a change the reader made to
+# the text, a 导读 entry no article answers, or anything else.
+REPAIR = "repair"
+TOC_UNMATCHED = "toc.unmatched"
+
+
 @dataclass(frozen=True)
 class ParseWarning:
     line: int
     message: str
+    code: str = ""
 
     def __str__(self) -> str:
         return f"第{self.line}行：{self.message}" if self.line else self.message
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """A line OCR read with less confidence than the import report's threshold."""
+
+    page: int
+    text: str
+    confidence: float  # 0–100, tesseract's mean word confidence for the line
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    page: int  # 1-based
+    confidence: float  # 0–100, mean over the page's words
+    low_lines: tuple[OcrLine, ...] = ()
+    angle: float = 0.0  # the deskew correction applied, in degrees
 
 
 @dataclass(frozen=True)
@@ -174,6 +198,8 @@ class ParsedBulletin:
     # the store checks and keeps them (publishing.pictures). Empty for a
     # bulletin from the store: its blocks name stored pictures.
     pictures: Mapping[str, bytes] = field(default_factory=dict, compare=False)
+    # What OCR said of each page, when the file was a scan; empty otherwise.
+    ocr_pages: tuple[OcrPage, ...] = field(default=(), compare=False)
 
     @property
     def articles(self) -> list[ParsedArticle]:

@@ -1,10 +1,12 @@
 """Read a bulletin file of any supported kind into a ParsedBulletin.
 
 Text and Markdown are read in the article markup (publishing.markup); a
-``.docx`` or a PDF is turned into the same markup with its pictures alongside; a JSON
-export is read as the content shape. A file read from disk may name pictures
-by paths relative to its folder (an exported folder holds ``pictures/<name>``):
-those files are read too, and no path may lead out of the folder.
+``.docx`` or a PDF is turned into the same markup with its pictures alongside
+(a scanned PDF or a picture of a page through OCR, a Word 97 ``.doc`` or WPS
+file through LibreOffice first); a JSON export is read as the content shape.
+A file read from disk may name pictures by paths relative to its folder (an
+exported folder holds ``pictures/<name>``): those files are read too, and no
+path may lead out of the folder.
 """
 
 from __future__ import annotations
@@ -20,12 +22,23 @@ from jianbao.core.errors import NotABulletin, UnreadableFile
 from jianbao.core.limits import ParseBudget
 from jianbao.core.text import decode_text
 from jianbao.publishing.ingest.docx import docx_to_markup
+from jianbao.publishing.ingest.legacy import legacy_to_markup
+from jianbao.publishing.ingest.ocr import image_to_markup
 from jianbao.publishing.ingest.pdf import pdf_to_markup
 from jianbao.publishing.ingest.text import parse_bulletin_text
 from jianbao.publishing.markup import picture_path_of
-from jianbao.publishing.parsed import IMAGE, ParsedBulletin, ParseWarning, bulletin_from_dict
+from jianbao.publishing.parsed import (
+    IMAGE,
+    OcrPage,
+    ParsedBulletin,
+    ParseWarning,
+    bulletin_from_dict,
+)
 
-BULLETIN_SUFFIXES = (".md", ".markdown", ".txt", ".json", ".docx", ".pdf")
+BULLETIN_SUFFIXES = (".md", ".markdown", ".txt", ".json", ".docx", ".pdf", ".doc", ".wps")
+# Pictures of pages, read through OCR; in a folder they are a bulletin only
+# when nothing else is (an exported folder's pictures are not).
+PAGE_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
 def read_bulletin_file(path: str | Path, *, known_sections: Sequence[str] = ()) -> ParsedBulletin:
@@ -50,19 +63,31 @@ def read_bulletin_file(path: str | Path, *, known_sections: Sequence[str] = ()) 
 
 
 def _bulletin_in_folder(folder: Path) -> Path:
-    found = sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in BULLETIN_SUFFIXES
-    )
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    found = [p for p in files if p.suffix.lower() in BULLETIN_SUFFIXES]
+    if not found:
+        found = [p for p in files if p.suffix.lower() in PAGE_IMAGE_SUFFIXES]
     if len(found) == 1:
         return found[0]
     if not found:
-        raise UnreadableFile(str(folder), "文件夹中没有简报文件（.md、.txt、.json、.docx 或 .pdf）")
+        raise UnreadableFile(
+            str(folder),
+            "文件夹中没有简报文件（.md、.txt、.json、.docx、.doc、.wps、.pdf 或页面图片）",
+        )
     names = "、".join(p.name for p in found)
     raise UnreadableFile(str(folder), f"文件夹中有多个简报文件（{names}），请指明其中一个")
 
 
 # Files that come as the text markup with their pictures, by their first bytes.
-_MARKUP_READERS = ((b"PK\x03\x04", docx_to_markup), (b"%PDF", pdf_to_markup))
+_MARKUP_READERS = (
+    (b"PK\x03\x04", docx_to_markup),
+    (b"%PDF", pdf_to_markup),
+    (b"\xd0\xcf\x11\xe0", legacy_to_markup),  # OLE: Word 97–2003 .doc, WPS .wps
+    (b"\x89PNG", image_to_markup),
+    (b"\xff\xd8\xff", image_to_markup),
+    (b"II*\x00", image_to_markup),  # TIFF, little- and big-endian
+    (b"MM\x00*", image_to_markup),
+)
 
 
 def parse_bulletin_bytes(
@@ -96,6 +121,7 @@ def _parse_bytes(
             pictures=content.pictures,
             known_sections=known_sections,
             warnings=content.warnings,
+            ocr_pages=content.ocr_pages,
         )
     text, _encoding = decode_text(data, name)
     check_text_limits(text, budget)
@@ -112,6 +138,7 @@ def parse_markup_bulletin(
     pictures: Mapping[str, bytes],
     known_sections: Sequence[str] = (),
     warnings: Iterable[ParseWarning] = (),
+    ocr_pages: Sequence[OcrPage] = (),
 ) -> ParsedBulletin:
     """A whole bulletin in the text markup whose picture blocks name keys of
     ``pictures`` (the bytes the caller read: a Word file's media, a folder's
@@ -122,6 +149,7 @@ def parse_markup_bulletin(
         bulletin,
         pictures={key: data for key, data in pictures.items() if key in named},
         warnings=(*warnings, *bulletin.warnings),
+        ocr_pages=tuple(ocr_pages),
     )
 
 

@@ -38,6 +38,7 @@ from jianbao.publishing.parsed import (
     Block,
     Cell,
     Mark,
+    OcrPage,
     ParseWarning,
 )
 
@@ -290,6 +291,7 @@ class DocxContent:
     pictures: dict[str, bytes] = field(default_factory=dict)
     warnings: tuple[ParseWarning, ...] = ()
     blocks: tuple[Block, ...] = ()
+    ocr_pages: tuple[OcrPage, ...] = ()  # a scan's OCR, page by page
 
 
 def docx_to_markup(data: bytes, name: str, *, budget: ParseBudget | None = None) -> DocxContent:

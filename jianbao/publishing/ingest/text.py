@@ -38,7 +38,9 @@ from jianbao.publishing.parsed import (
     IMAGE,
     NOTE,
     PARAGRAPH,
+    REPAIR,
     TABLE,
+    TOC_UNMATCHED,
     Block,
     ContactItem,
     Mark,
@@ -190,8 +192,8 @@ class BulletinParser:
         self._lines_under: dict[str, list[str]] | None = None
 
     # -- helpers -------------------------------------------------------------
-    def warn(self, line: int, message: str) -> None:
-        self.warnings.append(ParseWarning(line, message))
+    def warn(self, line: int, message: str, *, code: str = "") -> None:
+        self.warnings.append(ParseWarning(line, message, code))
 
     def fail(self, line: int | None, reason: str) -> NotABulletin:
         return NotABulletin(self.source or "输入", reason, line=line)
@@ -205,11 +207,13 @@ class BulletinParser:
             space_after = raw != raw.rstrip()
             raw = raw.rstrip()
             if PAGE_NUMBER.match(raw) or no in furniture:
-                self.warn(no, f"删除了页码“{raw.strip()}”")
+                self.warn(no, f"删除了页码“{raw.strip()}”", code=REPAIR)
                 yield Line(no)
                 continue
             if fold(raw.lstrip("#")) in TOC_CONTINUED:
-                self.warn(no, f"删除了导读续页的标题“{raw.strip().lstrip('#').strip()}”")
+                self.warn(
+                    no, f"删除了导读续页的标题“{raw.strip().lstrip('#').strip()}”", code=REPAIR
+                )
                 yield Line(no)
                 continue
             if RULE.match(raw):
@@ -236,7 +240,7 @@ class BulletinParser:
             elif m := BULLET_MARK.match(text):
                 line.bullet, text = True, m.group(1).strip()
             if HTML_TAG.search(text):
-                self.warn(no, "删除了内嵌标签（如 <sub>）")
+                self.warn(no, "删除了内嵌标签（如 <sub>）", code=REPAIR)
                 text = HTML_TAG.sub("", text)
             stripped = text.strip("*_ ")
             if (
@@ -247,7 +251,7 @@ class BulletinParser:
                 and not EMPHASIS.search(stripped)
             ):
                 line.bold = True
-                self.warn(no, "删除了强调标记（**）")
+                self.warn(no, "删除了强调标记（**）", code=REPAIR)
             if line.bold and text.startswith("__") and text.endswith("__"):
                 text = text[2:-2]  # __title__, as older exports wrote a bold title
             text, marks = parse_inline(text)
@@ -255,7 +259,7 @@ class BulletinParser:
             line.spaced = text
             tightened = remove_cjk_ascii_spaces(text)
             if tightened != text:
-                self.warn(no, "删除了汉字与数字、字母之间的排版空格")
+                self.warn(no, "删除了汉字与数字、字母之间的排版空格", code=REPAIR)
                 marks = _remap_marks(text, tightened, marks)
                 text = tightened
             line.text = text
@@ -506,7 +510,7 @@ class BulletinParser:
                     and fold(ln.text) not in body
                     and not any(similarity(ln.text, k) >= 0.8 for k in known)
                 ):
-                    self.warn(ln.no, f"导读条目“{last.text}”折行，已与下一行合并")
+                    self.warn(ln.no, f"导读条目“{last.text}”折行，已与下一行合并", code=REPAIR)
                     last.text = _join(last.text, ln.text)
                     last.__dict__.pop("key", None)
                     continue
@@ -638,7 +642,7 @@ class BulletinParser:
             and sections[-1].articles
         ):
             # Copied from a web page or set right without its brackets: 联盟秘书处供稿.
-            self.warn(line.no, f"供稿行“{text}”没有括号，已作为供稿行读入")
+            self.warn(line.no, f"供稿行“{text}”没有括号，已作为供稿行读入", code=REPAIR)
             return "credit", text, 1
         group = self._match_group(text, groups, threshold=0.85 if not line.marked else 0.8)
         if group is not None and (line.marked or len(fold(text)) <= 30):
@@ -706,7 +710,7 @@ class BulletinParser:
             return self.lines[i].text, None, 1
         title = "".join(line.text for line in self.lines[i : i + best_k])
         if best_k > 1:
-            self.warn(self.lines[i].no, "合并了折行的文章标题")
+            self.warn(self.lines[i].no, "合并了折行的文章标题", code=REPAIR)
         return title, best_entry, best_k
 
     def _clean_title(self, title: str, entry: _TocEntry | None, line_no: int) -> str:
@@ -725,7 +729,7 @@ class BulletinParser:
             return title
         if entry is None and len(title.split()[0]) < 12:
             return title
-        self.warn(line_no, f"删除了标题中的多余空格：“{title}”")
+        self.warn(line_no, f"删除了标题中的多余空格：“{title}”", code=REPAIR)
         return cleaned
 
     def _add_markup_blocks(self, i, end, text_run, article, sections) -> int:
@@ -787,7 +791,9 @@ class BulletinParser:
 
     def _emit_paragraph(self, article: _Article, lines: list[Line]) -> None:
         if len(lines) > 1:
-            self.warn(lines[0].no, f"把第{lines[0].no}–{lines[-1].no}行的硬换行合并为一段")
+            self.warn(
+                lines[0].no, f"把第{lines[0].no}–{lines[-1].no}行的硬换行合并为一段", code=REPAIR
+            )
         text, marks = lines[0].text, list(lines[0].marks)
         for prev, line in itertools.pairwise(lines):
             # White space at the break was in the text (数字引擎 智慧未来);
@@ -814,7 +820,9 @@ class BulletinParser:
                 and not ends_sentence(merged[-1][0].text)
             ):
                 left, no, left_apart = merged[-1]
-                self.warn(line_no, f"段落在第{no}行与第{line_no}行之间被分页截断，已合并")
+                self.warn(
+                    line_no, f"段落在第{no}行与第{line_no}行之间被分页截断，已合并", code=REPAIR
+                )
                 text = _join(left.text, block.text)
                 marks = (*left.marks, *_shifted(block.marks, len(text) - len(block.text)))
                 merged[-1] = (Block(PARAGRAPH, text, normalise_marks(text, marks)), no, left_apart)
@@ -830,7 +838,7 @@ class BulletinParser:
             self.warn(line.no, f"文章“{article.title}”有多个供稿行，保留第一个")
             return
         if line.text.startswith("(") or line.text.endswith(")"):
-            self.warn(line.no, "供稿行的半角括号已改为全角")
+            self.warn(line.no, "供稿行的半角括号已改为全角", code=REPAIR)
         article.credit, article.credit_line = inner, line.no
 
     # -- 报送、签发、联系方式 ------------------------------------------------------
@@ -884,7 +892,11 @@ class BulletinParser:
                 self.warn(group.line, f"导读栏目“{group.text}”在正文中没有对应栏目")
             for entry in group.entries:
                 if not entry.used:
-                    self.warn(entry.line, f"导读条目“{entry.text}”在正文中没有对应文章")
+                    self.warn(
+                        entry.line,
+                        f"导读条目“{entry.text}”在正文中没有对应文章",
+                        code=TOC_UNMATCHED,
+                    )
 
     def _freeze(self, section: _Section) -> ParsedSection:
         toc_title = ""
