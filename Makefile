@@ -9,11 +9,13 @@ VENV := .venv/bin
 BIND ?= 127.0.0.1:8000
 
 # Debian packages the app needs at run time: CJK fonts for the PDF renderer,
-# poppler-utils (pdftotext, pdftoppm) for reading and previewing PDFs.
-DEB_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai fonts-hanazono fonts-dejavu-core poppler-utils
+# poppler-utils (pdftotext, pdftoppm) for reading and previewing PDFs,
+# tesseract with its Chinese data and ghostscript for OCR of scans (ocrmypdf),
+# LibreOffice's writer for Word 97 .doc and WPS files.
+DEB_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai fonts-hanazono fonts-dejavu-core \
+	poppler-utils tesseract-ocr tesseract-ocr-chi-sim ghostscript libreoffice-writer-nogui
 # `make test` adds its own, so that a fresh machine runs apt-get once.
-test: DEB_PACKAGES += postgresql-15 postgresql-client-15 chromium dovecot-imapd redis-server nginx \
-	libreoffice-writer-nogui
+test: DEB_PACKAGES += postgresql-15 postgresql-client-15 chromium dovecot-imapd redis-server nginx
 
 .PHONY: help install venv run test lint fmt clean bench samples
 
