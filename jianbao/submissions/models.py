@@ -96,9 +96,11 @@ class Attachment(models.Model):
     class Kind(models.TextChoices):
         PENDING = "pending", "待读取"
         DOCX = "docx", "Word 文档"
+        # Word 97–2003 or WPS, read through its LibreOffice conversion to .docx.
+        DOC = "doc", "Word 97–2003/WPS 文档"
         TEXT = "text", "文本"
         IMAGE = "image", "图片"
-        MANUAL = "manual", "需人工处理（.doc/PDF 等）"
+        MANUAL = "manual", "需人工处理（PDF、无法转换的 .doc 等）"
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField("文件", upload_to=attachment_path)

@@ -27,6 +27,7 @@ from jianbao.core.text import decode_text, describe_binary, describe_markup, fol
 from jianbao.publishing import pictures
 from jianbao.publishing.ingest import check_text_limits
 from jianbao.publishing.ingest.docx import DocxContent, docx_to_markup
+from jianbao.publishing.ingest.legacy import legacy_to_markup
 from jianbao.publishing.markup import block_to_markup, is_desk_heading, picture_path_of
 from jianbao.publishing.parsed import HEADING, IMAGE, PARAGRAPH
 from jianbao.publishing.parsed import Block as ContentBlock
@@ -35,6 +36,8 @@ from jianbao.submissions.models import Attachment, Submission, SubmissionEvent
 logger = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# An OLE compound file: Word 97–2003 .doc, WPS .wps, but also .xls, .ppt, .msg.
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"
 IMAGE_SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
@@ -147,7 +150,7 @@ def check_upload(name: str, size: int, head: bytes) -> None:
         raise AttachmentRefused(f"{name}：文件过大（上限 20 MB）")
     if not size:
         raise AttachmentRefused(f"{name}：文件是空的")
-    accepted = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", *IMAGE_SIGNATURES)
+    accepted = (b"PK\x03\x04", b"%PDF", OLE_SIGNATURE, *IMAGE_SIGNATURES)
     what = describe_binary(head)
     if what and not head.startswith(accepted):
         raise AttachmentRefused(f"{name}：不接受此类文件（内容是{what}）")
@@ -197,9 +200,10 @@ def read_attachment(name: str, data: bytes) -> ReadAttachment:
             return ReadAttachment(
                 name, data, Attachment.Kind.IMAGE, content_type, picture=stored.name
             )
-    if data.startswith(b"%PDF") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        content_type = "application/pdf" if data.startswith(b"%PDF") else "application/msword"
-        return ReadAttachment(name, data, Attachment.Kind.MANUAL, content_type)
+    if data.startswith(OLE_SIGNATURE):
+        return _read_legacy(name, data, budget)
+    if data.startswith(b"%PDF"):
+        return ReadAttachment(name, data, Attachment.Kind.MANUAL, "application/pdf")
     what = describe_binary(data)
     if what:
         raise AttachmentRefused(f"{name}：不接受此类文件（内容是{what}）")
@@ -207,7 +211,7 @@ def read_attachment(name: str, data: bytes) -> ReadAttachment:
         text, _ = decode_text(data, name)
     except UnreadableFile as exc:
         raise AttachmentRefused(
-            f"{name}：只接受 Word（.docx）、文本和图片文件（{exc.reason}）"
+            f"{name}：只接受 Word（.docx、.doc）、WPS、文本和图片文件（{exc.reason}）"
         ) from None
     paragraphs = limited_paragraphs(text, name)
     return ReadAttachment(
@@ -217,6 +221,32 @@ def read_attachment(name: str, data: bytes) -> ReadAttachment:
         "text/plain",
         title=paragraphs[0] if paragraphs else "",
         paragraphs=tuple(paragraphs[1:]),
+    )
+
+
+def _read_legacy(name: str, data: bytes, budget: ParseBudget) -> ReadAttachment:
+    """A Word 97–2003 or WPS file, read as its ``.docx`` conversion (LibreOffice, a
+    second or so). One that cannot be converted (broken, an .xls, a password) stays
+    attached for the editor, flagged, with the reason on the submission's page."""
+    try:
+        content = legacy_to_markup(data, name, budget=budget)
+    except UnreadableFile as exc:
+        return ReadAttachment(
+            name,
+            data,
+            Attachment.Kind.MANUAL,
+            "application/msword",
+            warnings=(f"{exc}；原文件已保留，需人工处理",),
+        )
+    title, blocks, warnings = _docx_body(content, name)
+    return ReadAttachment(
+        name,
+        data,
+        Attachment.Kind.DOC,
+        "application/msword",
+        title=title,
+        paragraphs=tuple(block_to_markup(b) for b in blocks),
+        warnings=warnings,
     )
 
 
