@@ -47,14 +47,40 @@ class _Picture:
 
 
 def pdf_to_text(data: bytes, path: str, *, budget: ParseBudget | None = None) -> str:
-    paragraphs, _pictures, _warnings = _read(data, path, budget or ParseBudget(path), False)
+    budget = budget or ParseBudget(path)
+    try:
+        paragraphs, _pictures, _warnings = _read(data, path, budget, False)
+    except NoTextLayer:
+        return _scan(data, path, budget).text
     return "\n\n".join(p.text for p in paragraphs if isinstance(p, layout.Paragraph))
 
 
 def pdf_to_markup(data: bytes, path: str, *, budget: ParseBudget | None = None) -> DocxContent:
-    """The PDF as the text markup, with the pictures its blocks name (``imageN.ext``)."""
+    """The PDF as the text markup, with the pictures its blocks name (``imageN.ext``).
+
+    A PDF without a text layer (a scan) is read through OCR (``ocr``) into the
+    same lines, and laid out by the same code."""
     budget = budget or ParseBudget(path)
-    paragraphs, pictures, warnings = _read(data, path, budget, True)
+    try:
+        paragraphs, pictures, warnings = _read(data, path, budget, True)
+    except NoTextLayer:
+        return _scan(data, path, budget)
+    return markup(paragraphs, pictures, warnings, path, budget)
+
+
+def _scan(data: bytes, path: str, budget: ParseBudget) -> DocxContent:
+    from jianbao.publishing.ingest.ocr import scan_to_markup  # ocr builds on this module
+
+    return scan_to_markup(data, path, budget=budget)
+
+
+def markup(
+    paragraphs: list[layout.Paragraph | _Picture],
+    pictures: dict[str, bytes],
+    warnings: list[str],
+    path: str,
+    budget: ParseBudget,
+) -> DocxContent:
     blocks = []
     for p in paragraphs:
         if isinstance(p, layout.Paragraph):
@@ -71,6 +97,10 @@ def pdf_to_markup(data: bytes, path: str, *, budget: ParseBudget | None = None) 
         pictures=pictures,
         warnings=tuple(ParseWarning(0, f"{path}：{w}") for w in warnings),
     )
+
+
+class NoTextLayer(Exception):
+    """The PDF's pages hold no characters: a scan, to be read through OCR."""
 
 
 def _read(data: bytes, path: str, budget: ParseBudget, with_pictures: bool):
@@ -90,12 +120,28 @@ def _read(data: bytes, path: str, budget: ParseBudget, with_pictures: bool):
         for number, page in enumerate(pages, start=1):
             budget.check_time()
             page_lines.append(layout.page_lines(page.chars, number - 1))
+        if not any(page_lines):
+            # A scan: its pictures are the pages themselves, not worth decoding.
+            raise NoTextLayer
+        for number, page in enumerate(pages, start=1):
+            budget.check_time()
             if with_pictures:
                 page_pictures.append(_page_pictures(page, number, pictures, warnings, budget))
             else:
                 page_pictures.append([])
-    if not any(page_lines):
-        raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），无法导入")
+    paragraphs = lay_out(page_lines, page_pictures, budget)
+    if not any(isinstance(p, layout.Paragraph) and p.text.strip() for p in paragraphs):
+        raise NoTextLayer
+    return paragraphs, pictures, warnings
+
+
+def lay_out(
+    page_lines: list[list[layout.LayoutLine]],
+    page_pictures: list[list[_Picture]],
+    budget: ParseBudget,
+) -> list[layout.Paragraph | _Picture]:
+    """The paragraphs and pictures of the pages in reading order, from their lines:
+    the same for a text layer and for the lines OCR read from a scan."""
     page_lines = layout.remove_furniture(page_lines)
     geometry = layout.Geometry(page_lines)
     # Lines and pictures in reading order: a picture goes before the first line
@@ -132,9 +178,7 @@ def _read(data: bytes, path: str, budget: ParseBudget, with_pictures: bool):
     budget.paragraphs(len(paragraphs))
     text = "\n\n".join(p.text for p in paragraphs if isinstance(p, layout.Paragraph))
     budget.characters(len(text))
-    if not text.strip():
-        raise UnreadableFile(path, "PDF 中没有文字层（可能是扫描件），无法导入")
-    return paragraphs, pictures, warnings
+    return paragraphs
 
 
 def _page_pictures(page, number: int, pictures: dict, warnings: list, budget) -> list[_Picture]:
