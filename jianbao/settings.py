@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "jianbao.archive",
     "jianbao.review",
     "jianbao.proofing",
+    "jianbao.catalogue",
     "django_prose_editor",
 ]
 

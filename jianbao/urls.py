@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("desk/deliveries/", include("jianbao.distribution.urls")),
+    path("desk/imports/", include("jianbao.catalogue.urls")),
     path("desk/", include("jianbao.proofing.urls")),
     path("desk/", include("jianbao.bulletins.urls")),
     path("", include("jianbao.submissions.urls")),

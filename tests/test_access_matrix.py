@@ -2295,10 +2295,100 @@ PROOFING_ROWS = [
 ]
 
 
+# --- The back catalogue's import review ---------------------------------------------
+
+IMPORTED_TEXT = """产业技术创新战略联盟试点工作
+简报
+2019年第3期（总第30期）
+科技部联盟协发网秘书处　　2019年6月1日
+
+本期导读
+【工作动态】
+◆导入的往期文章
+
+【工作动态】
+## 导入的往期文章
+导入的往期正文。
+（甲联盟秘书处供稿）
+"""
+
+
+def _imported(w, checked=False):
+    """An issue imported from a file, with its report; checked by the lead editor if asked."""
+    key = f"_imported_{checked}"
+    if key not in w.__dict__:
+        from jianbao.catalogue import services as catalogue
+        from jianbao.publishing.ingest.text import parse_bulletin_text
+
+        year = 2019 if not checked else 2018
+        text = IMPORTED_TEXT.replace(
+            "2019年第3期（总第30期）", f"{year}年第3期（总第{year - 1989}期）"
+        )
+        parsed = parse_bulletin_text(text, source="old.txt")
+        issue = catalogue.import_bulletin(parsed, source_name="old.txt").issue
+        if checked:
+            catalogue.mark_checked(issue, by=w.lead_editor)
+        w.__dict__[key] = fresh(issue)
+    return w.__dict__[key]
+
+
+def _report_checked(value):
+    def effect(w, role, response):
+        from jianbao.catalogue.models import ImportReport
+
+        report = ImportReport.objects.get(issue=_imported(w, checked=not value))
+        assert report.checked is value
+        assert fresh(report.issue).import_unchecked is not value
+
+    return effect
+
+
+CATALOGUE_ROWS = [
+    get(
+        "catalogue:reports",
+        lambda w: (_imported(w), rev("catalogue:reports"))[-1],
+        DESK,
+        marker=["往期导入", "2019年第3期"],
+    ),
+    get(
+        "catalogue:report",
+        lambda w: rev("catalogue:report", _imported(w).pk),
+        DESK,
+        marker=lambda w, r: (
+            ["导入报告", "导入的往期文章"] + (["标记为已核对"] if r == EDITOR else [])
+        ),
+        absent=lambda w, r: None if r == EDITOR else "标记为已核对",
+    ),
+    get(
+        "catalogue:report_json",
+        lambda w: rev("catalogue:report_json", _imported(w).pk),
+        DESK,
+        marker='"articles": 1',
+    ),
+    post(
+        "catalogue:check",
+        "mark an import checked",
+        lambda w: rev("catalogue:check", _imported(w).pk),
+        {EDITOR},
+        lambda w, r: {},
+        _report_checked(True),
+    ),
+    post(
+        "catalogue:uncheck",
+        "undo a check",
+        lambda w: rev("catalogue:uncheck", _imported(w, checked=True).pk),
+        {EDITOR},
+        lambda w, r: {"reason": "还有一处错字"},
+        _report_checked(False),
+    ),
+]
+
+
 MATRIX = (
     DESK_ROWS
     + REVIEW_ROWS
     + PROOFING_ROWS
+    + CATALOGUE_ROWS
     + SUBMISSION_ROWS
     + SERIES_ROWS
     + DISTRIBUTION_ROWS

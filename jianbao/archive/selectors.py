@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from jianbao.archive.models import SiteVersion
 from jianbao.archive.search import backends
 from jianbao.archive.search.backends import Filters, index_for
-from jianbao.archive.search.index import PUBLIC_STATES, article_id_of
+from jianbao.archive.search.index import article_id_of, public_issue_filter
 from jianbao.archive.search.text import highlight, parse_query, snippet
 from jianbao.bulletins.models import Article, Block, Issue, IssueRevision, Section
 from jianbao.bulletins.services import find_issue, issues_with_content, stored_block
@@ -39,7 +39,7 @@ def site_version() -> SiteVersion:
 
 def public_issues() -> QuerySet[Issue]:
     return (
-        Issue.objects.filter(state__in=PUBLIC_STATES)
+        Issue.objects.filter(public_issue_filter())
         .select_related("series")
         .annotate(article_count=Count("sections__articles"))
         .order_by("-year", "-number")
@@ -56,7 +56,7 @@ class PublicYear:
 def public_years() -> list[PublicYear]:
     """The years with public issues, newest first, and how many issues and articles each has."""
     rows = (
-        Issue.objects.filter(state__in=PUBLIC_STATES)
+        Issue.objects.filter(public_issue_filter())
         .values("year")
         .annotate(issue_count=Count("id", distinct=True), article_count=Count("sections__articles"))
         .order_by("-year")
@@ -79,7 +79,7 @@ def public_issue(
     issues = issues_with_content() if with_content else Issue.objects.all()
     try:
         return find_issue(
-            f"{year}-{number}", series=series, within=issues.filter(state__in=PUBLIC_STATES)
+            f"{year}-{number}", series=series, within=issues.filter(public_issue_filter())
         )
     except AmbiguousIssueRef:
         raise
@@ -89,7 +89,7 @@ def public_issue(
 
 def issue_neighbours(issue: Issue) -> tuple[Issue | None, Issue | None]:
     """The public issues just before and just after this one in its own series."""
-    same_series = Issue.objects.filter(series_id=issue.series_id, state__in=PUBLIC_STATES)
+    same_series = Issue.objects.filter(public_issue_filter(), series_id=issue.series_id)
     earlier = Q(year__lt=issue.year) | Q(year=issue.year, number__lt=issue.number)
     later = Q(year__gt=issue.year) | Q(year=issue.year, number__gt=issue.number)
     previous = same_series.filter(earlier).select_related("series").order_by("-year", "-number")
@@ -181,13 +181,14 @@ def corrections(issue: Issue) -> list[Correction]:
                 CorrectedArticle(title, current.pk if current and current.title == title else None)
             )
         result.append(Correction(revision, tuple(changed)))
-    return result
+    # Fixes made while an import was checked are kept, but were never a 勘误.
+    return [c for c in result if not c.revision.import_fix]
 
 
 def article_corrections(article: Article) -> list[Correction]:
     """The 勘误 of the article's issue that changed this article."""
     issue = article.section.issue
-    if not issue.revisions.exists():
+    if not issue.revisions.filter(import_fix=False).exists():
         return []
     whole = issues_with_content().get(pk=issue.pk)
     return [c for c in corrections(whole) if any(a.pk == article.pk for a in c.articles)]
@@ -207,7 +208,7 @@ def withdrawn_issue(*, year: int, number: int, series: str | None = None) -> dic
 
 def public_articles() -> QuerySet[Article]:
     return (
-        Article.objects.filter(section__issue__state__in=PUBLIC_STATES)
+        Article.objects.filter(public_issue_filter("section__issue__"))
         .select_related("section__issue__series")
         .order_by(
             "-section__issue__year", "-section__issue__number", "section__position", "position"
@@ -233,7 +234,7 @@ def _short_names() -> Prefetch:
 
 def alliances() -> QuerySet[Organisation]:
     """Every alliance, with how many public articles mention it."""
-    public = Q(mentioned_in__section__issue__state__in=PUBLIC_STATES)
+    public = public_issue_filter("mentioned_in__section__issue__")
     return (
         Organisation.objects.filter(kind=Organisation.Kind.ALLIANCE)
         .annotate(article_count=Count("mentioned_in", filter=public, distinct=True))
@@ -307,7 +308,7 @@ def public_alliances(shown_under: dict[int, int]) -> list[PublicAlliance]:
             members[kept].append(rows[pk])
     mentions: dict[int, set[int]] = {}
     links = Article.alliances.through.objects.filter(
-        article__section__issue__state__in=PUBLIC_STATES, organisation_id__in=rows
+        public_issue_filter("article__section__issue__"), organisation_id__in=rows
     ).values_list("organisation_id", "article_id")
     for organisation_id, article_id in links:
         mentions.setdefault(shown_under.get(organisation_id, organisation_id), set()).add(
@@ -342,7 +343,7 @@ def shown_alliances(organisations, shown_under: dict[int, int]) -> list[Organisa
 def sections() -> list[dict]:
     """Section titles used in public issues, with article counts, in first-use order."""
     return list(
-        Section.objects.filter(issue__state__in=PUBLIC_STATES)
+        Section.objects.filter(public_issue_filter("issue__"))
         .values("title")
         .annotate(article_count=Count("articles"), latest=Max("issue__year"))
         .order_by("title")
@@ -359,9 +360,7 @@ def sitemap_articles(limit: int = 45_000) -> list[dict]:
 
 
 def feed_issues(limit: int = 30) -> QuerySet[Issue]:
-    return (
-        issues_with_content().filter(state__in=PUBLIC_STATES).order_by("-year", "-number")[:limit]
-    )
+    return issues_with_content().filter(public_issue_filter()).order_by("-year", "-number")[:limit]
 
 
 # --- search ------------------------------------------------------------------
@@ -450,7 +449,7 @@ class SearchResults:
             return []
         # Only the fields a result shows: a page of results is three small queries.
         articles = (
-            Article.objects.filter(pk__in=article_ids, section__issue__state__in=PUBLIC_STATES)
+            Article.objects.filter(public_issue_filter("section__issue__"), pk__in=article_ids)
             .select_related("section__issue__series")
             .only(
                 "title",

@@ -481,6 +481,8 @@ def correct_article(
         snapshot=bulletin_to_dict(issue_to_bulletin(issue)),
         note=note.strip(),
         created_by=by,
+        # Before an import is checked, a fix corrects the reading, not the bulletin.
+        import_fix=issue.import_unchecked,
     )
     article.title, article.toc_title = title.strip(), toc_title.strip()
     article.credit = credit.strip().strip("（）()")

@@ -15,7 +15,7 @@ MAIN_FIELDS = (
     "separate_review_and_sign",
     "proof_errors_block_submission",
 )
-PRINT_FIELDS = ("closing_on_even_page", "archival_pdf_download")
+PRINT_FIELDS = ("closing_on_even_page", "archival_pdf_download", "imports_public_after_check")
 
 
 class SeriesForm(forms.Form):
@@ -49,7 +49,8 @@ class SeriesForm(forms.Form):
 
 
 class PrintForm(forms.Form):
-    """How the series' PDF is made: read whenever a PDF is made, for every issue."""
+    """How the series' PDF is made and what the site shows: read whenever a PDF is
+    made or a page is shown, for every issue at once."""
 
     closing_on_even_page = forms.BooleanField(
         label="版记排在偶数页",
@@ -62,6 +63,12 @@ class PrintForm(forms.Form):
         required=False,
         help_text="开启后，公开页面下载的 PDF 和邮件附件的 PDF 是 PDF/A-2b 归档版"
         "（版面相同，便于长期保存）；关闭时是普通 PDF",
+    )
+    imports_public_after_check = forms.BooleanField(
+        label="导入的往期核对后才公开",
+        required=False,
+        help_text="开启后，用 jianbao import 导入的往期在编辑于“往期导入”中标记为已核对之前，"
+        "不在网站公开、也搜索不到；关闭时导入即公开",
     )
 
 

@@ -42,6 +42,12 @@ class Series(models.Model):
         help_text="开启后，公开页面下载的 PDF 和邮件附件的 PDF 是 PDF/A-2b 归档版；"
         "关闭时是普通 PDF",
     )
+    # Read by the archive's visibility rule (archive.search.index.public_issue_filter).
+    imports_public_after_check = models.BooleanField(
+        "导入的往期核对后才公开",
+        default=False,
+        help_text="开启后，导入的往期简报在编辑标记“已核对”之前不在网站公开、不能搜索",
+    )
 
     class Meta:
         verbose_name = "简报系列"
@@ -91,6 +97,9 @@ class Issue(models.Model):
     # Printed after the masthead, before the 本期导读; the editor writes it on the 导读 page.
     editor_note = models.TextField("编者按", blank=True)
     source_name = models.CharField("导入来源", max_length=300, blank=True)
+    # An imported issue whose import report no editor has marked checked yet
+    # (catalogue.services); its series decides whether that keeps it off the site.
+    import_unchecked = models.BooleanField("导入待核对", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -315,6 +324,9 @@ class IssueRevision(AppendOnlyModel):
     number = models.PositiveIntegerField("修订号")
     snapshot = models.JSONField("修订前内容")
     note = models.TextField("勘误说明")
+    # A fix made while an import was being checked corrects the reading of the
+    # file, not the bulletin: it is kept like a 勘误 but not listed as one.
+    import_fix = models.BooleanField("导入核对时的更正", default=False)
     created_by = models.ForeignKey(
         "auth.User", null=True, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
     )

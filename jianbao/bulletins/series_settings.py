@@ -6,7 +6,8 @@ history row naming the changed fields with their old and new values, the same
 shape the admin writes (core.admin_tools.RecordedAdmin). New issues copy these
 settings when they are created; issues already made keep their own. The print
 settings (the 版记's page, the archival download) are read whenever a PDF is
-made (bulletins.print_settings), so they hold for every issue at once.
+made (bulletins.print_settings), and whether unchecked imports are public
+whenever the site is shown, so they hold for every issue at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from jianbao.bulletins.models import Series, SeriesSection
+from jianbao.bulletins.models import Issue, Series, SeriesSection
+from jianbao.bulletins.signals import issue_content_changed
 from jianbao.core.errors import JianbaoError
 from jianbao.core.history import record
 from jianbao.core.models import Role
@@ -32,6 +34,7 @@ FIELD_LABELS = {
     "proof_errors_block_submission": "有未处理的审校错误时不能提交审核",
     "closing_on_even_page": "版记排在偶数页",
     "archival_pdf_download": "公开下载存档用 PDF/A-2b 版本",
+    "imports_public_after_check": "导入的往期核对后才公开",
     "sections": "固定栏目",
     "default_distribution": "默认报送范围",
     "contacts": "联系方式",
@@ -80,6 +83,7 @@ def current_settings(series: Series) -> dict:
         "proof_errors_block_submission": series.proof_errors_block_submission,
         "closing_on_even_page": series.closing_on_even_page,
         "archival_pdf_download": series.archival_pdf_download,
+        "imports_public_after_check": series.imports_public_after_check,
         "sections": section_titles(series),
         "default_distribution": {
             k: list(v) for k, v in (series.default_distribution or {}).items()
@@ -146,6 +150,7 @@ def update_series(
     proof_errors_block_submission: bool | None = None,
     closing_on_even_page: bool | None = None,
     archival_pdf_download: bool | None = None,
+    imports_public_after_check: bool | None = None,
 ) -> list[str]:
     """Save the settings; return the labels of what changed (empty: nothing did)."""
     require_series_editor(by)
@@ -168,6 +173,7 @@ def update_series(
             before,
             closing_on_even_page=closing_on_even_page,
             archival_pdf_download=archival_pdf_download,
+            imports_public_after_check=imports_public_after_check,
         ),
         "sections": _check_sections(sections),
         "default_distribution": _check_distribution(default_distribution),
@@ -184,6 +190,7 @@ def update_series(
         "proof_errors_block_submission",
         "closing_on_even_page",
         "archival_pdf_download",
+        "imports_public_after_check",
     ):
         setattr(series, key, after[key])
     series.default_distribution = after["default_distribution"]
@@ -191,6 +198,10 @@ def update_series(
     series.save()
     if "sections" in changed:
         _write_sections(series, after["sections"])
+    if "imports_public_after_check" in changed:
+        # Unchecked imports appear on the site or leave it: the index follows.
+        for issue in series.issues.filter(import_unchecked=True):
+            issue_content_changed.send(sender=Issue, issue=issue)
     record(
         "bulletins.series.update",
         by=by,

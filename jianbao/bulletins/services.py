@@ -100,10 +100,13 @@ def store_bulletin(
     source_name: str = "",
     replace: bool = False,
     actor_name: str = "",
+    unchecked: bool = False,
 ) -> StoreResult:
     """Store a parsed bulletin as an archived (published) issue, all or nothing.
 
     ``by`` is the user who imports (None: the command line, named by ``actor_name``).
+    ``unchecked``: an import whose report an editor has still to check (catalogue);
+    its series decides whether that keeps it off the public site.
     Replacing keeps the earlier content as a revision and re-links the
     submissions that fed the replaced articles.
     """
@@ -143,6 +146,7 @@ def store_bulletin(
     issue.contacts = [_contact_dict(c) for c in bulletin.contacts]
     issue.editor_note = bulletin.editor_note
     issue.source_name = source_name[:300]
+    issue.import_unchecked = unchecked
     issue.save()
     _store_sections(issue, bulletin.sections)
     _relink_submissions(issue, links)

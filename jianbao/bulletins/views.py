@@ -465,6 +465,8 @@ def article_correct(request, article_id: int):
         "credit": article.credit,
         "body": editing.body_text(article),
     }
+    if issue.import_unchecked:
+        initial["note"] = "导入核对：改正导入时读错的文字"
     form = CorrectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -472,12 +474,21 @@ def article_correct(request, article_id: int):
         except JianbaoError as exc:
             form.add_error(None, str(exc))
         else:
+            if revision.import_fix:
+                messages.success(request, f"已保存对《{article.title}》的更正（导入核对）")
+                return redirect("catalogue:report", issue.pk)
             messages.success(request, f"已记录勘误{revision.number}")
             return redirect("desk:revision", revision.pk)
     return render(
         request,
         "bulletins/desk/article_form.html",
-        {"form": form, "article": article, "issue": issue, "correction": True},
+        {
+            "form": form,
+            "article": article,
+            "issue": issue,
+            "correction": True,
+            "import_fix": issue.import_unchecked,
+        },
     )
 
 

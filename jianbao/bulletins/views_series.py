@@ -59,6 +59,7 @@ IMMEDIATE = {
         "proof_errors_block_submission",
         "closing_on_even_page",
         "archival_pdf_download",
+        "imports_public_after_check",
     )
 }
 

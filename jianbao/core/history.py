@@ -51,6 +51,8 @@ VERBS = {
     "apply": "采用",
     "enable": "启用",
     "correct": "勘误",
+    "check": "核对",
+    "uncheck": "撤销核对",
 }
 OBJECTS = {
     "comment": "审核意见",
@@ -73,6 +75,7 @@ OBJECTS = {
     "entry": "审校词条",
     "finding": "审校提示",
     "suggestion": "审校建议",
+    "report": "导入报告",
 }
 
 

@@ -550,13 +550,13 @@ def _size(name: str) -> tuple[int, int]:
 
 def is_public(name: str) -> bool:
     """True when an image block of a published issue shows the picture."""
-    from jianbao.archive.search.index import PUBLIC_STATES
+    from jianbao.archive.search.index import public_issue_filter
     from jianbao.bulletins.models import Block
 
     return Block.objects.filter(
+        public_issue_filter("article__section__issue__"),
         kind=Block.Kind.IMAGE,
         data__file=name,
-        article__section__issue__state__in=PUBLIC_STATES,
     ).exists()
 
 

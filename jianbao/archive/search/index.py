@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from jianbao.archive.models import SearchDocument, SiteVersion
@@ -16,6 +16,21 @@ from jianbao.archive.search.text import normalise
 from jianbao.bulletins.models import Article, Block, Issue
 
 PUBLIC_STATES = (Issue.State.PUBLISHED,)
+
+
+def public_issue_filter(path: str = "") -> Q:
+    """The issues the public sees, as a filter on a model reached by ``path``
+    (``"section__issue__"`` from an article): published, and not an import that
+    its series keeps back until an editor has checked it."""
+    return Q(**{f"{path}state__in": PUBLIC_STATES}) & ~Q(
+        **{f"{path}import_unchecked": True, f"{path}series__imports_public_after_check": True}
+    )
+
+
+def is_public(issue: Issue) -> bool:
+    return issue.state in PUBLIC_STATES and not (
+        issue.import_unchecked and issue.series.imports_public_after_check
+    )
 
 
 def document_id(year: int, day: date | None, article_pk: int) -> int:
@@ -63,7 +78,7 @@ def index_issue(issue: Issue) -> int:
     """Replace the issue's documents; an issue that is not public has none."""
     # Deleting through the ORM sends post_delete, which removes FTS rows.
     SearchDocument.objects.filter(issue_id=issue.pk).delete()
-    if issue.state not in PUBLIC_STATES:
+    if not is_public(issue):
         return 0
     docs = documents_for([issue.pk])
     index_for(connection).store(docs)
@@ -132,7 +147,7 @@ def _public_issue_ids() -> list[int]:
     """Public issues in the order of their documents' ids.  FTS5 writes out
     its pending tokens whenever a row id is lower than the one before, so
     rows out of order make thousands of tiny segments to merge."""
-    public = Issue.objects.filter(state__in=PUBLIC_STATES).values_list("pk", "year", "date")
+    public = Issue.objects.filter(public_issue_filter()).values_list("pk", "year", "date")
     # Articles of one issue have higher primary keys than those of issues created
     # before it, and a higher key makes a lower document id.
     ordered = sorted(public, key=lambda row: (row[2] or date(row[1], 1, 1), -row[0]))
@@ -155,7 +170,7 @@ def _prepared_here(issues_per_batch: int) -> Iterator[Batch]:
 
 
 def count_public_articles() -> int:
-    return Article.objects.filter(section__issue__state__in=PUBLIC_STATES).count()
+    return Article.objects.filter(public_issue_filter("section__issue__")).count()
 
 
 def site_version() -> int:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogueConfig(AppConfig):
+    name = "jianbao.catalogue"
+    verbose_name = "往期导入"
