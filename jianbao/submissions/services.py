@@ -501,8 +501,14 @@ def _store_reading(submission_id: int, results) -> str:
             # The typed text wins, but the file's pictures still reach the editor.
             paragraphs += [p for p in item.paragraphs if picture_path_of(p) is not None]
     if not refused and not title.strip():
-        refused = [NO_TITLE]
+        # Why a file gave no text (a .doc that would not convert) explains the refusal.
+        unread = [
+            w for _pk, item in read if item.kind == Attachment.Kind.MANUAL for w in item.warnings
+        ]
+        refused = [NO_TITLE, *unread]
     from_state = submission.state
+    for pk, item in read:
+        Attachment.objects.filter(pk=pk).update(kind=item.kind, content_type=item.content_type)
     if refused:
         # Refused files are not kept; their names stay in the history.
         Attachment.objects.filter(pk__in=[pk for pk, _item, reason in results if reason]).delete()
@@ -511,8 +517,6 @@ def _store_reading(submission_id: int, results) -> str:
         submission.save()
         _record(submission, "refused", by=None, from_state=from_state, comment=submission.refusal)
         return "refused"
-    for pk, item in read:
-        Attachment.objects.filter(pk=pk).update(kind=item.kind, content_type=item.content_type)
     paragraphs = _with_pictures(list(paragraphs), [item for _pk, item in read])
     submission.title = title.strip()[:500]
     submission.body = "\n\n".join(paragraphs)
