@@ -91,8 +91,10 @@ def find_alliance_for_sender(address: str) -> Organisation | None:
 def read_mail_attachments(parsed: ParsedMail) -> tuple[list[ReadAttachment], list[str]]:
     """Every attachment read within the limits, or the reason it was refused.
 
-    Slow for a large Word file, so it runs before the transaction that
-    stores the mail: a login meanwhile must not wait for the write lock.
+    Slow for a large Word file, and a second or so for each .doc/.wps
+    (LibreOffice converts it), so it runs in the worker's fetch, before the
+    transaction that stores the mail: a login meanwhile must not wait for the
+    write lock.
     """
     read, refused = [], []
     most = parse_limits().attachments
@@ -116,7 +118,7 @@ def store_mail(parsed: ParsedMail, *, by=None) -> tuple[Submission, bool]:
     if existing is not None:
         return existing, False
     read, refused = read_mail_attachments(parsed)
-    # The text of a .docx or .txt attachment is the news; the mail body is
+    # The text of a .docx, .doc, .wps or .txt attachment is the news; the mail body is
     # usually a covering note ("请审阅附件"), kept in the history instead.
     document = next((a for a in read if a.paragraphs), None)
     if document is not None:
