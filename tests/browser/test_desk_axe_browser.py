@@ -75,6 +75,21 @@ def _compared_issue(world: World):
     return issue, article, comment
 
 
+def _imported_issue():
+    """An imported scan with an unsure OCR line, an article without a credit and a gap."""
+    import dataclasses
+
+    from jianbao.catalogue.services import import_bulletin
+    from jianbao.publishing.ingest.text import parse_bulletin_text
+    from jianbao.publishing.parsed import OcrLine, OcrPage
+    from tests.browser.test_import_review_browser import SCAN
+
+    parsed = parse_bulletin_text(SCAN.replace("（化纤联盟秘书处供稿）", ""), source="scan.pdf")
+    line = OcrLine(page=1, text="培训由联盟协发冈秘书处支持", confidence=50.0)
+    parsed = dataclasses.replace(parsed, ocr_pages=(OcrPage(1, 80.0, (line,)),))
+    return import_bulletin(parsed, source_name="scan.pdf").issue
+
+
 @pytest.fixture
 def desk_world(stored_rich):  # noqa: F811
     rich_issue, _ = stored_rich
@@ -140,9 +155,15 @@ def desk_world(stored_rich):  # noqa: F811
         ),
         "修改记录（已删除）": rev("desk:article_history", editing_issue.pk, doomed_id),
     }
+    imported = _imported_issue()
+    issue_pages["往期导入"] = rev("catalogue:reports")
+    issue_pages["导入报告"] = rev("catalogue:report", imported.pk)
     pages = {
         EDITOR: {
             **issue_pages,
+            "导入核对（勘误页）": rev(
+                "desk:article_correct", imported.sections.first().articles.first().pk
+            ),
             "新建一期": rev("desk:issue_new"),
             "期次（退回修改）": rev("desk:issue", returned.pk),
             "编辑冲突": rev("desk:article_edit", world.article_of(returned).pk, query="plain=1"),
@@ -243,6 +264,8 @@ SHOWS = {
 # would let them back in. The previews are whole documents of their own.
 STRICT_RULES = ("heading-order", "landmark-one-main", "region")
 STRICT_PAGES = {
+    "往期导入",
+    "导入报告",
     "预览",
     "预览（图片和表格）",
     "微信版预览",
