@@ -194,6 +194,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 # The largest request body accepted at all: a 20 MB attachment plus the form, and some slack.
 JIANBAO_MAX_REQUEST_BYTES = int(os.environ.get("JIANBAO_MAX_REQUEST_BYTES", 26 * 1024 * 1024))
+# Back-catalogue readers: LibreOffice's conversion of a .doc/.wps, and OCR of scans.
+JIANBAO_SOFFICE_SECONDS = int(os.environ.get("JIANBAO_SOFFICE_SECONDS", 60))
+JIANBAO_OCR_JOBS = int(os.environ.get("JIANBAO_OCR_JOBS", 2))
+JIANBAO_OCR_PAGE_SECONDS = int(os.environ.get("JIANBAO_OCR_PAGE_SECONDS", 60))
 
 # Background work: Django's Tasks API (django-tasks backport), stored in the
 # database by default so a worker needs no other server. JIANBAO_TASKS=rq with

@@ -15,7 +15,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault(
             "widget",
             MultipleFileInput(
-                attrs={"accept": ".docx,.txt,.doc,.pdf,image/png,image/jpeg,image/gif"}
+                attrs={"accept": ".docx,.doc,.wps,.txt,.pdf,image/png,image/jpeg,image/gif"}
             ),
         )
         super().__init__(*args, **kwargs)
