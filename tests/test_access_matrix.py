@@ -2343,7 +2343,22 @@ def _report_checked(value):
     return effect
 
 
+def _upload_queued(w, role, response):
+    from jianbao.catalogue.models import ImportJob
+
+    assert ImportJob.objects.filter(original_name="往期.txt", state="queued").exists()
+
+
 CATALOGUE_ROWS = [
+    get("catalogue:upload", lambda w: rev("catalogue:upload"), {EDITOR}, marker="上传往期简报"),
+    post(
+        "catalogue:upload",
+        "upload a past issue",
+        lambda w: rev("catalogue:upload"),
+        {EDITOR},
+        lambda w, r: {"files": SimpleUploadedFile("往期.txt", IMPORTED_TEXT.encode())},
+        _upload_queued,
+    ),
     get(
         "catalogue:reports",
         lambda w: (_imported(w), rev("catalogue:reports"))[-1],

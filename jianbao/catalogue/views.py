@@ -6,12 +6,15 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from jianbao.bulletins.views import require_desk
 from jianbao.catalogue import selectors, services
+from jianbao.catalogue.forms import UploadForm
+from jianbao.catalogue.models import ImportJob
 from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
 from jianbao.core.roles import has_role
@@ -107,3 +110,31 @@ def uncheck(request, issue_id: int):
     else:
         messages.success(request, f"已撤销对{report.issue.label}的核对，本期重新列为待核对")
     return redirect("catalogue:report", issue_id)
+
+
+@login_required
+def upload(request):
+    """Upload past issues; the worker imports them and this page shows how each went."""
+    if not has_role(request.user, Role.EDITOR):
+        raise PermissionDenied("只有编辑可以导入往期")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = form.cleaned_data["files"]
+        try:
+            jobs = services.queue_imports(
+                [(f.name, f, f.size) for f in files],
+                by=request.user,
+                replace=form.cleaned_data["replace"],
+            )
+        except JianbaoError as exc:
+            form.add_error("files", str(exc))
+        else:
+            messages.success(
+                request, f"已收到 {len(jobs)} 个文件，正在后台导入；稍后刷新本页查看结果"
+            )
+            return redirect("catalogue:upload")
+    return render(
+        request,
+        "catalogue/desk/upload.html",
+        {"form": form, "jobs": ImportJob.objects.select_related("issue")[:50]},
+    )

@@ -76,6 +76,7 @@ OBJECTS = {
     "finding": "审校提示",
     "suggestion": "审校建议",
     "report": "导入报告",
+    "import": "往期导入",
 }
 
 

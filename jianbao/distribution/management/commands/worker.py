@@ -26,6 +26,7 @@ from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, task_backends
 from django_tasks_db.backend import DatabaseBackend
 
+from jianbao.catalogue.services import recover_queued
 from jianbao.core.commands import JianbaoCommand
 from jianbao.distribution import services
 from jianbao.distribution.resilience import (
@@ -56,6 +57,7 @@ def periodic(stop: threading.Event, *, tick: float = 5.0, recover_every: float =
             if now - last_recover >= recover_every:
                 services.recover_deliveries()
                 recover_processing()
+                recover_queued()
                 last_recover = now
         except DATABASE_UNAVAILABLE as exc:
             # Tried again at the next tick; the main loop logs the outage.
@@ -77,6 +79,7 @@ class Command(JianbaoCommand):
     def handle(self, *, batch: bool, interval: float, verbosity: int, **options):
         retrying(services.recover_deliveries, what="后台进程启动")
         retrying(recover_processing, what="后台进程启动")
+        retrying(recover_queued, what="后台进程启动")
         if settings.IMAP_URL and not batch:
             from jianbao.mailbox.services import enqueue_fetch
 
