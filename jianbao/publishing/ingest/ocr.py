@@ -22,6 +22,7 @@ characters come out full-width. Names stay as OCR read them.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import os
 import shutil
@@ -55,6 +56,10 @@ DEFAULT_JOBS = 2
 MAX_PAGE_PIXELS = 50_000_000
 # A picture of a page without a resolution is taken as A4 (its short side 8.27 in).
 A4_SHORT_INCHES = 8.27
+# A mark this many ems before a line's first word, and holding this share of
+# dark pixels in the room up to the word (specks of dust hold far less).
+MARK_REACH = 1.6
+MARK_INK = 0.05
 # What stands for a 导读 entry's or list item's mark, whatever OCR read there.
 LIST_MARK = "◆"
 # What tesseract reads for the dashes around a page number.
@@ -67,8 +72,13 @@ LATIN_EM = 0.55
 IDEOGRAPH_HEIGHT = 0.9
 # Sizes within this share of the body's are the body's (tesseract's estimates vary).
 SIZE_TOLERANCE = 0.08
+# And within this share of another size (a title's, the 导读's): documents set
+# sizes a point or two apart, 12% for 16 and 18 points.
+HEADING_TOLERANCE = 0.06
 # Half-width marks tesseract reads for the full-width ones of Chinese text.
 FULL_WIDTH = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
+OPENING = "（《“‘【"
+CLOSING = "）》”’】，。、；：？！"
 FULL_WIDTH_MARKS = "，。、；：？！（）《》“”‘’【】"
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 _LINE_CLASSES = ("ocr_line", "ocr_header", "ocr_textfloat", "ocr_caption")
@@ -104,7 +114,8 @@ class _Line:
     top: float
     bottom: float
     size: float  # in points
-    ink: float = 0.0  # share of dark pixels in the line's box
+    ink: float = 0.0  # share of dark pixels in the words' boxes
+    mark_x0: float | None = None  # where a list mark before the words stands
 
 
 @dataclass
@@ -417,13 +428,47 @@ def _hocr_lines(path: Path, name: str) -> list[_Line]:
                 continue
             x0, y0, x1, y1 = (float(v) * points for v in box["bbox"])
             confidence = float(box.get("x_wconf", ["0"])[0])
-            words.append(_Word(text, x0, x1, y0, y1, confidence))
+            if not _speck(text, confidence):
+                words.append(_Word(text, x0, x1, y0, y1, confidence))
         box = _title(element)
-        if not words or "bbox" not in box:
+        if not words or "bbox" not in box or _specks(words):
             continue
         x0, top, x1, bottom = (float(v) * points for v in box["bbox"])
         lines.append(_Line(words, x0, x1, top, bottom, _size(words)))
-    return lines
+    return _rows(lines)
+
+
+def _speck(text: str, confidence: float) -> bool:
+    """A word read from dust: tesseract gives those next to no confidence."""
+    return confidence < 25 and not any(is_ideograph(c) for c in text)
+
+
+def _specks(words: list[_Word]) -> bool:
+    """A line of a few doubtful signs and digits (dust, an ornament), not text."""
+    characters = sum(len(w.text) for w in words)
+    mean = sum(w.confidence for w in words) / len(words)
+    return characters <= 4 and mean < 50 and not any(is_ideograph(c) for w in words for c in w.text)
+
+
+def _rows(lines: list[_Line]) -> list[_Line]:
+    """tesseract's lines, those standing side by side at one height joined left
+    to right (as ``layout.page_lines`` joins a text layer's characters), top to
+    bottom. A lone mark tesseract read before an entry is a line of its own."""
+    rows: list[list[_Line]] = []
+    for line in sorted(lines, key=lambda ln: (_middle(ln), ln.x0)):
+        size = max(line.size, rows[-1][0].size) if rows else line.size
+        if rows and abs(_middle(line) - _middle(rows[-1][0])) <= size * 0.4:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    joined = []
+    for row in rows:
+        row.sort(key=lambda ln: ln.x0)
+        words = [w for ln in row for w in ln.words]
+        x0, x1 = row[0].x0, max(ln.x1 for ln in row)
+        top, bottom = min(ln.top for ln in row), max(ln.bottom for ln in row)
+        joined.append(_Line(words, x0, x1, top, bottom, _size(words)))
+    return joined
 
 
 def _size(words: list[_Word]) -> float:
@@ -436,28 +481,72 @@ def _size(words: list[_Word]) -> float:
     chinese = [w for w in words if all(is_ideograph(c) for c in w.text) and w.text.strip(FLAT)]
     heights = sorted(w.bottom - w.top for w in chinese or words)
     size = heights[(len(heights) - 1) // 2] / IDEOGRAPH_HEIGHT  # the lower median
-    ems = sum(1.0 if _chinese(c) else LATIN_EM for w in words for c in w.text)
+    text = "".join(w.text for w in words)
+    ems = sum(1.0 if _chinese(c) else LATIN_EM for c in text)
+    # A bracket or quote at either end has its ink in one half of its em.
+    ems -= 0.5 * (text[:1] in OPENING) + 0.5 * (text[-1:] in CLOSING)
     if ems >= 4:
         size = min(size, (words[-1].x1 - words[0].x0) / ems)
     return round(size, 1)
 
 
 def _measure_ink(lines: list[_Line], image: Path) -> None:
-    """Each line's share of dark pixels: bold strokes hold more ink than regular ones."""
+    """What the page image tells beyond tesseract's words: each line's share of
+    dark pixels in its words' boxes (bold strokes hold more ink than regular
+    ones), and the list mark (◆, •) standing before its words, which tesseract
+    mostly drops or reads as 4, 9 or -."""
     with Image.open(image) as picture:
         grey = picture.convert("L")
         dpi = picture.info.get("dpi", (150, 150))[0] or 150
     scale = float(dpi) / 72
+    dark = grey.point(lambda v: 255 if v < 128 else 0)
     for line in lines:
-        dark = total = 0
+        first = line.words[0]
+        if len(line.words) > 1 and _reads_as_mark(line):
+            line.mark_x0 = first.x0
+            line.words = line.words[1:]
+            line.x0 = line.words[0].x0
+        else:
+            # Dark pixels in the margin before the first word, apart from it.
+            left = first.x0 - line.size * MARK_REACH
+            box = _pixels((left, _top(line), first.x0 - line.size * 0.25, _bottom(line)), scale)
+            if box[2] > box[0] and box[3] > box[1]:
+                region = dark.crop(box)
+                histogram = region.histogram()
+                found = region.getbbox()
+                if (
+                    found
+                    and histogram[255] > sum(histogram) * MARK_INK
+                    # A glyph: as wide as a quarter em, not a rule from top to bottom.
+                    and found[2] - found[0] >= line.size * 0.25 * scale
+                    and found[3] - found[1] < region.height - 1
+                ):
+                    line.mark_x0 = (box[0] + found[0]) / scale
+        inked = total = 0
         for word in line.words:
-            box = tuple(round(v * scale) for v in (word.x0, word.top, word.x1, word.bottom))
+            box = _pixels((word.x0, word.top, word.x1, word.bottom), scale)
             if box[2] <= box[0] or box[3] <= box[1]:
                 continue
-            histogram = grey.crop(box).histogram()
-            dark += sum(histogram[:128])
+            histogram = dark.crop(box).histogram()
+            inked += histogram[255]
             total += sum(histogram)
-        line.ink = dark / total if total else 0.0
+        line.ink = inked / total if total else 0.0
+
+
+def _pixels(box: tuple[float, float, float, float], scale: float) -> tuple[int, ...]:
+    return tuple(max(0, round(v * scale)) for v in box)
+
+
+def _reads_as_mark(line: _Line) -> bool:
+    """The line opens with one small glyph standing apart from its words: a list
+    mark read as a digit or a sign."""
+    mark, after = line.words[0], line.words[1]
+    return (
+        len(mark.text) <= 2
+        and not any(is_ideograph(c) for c in mark.text)
+        and mark.x1 - mark.x0 <= line.size * 1.2
+        and after.x0 - mark.x1 >= line.size * 0.3
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -506,10 +595,13 @@ def _paired(chars: list[str]) -> list[str]:
         if ch in "（(〈":
             opened.append(n)
         elif ch in "）)":
-            if opened and chars[opened[-1]] == "〈" and "〉" not in chars[opened[-1] : n]:
-                chars[opened[-1]] = "（"
             if opened:
-                opened.pop()
+                start = opened.pop()
+                if chars[start] == "〈" and "〉" not in chars[start:n]:
+                    chars[start] = "（"
+                # One half of a pair read full-width makes the other full-width.
+                if chars[start] == "（" or ch == "）":
+                    chars[start], chars[n] = "（", "）"
         elif ch == "〉" and opened:
             opened.pop()
     for n, ch in enumerate(chars):
@@ -530,45 +622,60 @@ def _chinese(ch: str) -> bool:
 
 
 def _layout_lines(page: PageReading) -> list[layout.LayoutLine]:
-    """The page's lines as ``layout`` builds them from characters: each word's box
-    split evenly among its characters, every character at its line's height."""
-    chars = []
+    """The page's lines as ``layout`` takes them, top to bottom, their words in
+    tesseract's order (LSTM's boxes overlap: sorting characters by position, as
+    a text layer's are, would shuffle them)."""
+    lines = []
     for line in page.lines:
-        for n, word in enumerate(line.words):
-            text = tidy(word.text) or word.text
-            if n == 0 and _is_list_mark(line):
-                text = LIST_MARK
-            width = (word.x1 - word.x0) / len(text)
-            for n, ch in enumerate(text):
-                chars.append(
-                    {
-                        "text": ch,
-                        "x0": word.x0 + n * width,
-                        "x1": word.x0 + (n + 1) * width,
-                        "top": line.top,
-                        "bottom": line.bottom,
-                        "size": line.size,
-                        "fontname": "OCR-Bold" if line.ink else "OCR",
-                    }
-                )
-    lines = layout.page_lines(chars, page.number - 1)
-    for line in lines:
-        line.text = _page_number(tidy(line.text))
-    return [line for line in lines if line.text]
+        words = line.words
+        mark = line.mark_x0 is not None
+        text = f"{LIST_MARK} {words[0].text}" if mark else words[0].text
+        for prev, word in itertools.pairwise(words):
+            # Chinese needs no spaces; Latin words and a Chinese word beside a
+            # Latin one keep the space the page shows.
+            gap = word.x0 - prev.x1
+            if gap > line.size * 0.3 or (gap > line.size * 0.15 and _latin(text, word.text)):
+                text += " "
+            text += word.text
+        text = _page_number(tidy(text))
+        if not text:
+            continue
+        lines.append(
+            layout.LayoutLine(
+                text=text,
+                x0=line.mark_x0 if mark else line.x0,
+                x1=line.x1,
+                top=_top(line),
+                bottom=_bottom(line),
+                page=page.number - 1,
+                size=line.size,
+                bold=bool(line.ink),
+                start=line.x0,
+            )
+        )
+    return lines
 
 
-def _is_list_mark(line: _Line) -> bool:
-    """The line opens with one small glyph standing apart from its words: the ◆
-    of a 导读 entry or list item, which tesseract reads as 4, -, * or the like."""
-    if len(line.words) < 2:
-        return False
-    mark, after = line.words[0], line.words[1]
-    return (
-        len(mark.text) <= 2
-        and not any(is_ideograph(c) for c in mark.text)
-        and mark.x1 - mark.x0 <= line.size * 1.2
-        and after.x0 - mark.x1 >= line.size * 0.5
+def _latin(left: str, right: str) -> bool:
+    return (left[-1:].isascii() and left[-1:].isalnum()) or (
+        right[:1].isascii() and right[:1].isalnum()
     )
+
+
+def _top(line: _Line) -> float:
+    """Where the line's characters stand: the median of its words' boxes (the
+    line's own box takes in specks and the odd stretched box)."""
+    tops = sorted(w.top for w in line.words)
+    return tops[len(tops) // 2]
+
+
+def _bottom(line: _Line) -> float:
+    bottoms = sorted(w.bottom for w in line.words)
+    return bottoms[len(bottoms) // 2]
+
+
+def _middle(line: _Line) -> float:
+    return (_top(line) + _bottom(line)) / 2
 
 
 def _page_number(text: str) -> str:
@@ -580,8 +687,10 @@ def _page_number(text: str) -> str:
 
 
 def normalise_sizes(pages: list[PageReading]) -> None:
-    """Sizes near the body's become the body's; bold is kept for lines whose ink
-    clearly exceeds the body's (``ink`` becomes a flag: 1.0 bold, 0.0 not)."""
+    """Sizes as a typesetter sets them, a few for a document: the body's first
+    (within SIZE_TOLERANCE), then the others, most used first (within half of
+    it). Bold is kept for lines whose ink clearly exceeds the body's (``ink``
+    becomes a flag: 1.0 bold, 0.0 not)."""
     sizes: Counter[float] = Counter()
     for page in pages:
         for line in page.lines:
@@ -589,20 +698,31 @@ def normalise_sizes(pages: list[PageReading]) -> None:
     if not sizes:
         return
     body = sizes.most_common(1)[0][0]
-    inks = sorted(
-        line.ink
-        for page in pages
-        for line in page.lines
-        if abs(line.size - body) <= body * SIZE_TOLERANCE
-    )
+    centres = [body]
+    for size, _count in sizes.most_common():
+        if all(abs(size - c) > c * _tolerance(c, body) for c in centres):
+            centres.append(size)
+    inks = []
+    for page in pages:
+        for line in page.lines:
+            near = min(centres, key=lambda c: abs(line.size - c))
+            if abs(line.size - body) <= body * SIZE_TOLERANCE:
+                line.size = body
+            elif abs(line.size - near) <= near * _tolerance(near, body):
+                line.size = near
+            else:
+                line.size = round(line.size * 2) / 2
+            if line.size == body:
+                inks.append(line.ink)
+    inks.sort()
     usual = inks[len(inks) // 2] if inks else 0.0
     for page in pages:
         for line in page.lines:
-            if abs(line.size - body) <= body * SIZE_TOLERANCE:
-                line.size = body
-            else:
-                line.size = round(line.size * 2) / 2
             line.ink = 1.0 if usual and line.ink > usual * BOLD_INK else 0.0
+
+
+def _tolerance(centre: float, body: float) -> float:
+    return SIZE_TOLERANCE if centre == body else HEADING_TOLERANCE
 
 
 # A bold line holds this many times the ink of the body's median line.
