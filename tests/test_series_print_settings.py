@@ -168,7 +168,7 @@ def test_the_settings_page_shows_both_print_settings_as_ticked_checkboxes(
     page = admin_client.get(
         reverse("desk:series_edit", args=[imported_issue.series.pk])
     ).content.decode()
-    assert "PDF 版式与下载" in page
+    assert "PDF 版式、下载与公开" in page
     assert "版记排在偶数页" in page and "需要时在前面加一页空白页" in page
     assert "公开下载存档用 PDF/A-2b 版本" in page
     for name in ("closing_on_even_page", "archival_pdf_download"):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
-import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -24,8 +24,6 @@ from jianbao.publishing.ingest import (
     PAGE_IMAGE_SUFFIXES,
     read_bulletin_file,
 )
-
-_DIGITS = re.compile(r"(\d+)")
 
 
 class Command(JianbaoCommand):
@@ -138,7 +136,8 @@ class _Say:
 
 def _natural(path: Path) -> list:
     # 第2期 before 第10期.
-    return [int(part) if part.isdigit() else part for part in _DIGITS.split(path.name)]
+    runs = ("".join(run) for _digit, run in itertools.groupby(path.name, str.isdigit))
+    return [(0, int(run), "") if run.isdigit() else (1, 0, run) for run in runs]
 
 
 def _expand(arguments: list[str]) -> Iterator[Path]:
