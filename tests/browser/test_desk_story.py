@@ -149,8 +149,11 @@ def test_submission_to_published_issue(live_server, login, shoot, tmp_path):
     signer = login("signer")
     signer.goto(f"{live_server.url}/desk/")
     signer.get_by_role("link", name=re.compile("第1期")).click()
+    # The confirmation is a deferred script: a click before it ran would not ask.
+    signer.wait_for_load_state("load")
     signer.get_by_role("button", name="签发").click()
     expect(signer.locator("h1 .state")).to_have_text("已签发")
+    signer.wait_for_load_state("load")
     signer.get_by_role("button", name="发布").click()
     expect(signer.locator("h1 .state")).to_have_text("已发布")
     # Each step asked first, naming what it would do.
