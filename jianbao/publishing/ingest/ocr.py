@@ -41,7 +41,7 @@ from PIL import Image, ImageSequence
 
 from jianbao.core.errors import UnreadableFile
 from jianbao.core.limits import ParseBudget
-from jianbao.core.text import is_ideograph, remove_cjk_spaces
+from jianbao.core.text import describe_binary, is_ideograph, remove_cjk_spaces
 from jianbao.publishing.ingest import layout, pdf
 from jianbao.publishing.ingest.docx import DocxContent
 from jianbao.publishing.parsed import OcrLine, OcrPage
@@ -214,7 +214,9 @@ def image_pdf(data: bytes, name: str, budget: ParseBudget) -> bytes:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UnreadableFile(name, "图片像素过多，疑似解压炸弹，已拒绝") from None
     except Exception as exc:  # Pillow raises many kinds on a damaged file
-        raise UnreadableFile(name, f"图片已损坏，无法读取（{exc.__class__.__name__}）") from None
+        # Named by what its first bytes say it is (PNG 图像…), whatever the file is called.
+        kind = describe_binary(data) or "图像"
+        raise UnreadableFile(name, f"{kind}已损坏，无法读取（{exc.__class__.__name__}）") from None
 
 
 def _page_png(frame: Image.Image, name: str, number: int, frames: int) -> bytes:
