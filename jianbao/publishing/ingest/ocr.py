@@ -46,7 +46,8 @@ from jianbao.publishing.ingest import layout, pdf
 from jianbao.publishing.ingest.docx import DocxContent
 from jianbao.publishing.parsed import OcrLine, OcrPage
 
-LANGUAGES = "chi_sim+eng"
+# chi_sim alone: with +eng tesseract read the masthead "2023年第1期" as "202348 1]".
+LANGUAGES = "chi_sim"
 # Tesseract's word confidences: a word it read right mostly scores above 90; a line
 # averaging under 75 has, on scans like ours, one wrong character or more in most cases.
 DEFAULT_LOW_CONFIDENCE = 75.0
