@@ -56,7 +56,8 @@ def build_report(bulletin: ParsedBulletin, *, source_name: str) -> dict:
         for p in bulletin.ocr_pages
     ]
     suffix = PurePath(source_name).suffix.lower()
-    form = "扫描件（OCR）" if pages else _FORMS.get(suffix, "页面图片（OCR）")
+    # A picture of a page always comes with its OCR pages, so it is a scan here too.
+    form = "扫描件（OCR）" if pages else _FORMS.get(suffix, suffix.lstrip(".") or "文件")
     return {
         "version": VERSION,
         "source": source_name,
