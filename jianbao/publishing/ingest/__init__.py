@@ -23,7 +23,7 @@ from jianbao.core.limits import ParseBudget
 from jianbao.core.text import decode_text
 from jianbao.publishing.ingest.docx import docx_to_markup
 from jianbao.publishing.ingest.legacy import legacy_to_markup
-from jianbao.publishing.ingest.ocr import image_to_markup
+from jianbao.publishing.ingest.ocr import image_to_markup, settle_titles
 from jianbao.publishing.ingest.pdf import pdf_to_markup
 from jianbao.publishing.ingest.text import parse_bulletin_text
 from jianbao.publishing.markup import picture_path_of
@@ -144,6 +144,8 @@ def parse_markup_bulletin(
     ``pictures`` (the bytes the caller read: a Word file's media, a folder's
     files). The store checks and keeps them; ``warnings`` come first in the result."""
     bulletin = parse_bulletin_text(text, source=name, known_sections=known_sections)
+    if ocr_pages:
+        bulletin = settle_titles(bulletin)
     named = {b.file for a in bulletin.articles for b in a.blocks if b.kind == IMAGE}
     return dataclasses.replace(
         bulletin,

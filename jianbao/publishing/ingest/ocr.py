@@ -1,14 +1,19 @@
 """Scans: pictures of pages and PDFs without a text layer, read through OCR.
 
-ocrmypdf (tesseract, ``chi_sim+eng``) deskews each page and reads it; it runs
+ocrmypdf (tesseract, ``chi_sim``) reads each page; it runs
 as a child process in a private temporary folder, with a per-page limit for
 tesseract and a limit for the whole run, so that no file holds a worker for
 ever. Its hOCR (kept in that folder) gives every word's box and confidence:
-the words become the characters of ``layout`` (one box split evenly among a
-word's characters) and the lines go through the same layout code as a
+its lines become ``layout``'s lines and go through the same layout code as a
 text-layer PDF's (``pdf.lay_out``). pdfminer cannot read the CJK text layer
 ocrmypdf writes (a CFF font with a custom encoding: only Latin comes out), so
 the hOCR is read instead of the OCR'd PDF.
+
+Deskewing straightens the reading, not the picture: tesseract finds tilted
+lines itself, and turning a 150 dpi page before OCR (ocrmypdf's --deskew)
+blurred its strokes enough to misread 鞋, 暨 and 载 in the sample's titles. Each
+page's skew is the median slope of its long lines' baselines, and the words'
+boxes are turned back by it before layout sees them.
 
 OCR has no weights and no faces: a line's size is tesseract's estimate of its
 characters' height, sizes close to the body's are taken as the body's, and a
@@ -21,6 +26,7 @@ characters come out full-width. Names stay as OCR read them.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import math
@@ -41,10 +47,17 @@ from PIL import Image, ImageSequence
 
 from jianbao.core.errors import UnreadableFile
 from jianbao.core.limits import ParseBudget
-from jianbao.core.text import describe_binary, is_ideograph, remove_cjk_spaces
+from jianbao.core.text import describe_binary, fold, is_ideograph, remove_cjk_spaces
 from jianbao.publishing.ingest import layout, pdf
 from jianbao.publishing.ingest.docx import DocxContent
-from jianbao.publishing.parsed import OcrLine, OcrPage
+from jianbao.publishing.parsed import (
+    REPAIR,
+    OcrLine,
+    OcrPage,
+    ParsedArticle,
+    ParsedBulletin,
+    ParseWarning,
+)
 
 # chi_sim alone: with +eng tesseract read the masthead "2023年第1期" as "202348 1]".
 LANGUAGES = "chi_sim"
@@ -57,10 +70,10 @@ DEFAULT_JOBS = 2
 MAX_PAGE_PIXELS = 50_000_000
 # A picture of a page without a resolution is taken as A4 (its short side 8.27 in).
 A4_SHORT_INCHES = 8.27
-# A mark this many ems before a line's first word, and holding this share of
-# dark pixels in the room up to the word (specks of dust hold far less).
+# A mark stands within this many ems before a line's first word, and fills this
+# share of its own box.
 MARK_REACH = 1.6
-MARK_INK = 0.05
+MARK_FILL = 0.35  # ◆ fills half its box, ● more, a character less
 # What stands for a 导读 entry's or list item's mark, whatever OCR read there.
 LIST_MARK = "◆"
 # What tesseract reads for the dashes around a page number.
@@ -105,6 +118,9 @@ class _Word:
     top: float
     bottom: float
     confidence: float
+    # Where the word stands on the picture (x0, top, x1, bottom, in points):
+    # the ink is measured there, the other figures are straightened.
+    seen: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
 
 @dataclass
@@ -144,7 +160,13 @@ def scan_to_markup(
 ) -> DocxContent:
     """A PDF of scanned pages (no text layer) as the text markup, with each page's OCR."""
     budget = budget or ParseBudget(name)
-    pages = read_scan(data, name, budget)
+    return reading_to_markup(read_scan(data, name, budget), name, budget, kind)
+
+
+def reading_to_markup(
+    pages: list[PageReading], name: str, budget: ParseBudget, kind: str = "PDF"
+) -> DocxContent:
+    """The pages OCR read as the text markup, through the text-layer PDF's layout."""
     warnings = [
         f"第{p.number}页文字识别超时（上限 {page_seconds():g} 秒），该页未导入"
         for p in pages
@@ -152,6 +174,7 @@ def scan_to_markup(
     ]
     normalise_sizes(pages)
     page_lines = [_layout_lines(p) for p in pages]
+    settle_headings(page_lines)
     if not any(page_lines):
         raise UnreadableFile(name, f"{kind}中没有文字层，文字识别（OCR）也未找到文字，无法导入")
     paragraphs = pdf.lay_out(page_lines, [[] for _ in pages], budget)
@@ -173,18 +196,19 @@ def read_scan(data: bytes, name: str, budget: ParseBudget) -> list[PageReading]:
 
 def read_work(work: Path, count: int, name: str) -> list[PageReading]:
     """The pages as read from ocrmypdf's temporary files (one hOCR and one image a page)."""
-    angles = _deskew_angles(work / "debug.log")
     pages = []
     for number in range(1, count + 1):
         hocr = work / f"{number:06d}_ocr_hocr.hocr"
         image = work / f"{number:06d}_ocr.png"
         if not hocr.is_file():
-            pages.append(PageReading(number, [], angles.get(number, 0.0), read=False))
+            pages.append(PageReading(number, [], read=False))
             continue
-        lines = _hocr_lines(hocr, name)
+        lines, skew, centre = _hocr_lines(hocr, name)
+        angle = _straighten(lines, skew, centre)
+        rows = _rows(lines)
         if image.is_file():
-            _measure_ink(lines, image)
-        pages.append(PageReading(number, lines, angles.get(number, 0.0)))
+            _measure_ink(rows, image)
+        pages.append(PageReading(number, rows, angle))
     return pages
 
 
@@ -314,7 +338,6 @@ def _run_ocrmypdf(source: Path, tmp: Path, pages: int, name: str) -> Path:
         "ocrmypdf",
         "--language",
         LANGUAGES,
-        "--deskew",
         "--force-ocr",
         "--jobs",
         str(jobs),
@@ -371,25 +394,6 @@ def _run_ocrmypdf(source: Path, tmp: Path, pages: int, name: str) -> Path:
     return found[0]
 
 
-def _deskew_angles(log: Path) -> dict[int, float]:
-    """Page → the deskew correction ocrmypdf applied, from its debug log
-    ("…DEBUG -    3  Deskew angle: -0.355")."""
-    angles: dict[int, float] = {}
-    try:
-        text = log.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return angles
-    for line in text.splitlines():
-        head, found, value = line.partition("Deskew angle:")
-        if not found:
-            continue
-        try:
-            angles[int(head.split()[-1])] = float(value.strip())
-        except (ValueError, IndexError):
-            continue
-    return angles
-
-
 # ---------------------------------------------------------------------------
 # hOCR
 
@@ -404,7 +408,9 @@ def _title(element) -> dict[str, list[str]]:
     return properties
 
 
-def _hocr_lines(path: Path, name: str) -> list[_Line]:
+def _hocr_lines(path: Path, name: str) -> tuple[list[_Line], float, tuple[float, float]]:
+    """tesseract's lines of one page (in points, as on the picture), the page's
+    skew (the median slope of its long lines' baselines) and its centre."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.parse(str(path), parser).getroot()
@@ -414,10 +420,12 @@ def _hocr_lines(path: Path, name: str) -> list[_Line]:
     properties = _title(page) if page is not None else {}
     try:
         dpi = float(properties.get("scan_res", ["0"])[0])
+        width, height = (float(v) for v in properties.get("bbox", ["0"] * 4)[2:4])
     except ValueError:
-        dpi = 0.0
+        dpi = width = height = 0.0
     points = 72 / dpi if dpi > 0 else 72 / 150
     lines = []
+    slopes: list[tuple[float, float]] = []  # (slope, the line's width)
     for element in root.iter(f"{_XHTML}span"):
         if element.get("class") not in _LINE_CLASSES:
             continue
@@ -432,18 +440,73 @@ def _hocr_lines(path: Path, name: str) -> list[_Line]:
             x0, y0, x1, y1 = (float(v) * points for v in box["bbox"])
             confidence = float(box.get("x_wconf", ["0"])[0])
             if not _speck(text, confidence):
-                words.append(_Word(text, x0, x1, y0, y1, confidence))
+                words.append(_Word(text, x0, x1, y0, y1, confidence, (x0, y0, x1, y1)))
         box = _title(element)
         if not words or "bbox" not in box or _specks(words):
             continue
-        x0, top, x1, bottom = (float(v) * points for v in box["bbox"])
+        if len(words) > 1 and _stacked(words):
+            # A column of list marks read as one line standing upright: a line each.
+            for word in words:
+                lines.append(_Line([word], word.x0, word.x1, word.top, word.bottom, _size([word])))
+            continue
+        # The words' extent, not the line's box: that takes in the specks dropped above.
+        x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
+        top, bottom = float(box["bbox"][1]) * points, float(box["bbox"][3]) * points
         lines.append(_Line(words, x0, x1, top, bottom, _size(words)))
-    return _rows(lines)
+        with contextlib.suppress(ValueError):  # a line without a readable baseline
+            slopes.append((float(box.get("baseline", ["0"])[0]), x1 - x0))
+    return lines, _skew(slopes), (width * points / 2, height * points / 2)
+
+
+def _stacked(words: list[_Word]) -> bool:
+    """Each word stands below the one before it, not beside it."""
+    return all(b.top >= a.bottom - 1 and b.x0 < a.x1 for a, b in itertools.pairwise(words)) or all(
+        a.top >= b.bottom - 1 and b.x0 < a.x1 for a, b in itertools.pairwise(words)
+    )
+
+
+def _skew(slopes: list[tuple[float, float]]) -> float:
+    """The page's slope: the median of its long lines' (a short line's baseline
+    is steered by a character or two)."""
+    if not slopes:
+        return 0.0
+    longest = max(width for _slope, width in slopes)
+    long = sorted(slope for slope, width in slopes if width >= longest * 0.5)
+    return long[len(long) // 2]
+
+
+def _straighten(lines: list[_Line], slope: float, centre: tuple[float, float]) -> float:
+    """Turn the words' boxes back by the page's skew, about its centre (each box
+    keeps its size); the correction in degrees, as Pillow turns (counter-clockwise)."""
+    angle = math.atan(slope)
+    if abs(angle) < 1e-4:
+        return 0.0
+    cos, sin = math.cos(angle), math.sin(angle)
+    cx, cy = centre
+    for line in lines:
+        for word in line.words:
+            mx, my = (word.x0 + word.x1) / 2 - cx, (word.top + word.bottom) / 2 - cy
+            dx, dy = mx * cos + my * sin - mx, -mx * sin + my * cos - my
+            word.x0, word.x1, word.top, word.bottom = (
+                word.x0 + dx,
+                word.x1 + dx,
+                word.top + dy,
+                word.bottom + dy,
+            )
+        line.x0, line.x1 = min(w.x0 for w in line.words), max(w.x1 for w in line.words)
+        line.top, line.bottom = min(w.top for w in line.words), max(w.bottom for w in line.words)
+    return math.degrees(angle)
 
 
 def _speck(text: str, confidence: float) -> bool:
-    """A word read from dust: tesseract gives those next to no confidence."""
-    return confidence < 25 and not any(is_ideograph(c) for c in text)
+    """A word read from dust: a sign or two that tesseract gives next to no
+    confidence. A longer Latin word of low confidence is kept (the bold
+    "IEC JTC 1/SC" of a title read as one word with confidence 0)."""
+    return (
+        confidence < 25
+        and not any(is_ideograph(c) for c in text)
+        and (len(text) <= 3 or not any(c.isalnum() for c in text))
+    )
 
 
 def _specks(words: list[_Word]) -> bool:
@@ -509,25 +572,11 @@ def _measure_ink(lines: list[_Line], image: Path) -> None:
             line.mark_x0 = first.x0
             line.words = line.words[1:]
             line.x0 = line.words[0].x0
-        else:
-            # Dark pixels in the margin before the first word, apart from it.
-            left = first.x0 - line.size * MARK_REACH
-            box = _pixels((left, _top(line), first.x0 - line.size * 0.25, _bottom(line)), scale)
-            if box[2] > box[0] and box[3] > box[1]:
-                region = dark.crop(box)
-                histogram = region.histogram()
-                found = region.getbbox()
-                if (
-                    found
-                    and histogram[255] > sum(histogram) * MARK_INK
-                    # A glyph: as wide as a quarter em, not a rule from top to bottom.
-                    and found[2] - found[0] >= line.size * 0.25 * scale
-                    and found[3] - found[1] < region.height - 1
-                ):
-                    line.mark_x0 = (box[0] + found[0]) / scale
+        elif (found := _mark_before(dark, line, scale)) is not None:
+            line.mark_x0 = first.x0 - (first.seen[0] - found)
         inked = total = 0
         for word in line.words:
-            box = _pixels((word.x0, word.top, word.x1, word.bottom), scale)
+            box = _pixels(word.seen, scale)
             if box[2] <= box[0] or box[3] <= box[1]:
                 continue
             histogram = dark.crop(box).histogram()
@@ -536,19 +585,75 @@ def _measure_ink(lines: list[_Line], image: Path) -> None:
         line.ink = inked / total if total else 0.0
 
 
+def _mark_before(dark: Image.Image, line: _Line, scale: float) -> float | None:
+    """Where a list mark that tesseract dropped stands in the margin before the
+    line's first word (on the picture, in points), if one does: a solid glyph
+    (◆ ● ■) about as wide as high, apart from the word. A bracket or a quote
+    read as nothing is tall and thin; words tesseract dropped are wide."""
+    first = line.words[0]
+    x0, top, _x1, bottom = first.seen
+    box = _pixels((x0 - line.size * MARK_REACH, top, x0 - line.size * 0.25, bottom), scale)
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return None
+    region = dark.crop(box)
+    width, height = region.size
+    pixels = region.tobytes()  # 255 where dark
+    found = _ink_run(
+        [sum(pixels[y * width + x] for y in range(height)) // 255 for x in range(width)]
+    )
+    if found is None:
+        return None
+    left, right = found
+    rows = [sum(pixels[y * width + x] for x in range(left, right)) // 255 for y in range(height)]
+    found = _ink_run(rows)
+    if found is None:
+        return None
+    top, bottom = found
+    wide, high = right - left, bottom - top
+    if (
+        wide >= line.size * 0.25 * scale
+        and high < height - 1  # not a rule from top to bottom
+        and 0.5 <= wide / high <= 2.0
+        and sum(rows[top:bottom]) >= wide * high * MARK_FILL
+    ):
+        return (box[0] + left) / scale
+    return None
+
+
+def _ink_run(counts: list[int]) -> tuple[int, int] | None:
+    """The widest run of columns (or rows) holding two dark pixels or more: a
+    glyph's extent, the odd speck of dust (a pixel) left out."""
+    best, start = None, None
+    for n, count in enumerate([*counts, 0]):
+        if count >= 2 and start is None:
+            start = n
+        elif count < 2 and start is not None:
+            if best is None or n - start > best[1] - best[0]:
+                best = (start, n)
+            start = None
+    return best
+
+
 def _pixels(box: tuple[float, float, float, float], scale: float) -> tuple[int, ...]:
     return tuple(max(0, round(v * scale)) for v in box)
 
 
 def _reads_as_mark(line: _Line) -> bool:
     """The line opens with one small glyph standing apart from its words: a list
-    mark read as a digit or a sign."""
+    mark read as a digit or a sign, or as a character (人, 全) that tesseract
+    doubts and that stands lower than the words' characters."""
     mark, after = line.words[0], line.words[1]
+    if mark.text[-1] in OPENING + "([<\"'":
+        return False  # the bracket or quote that opens the words (a credit's "(")
+    if mark.x1 - mark.x0 > line.size * 1.2 or after.x0 - mark.x1 < line.size * 0.2:
+        return False
+    if len(mark.text) <= 2 and not any(is_ideograph(c) for c in mark.text):
+        return after.x0 - mark.x1 >= line.size * 0.3
+    heights = sorted(w.bottom - w.top for w in line.words[1:])
     return (
-        len(mark.text) <= 2
-        and not any(is_ideograph(c) for c in mark.text)
-        and mark.x1 - mark.x0 <= line.size * 1.2
-        and after.x0 - mark.x1 >= line.size * 0.3
+        len(mark.text) == 1
+        and mark.confidence < 60
+        and mark.bottom - mark.top < heights[len(heights) // 2] * 0.75
     )
 
 
@@ -578,6 +683,7 @@ def tidy(text: str) -> str:
             chinese = _chinese(before) or (_chinese(after) and not before.isalpha())
         if chinese:
             chars[n] = FULL_WIDTH[ch]
+    _same_width(chars)
     # Full-width marks carry their own spacing: no space goes beside them.
     kept = [
         ch
@@ -591,8 +697,9 @@ def tidy(text: str) -> str:
 
 def _paired(chars: list[str]) -> list[str]:
     """Brackets by their pairs: tesseract reads the （ of "（第十六届）" as 〈 and
-    the 1 of "第1期" as "1]". A 〈 that no 〉 closes, where a ） or ) does, is a （;
-    a ] that no [ opens, between a digit and a Chinese character, is dropped."""
+    the 1 of "第1期" as "1]" or "]". A 〈 that no 〉 closes, where a ） or ) does,
+    is a （; a ] that no [ opens is dropped between a digit and a Chinese
+    character, and is the 1 between 第 and 期."""
     opened: list[int] = []  # where each bracket still open stands
     for n, ch in enumerate(chars):
         if ch in "（(〈":
@@ -608,15 +715,83 @@ def _paired(chars: list[str]) -> list[str]:
         elif ch == "〉" and opened:
             opened.pop()
     for n, ch in enumerate(chars):
-        if (
-            ch == "]"
-            and "[" not in chars[:n]
-            and 0 < n < len(chars) - 1
-            and chars[n - 1].isdigit()
-            and is_ideograph(chars[n + 1])
-        ):
+        if ch != "]" or "[" in chars[:n] or not 0 < n < len(chars) - 1:
+            continue
+        if chars[n - 1].isdigit() and is_ideograph(chars[n + 1]):
             chars[n] = ""
+        elif chars[n - 1] == "第" and chars[n + 1] in "期号届次":
+            chars[n] = "1"  # 第1期 read as 第]期
     return [c for c in chars if c]
+
+
+# ---------------------------------------------------------------------------
+# Titles read twice
+
+
+PAIRS = {"“": "”", "‘": "’", "《": "》", "（": "）", "(": ")", "【": "】", "〈": "〉"}
+_CLOSERS = set(PAIRS.values()) | {'"', "'"}
+
+
+def balanced(text: str) -> bool:
+    """Every quote and bracket closed by its own pair, in order (a straight
+    quote in Chinese text is OCR's reading of a curly one: not balanced)."""
+    waiting: list[str] = []
+    for ch in text:
+        if ch in PAIRS:
+            waiting.append(PAIRS[ch])
+        elif ch in _CLOSERS and (not waiting or waiting.pop() != ch):
+            return False
+    return not waiting
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+def settle_titles(bulletin: ParsedBulletin) -> ParsedBulletin:
+    """A scan prints each title twice, in the 导读 and over its article, and OCR
+    reads the two apart. Where they differ only in punctuation and only the
+    导读's quotes and brackets pair up (the title's 《 read as （, a ” dropped),
+    the title is taken as the 导读 has it. A different character is left as
+    the title reads: which reading is right only the editor can tell."""
+    repaired: list[ParseWarning] = []
+
+    def settled(article: ParsedArticle) -> ParsedArticle:
+        entry = article.toc_title
+        if (
+            not entry
+            or balanced(article.title)
+            or not balanced(entry)
+            or _letters(entry) != _letters(article.title)
+        ):
+            return article
+        repaired.append(
+            ParseWarning(
+                0, f"标题“{article.title}”的标点按导读改为“{entry}”（文字识别）", code=REPAIR
+            )
+        )
+        return replace(article, title=entry, toc_title="")
+
+    sections = tuple(
+        replace(section, articles=tuple(settled(a) for a in section.articles))
+        for section in bulletin.sections
+    )
+    if not repaired:
+        return bulletin
+    return replace(bulletin, sections=sections, warnings=(*bulletin.warnings, *repaired))
+
+
+def _same_width(chars: list[str]) -> None:
+    """A pair of brackets one half of which came out full-width is full-width:
+    "指南(2023-2025年)" reads "(" after 南 and before 2, ")" after 年."""
+    opened: list[int] = []
+    for n, ch in enumerate(chars):
+        if ch in "（(":
+            opened.append(n)
+        elif ch in "）)" and opened:
+            start = opened.pop()
+            if chars[start] == "（" or ch == "）":
+                chars[start], chars[n] = "（", "）"
 
 
 def _chinese(ch: str) -> bool:
@@ -722,6 +897,59 @@ def normalise_sizes(pages: list[PageReading]) -> None:
     for page in pages:
         for line in page.lines:
             line.ink = 1.0 if usual and line.ink > usual * BOLD_INK else 0.0
+
+
+def settle_headings(pages: list[list[layout.LayoutLine]]) -> None:
+    """What the page's geometry says about sizes OCR could only estimate.
+
+    A line that fills the measure from the left edge or the paragraph indent,
+    in regular weight, is body text however tall tesseract's boxes were (a
+    Latin name at the start of a paragraph stretches them). The lines of one
+    centred heading, close under each other, share one size and weight: the
+    largest and the boldest read among them (a wrapped title's second line,
+    with fewer or narrower characters, is often read a size smaller or lighter).
+    """
+    geometry = layout.Geometry(pages)
+    body = geometry.body
+    for lines in pages:
+        for line in lines:
+            if (
+                geometry.level(line) == 3
+                and not line.bold
+                and line.size < body * 1.25
+                and geometry.full(line)
+                and not geometry.centred(line)
+            ):
+                line.size = body
+        run: list[layout.LayoutLine] = []
+        for line in [*lines, None]:
+            prev = run[-1] if run else None
+            if line is not None and prev is not None and _same_heading(geometry, prev, line):
+                run.append(line)
+                continue
+            if len(run) > 1:
+                size, bold = max(ln.size for ln in run), any(ln.bold for ln in run)
+                for ln in run:
+                    ln.size, ln.bold = size, bold
+            run = [line] if line is not None else []
+
+
+def _same_heading(
+    geometry: layout.Geometry, prev: layout.LayoutLine, line: layout.LayoutLine
+) -> bool:
+    """``line`` goes on with the centred heading whose last line is ``prev``."""
+    levels = (geometry.level(prev), geometry.level(line))
+    if 3 not in levels or line.page != prev.page or prev.text[-1:] in "。！？!?":
+        return False
+    small, large = sorted((prev.size, line.size))
+    return (
+        small >= large * 0.8
+        and small >= geometry.body * 0.95
+        and line.top - prev.bottom < large * 0.9
+        and geometry.centred(prev)
+        and geometry.centred(line)
+        and not geometry.full(line)
+    )
 
 
 def _tolerance(centre: float, body: float) -> float:

@@ -210,7 +210,8 @@ class BulletinParser:
                 self.warn(no, f"删除了页码“{raw.strip()}”", code=REPAIR)
                 yield Line(no)
                 continue
-            if fold(raw.lstrip("#")) in TOC_CONTINUED:
+            # A speck that OCR read as a dash (本 -期导读（续）) does not hide the head.
+            if fold(raw.lstrip("#")).replace("-", "") in TOC_CONTINUED:
                 self.warn(
                     no, f"删除了导读续页的标题“{raw.strip().lstrip('#').strip()}”", code=REPAIR
                 )
@@ -494,6 +495,9 @@ class BulletinParser:
         bullets = any(ln.bullet for ln in toc_lines)
         groups: list[_TocGroup] = []
         body = None
+        # Group heads set as headings (bold) among marked entries: then a plain
+        # line is an entry whose mark was lost (OCR read ◆ as 多 or dropped it).
+        heads_marked = bullets and any(ln.marked and not ln.bullet for ln in toc_lines)
         widest = max((_width(ln.text) for ln in toc_lines if ln.bullet), default=0)
         for ln in toc_lines:
             known = [*self.known_sections, *body_sections]
@@ -507,7 +511,8 @@ class BulletinParser:
                 if joined in body or (
                     bullets
                     and _width(last.text) >= widest * 0.85
-                    and fold(ln.text) not in body
+                    # (a character or two is in any body: no sign of text)
+                    and (len(fold(ln.text)) <= 2 or fold(ln.text) not in body)
                     and not any(similarity(ln.text, k) >= 0.8 for k in known)
                 ):
                     self.warn(ln.no, f"导读条目“{last.text}”折行，已与下一行合并", code=REPAIR)
@@ -517,7 +522,7 @@ class BulletinParser:
             is_group = (
                 not groups
                 or self._section_marker(ln) is not None
-                or (bullets and not ln.bullet)
+                or (bullets and not ln.bullet and (ln.marked or not heads_marked))
                 or (not bullets and ln.marked)
                 or (not bullets and any(similarity(ln.text, k) >= 0.8 for k in known))
                 or (not bullets and self._heads_a_toc_title(ln, toc_lines, body_at))
