@@ -177,6 +177,8 @@ NO_DATABASE = {
     "test_rules_numbers",
     "test_rules_repeats",
     "test_accepted_forms",
+    "test_import_scans",
+    "test_ocr_reading",
 }
 
 

@@ -59,15 +59,16 @@ def image_pdf(pages: list[Image.Image], dpi: int = DPI) -> bytes:
     files = []
     for page in pages:
         out = io.BytesIO()
-        page.save(out, "PNG", dpi=(dpi, dpi))
+        page.copy().save(out, "PNG", dpi=(dpi, dpi))
         files.append(out.getvalue())
     return img2pdf.convert(files)
 
 
 def tiff(pages: list[Image.Image], dpi: int = DPI) -> bytes:
     out = io.BytesIO()
-    pages[0].save(
-        out, "TIFF", save_all=True, append_images=pages[1:], dpi=(dpi, dpi), compression="tiff_lzw"
+    first, *rest = (p.copy() for p in pages)
+    first.save(
+        out, "TIFF", save_all=True, append_images=rest, dpi=(dpi, dpi), compression="tiff_lzw"
     )
     return out.getvalue()
 
@@ -75,5 +76,7 @@ def tiff(pages: list[Image.Image], dpi: int = DPI) -> bytes:
 def picture(page: Image.Image, kind: str, dpi: int | None = DPI) -> bytes:
     out = io.BytesIO()
     extra = {"dpi": (dpi, dpi)} if dpi else {}
-    page.save(out, kind, **extra)
+    # Copies, here and above: Pillow keeps the encoder's settings on a picture it
+    # saved, and a PNG's or JPEG's then break its later save as a TIFF page.
+    page.copy().save(out, kind, **extra)
     return out.getvalue()
