@@ -43,9 +43,10 @@ run: install
 	BIND=$(BIND) scripts/serve
 
 # The suite runs on every core (pytest-xdist), at most four: each worker has its
-# own test database (and, for the browser tests, its own chromium).
+# own test database (and, for the browser tests, its own chromium). Modules that
+# read one costly fixture (the OCR of a whole scan) keep to one worker (xdist_group).
 TEST_WORKERS ?= auto
-PYTEST := $(VENV)/pytest -n $(TEST_WORKERS) --maxprocesses=4
+PYTEST := $(VENV)/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadgroup
 
 test: install
 	$(VENV)/ruff check .

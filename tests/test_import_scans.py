@@ -26,6 +26,9 @@ from tests import scans
 from tests.conftest import FIXTURE
 from tests.test_import_pdf_layouts import SECTIONS, SOME_CREDITS
 
+# OCR of the whole scan is the costly fixture: one worker reads it once.
+pytestmark = pytest.mark.xdist_group("ocr-scan")
+
 squeeze = lambda s: re.sub(r"\s", "", s)  # noqa: E731
 
 
