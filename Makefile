@@ -64,7 +64,9 @@ fmt: venv
 clean:
 	rm -rf .venv var
 
-# Preview pictures of the PDF layout, from the sample issue (no database needed).
+# Preview pictures of the PDF layout, from the sample issue (no database needed),
+# and the golden pictures the tests compare the PDF with (tests/golden/): run it
+# when a layout change is meant, and commit the pictures with the change.
 SAMPLE_DPI ?= 70
 samples: install
 	mkdir -p docs var
@@ -77,6 +79,7 @@ samples: install
 	> var/sample.pdf
 	pdftoppm -r $(SAMPLE_DPI) -png -f 1 -l 1 -singlefile var/sample.pdf docs/sample-page-1
 	pdftoppm -r $(SAMPLE_DPI) -png -f 3 -l 3 -singlefile var/sample.pdf docs/sample-page-3
+	$(VENV)/python -m tests.golden
 
 # Benchmarks print their figures; they are not part of `make test`.
 bench: install
