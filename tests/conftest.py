@@ -161,6 +161,7 @@ NO_DATABASE = {
     "test_render_titles",
     "test_render_punctuation",
     "test_render_golden",
+    "test_render_docx_layout",
     "test_render_pdfa",
     "test_markup",
     "test_docx_rich",

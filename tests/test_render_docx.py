@@ -96,13 +96,19 @@ def test_footer_has_a_page_field_between_dashes(document):
     assert footer.text.startswith("— ") and footer.text.endswith(" —")
 
 
-def test_toc_is_a_one_cell_table_linking_to_bookmarks(parsed, document):
+def test_toc_is_a_one_column_table_of_unsplittable_groups_linking_to_bookmarks(parsed, document):
     toc = document.tables[0]
-    assert (len(toc.rows), len(toc.columns)) == (1, 1)
-    cell_text = toc.cell(0, 0).text
-    assert "本期导读" in cell_text
-    for article in parsed.articles:
-        assert (article.toc_title or article.title) in cell_text
+    # One row per 导读 group, in order, none split across pages; the heading
+    # shares the first group's row.
+    assert (len(toc.rows), len(toc.columns)) == (len(parsed.sections), 1)
+    rows = [toc.cell(i, 0).text for i in range(len(toc.rows))]
+    assert rows[0].startswith("本期导读")
+    assert all("本期导读" not in text for text in rows[1:])
+    for text, section in zip(rows, parsed.sections, strict=True):
+        assert (section.toc_title or section.title) in text
+        for article in section.articles:
+            assert (article.toc_title or article.title) in text
+    assert all(row._tr.find(f"{W}trPr/{W}cantSplit") is not None for row in toc.rows)
     anchors = [h.get(f"{W}anchor") for h in toc._tbl.iter(f"{W}hyperlink")]
     bookmarks = {b.get(f"{W}name") for b in document.element.body.iter(f"{W}bookmarkStart")}
     assert len(anchors) == len(parsed.articles)

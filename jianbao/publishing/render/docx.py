@@ -219,6 +219,9 @@ def _styles(s: DocxSettings) -> list[str]:
     em15 = round(s.small_size * 1.5 * 20)
     em2 = round(s.body_size * 2 * 20)
     auto = 'w:line="240" w:lineRule="auto"'
+    # The 导读 at the PDF's pitch (typst's 0.5 em leading measures 1.55 lines of
+    # the small size), so that the box holds the same groups on page 1.
+    toc = f'w:line="{round(s.small_size * 1.55 * 20)}" w:lineRule="exact"'
     heading = '<w:keepNext/><w:keepLines/><w:spacing w:before="240" w:after="120"/>'
     return [
         _style(
@@ -232,19 +235,21 @@ def _styles(s: DocxSettings) -> list[str]:
         _style(
             "Masthead",
             "Masthead",
-            '<w:spacing w:before="0" w:after="240"/><w:jc w:val="center"/>',
+            # Lines as tall as their type: Normal's exact pitch would set the
+            # 22 pt and 52 pt masthead over each other.
+            f'<w:spacing w:before="0" w:after="240" {auto}/><w:jc w:val="center"/>',
             _rpr(s.title_face, lat, 22, bold=True, color=s.masthead_color),
         ),
         _style(
             "Title",
             "Title",
-            '<w:spacing w:before="120" w:after="240"/><w:jc w:val="center"/>',
+            f'<w:spacing w:before="120" w:after="240" {auto}/><w:jc w:val="center"/>',
             _rpr(s.title_face, lat, 52, bold=True, color=s.masthead_color, spacing=300),
         ),
         _style(
             "IssueLine",
             "Issue Line",
-            '<w:spacing w:before="0" w:after="120"/><w:jc w:val="center"/>',
+            f'<w:spacing w:before="0" w:after="120" {auto}/><w:jc w:val="center"/>',
             _rpr(s.body_face, lat, s.small_size),
         ),
         _style(
@@ -263,13 +268,16 @@ def _styles(s: DocxSettings) -> list[str]:
         _style(
             "TOCSection",
             "TOC Section",
-            '<w:keepNext/><w:spacing w:before="120" w:after="40"/>',
+            # No keepNext: its group's row does not split, and LibreOffice reads a
+            # row's keepNext as "keep with the next row", pulling group after group.
+            f'<w:spacing w:before="120" w:after="0" {toc}/>',
             _rpr(s.heading_face, lat, s.small_size, bold=True),
         ),
         _style(
             "TOCEntry",
             "TOC Entry",
-            f'<w:spacing w:before="0" w:after="20"/><w:ind w:left="{em15}" w:hanging="{em15}"/>',
+            f'<w:spacing w:before="0" w:after="0" {toc}/>'
+            f'<w:ind w:left="{em15}" w:hanging="{em15}"/>',
             _rpr(s.body_face, lat, s.small_size),
         ),
         _style(
@@ -324,7 +332,7 @@ def _styles(s: DocxSettings) -> list[str]:
         _style(
             "Closing",
             "Closing",
-            '<w:spacing w:before="40" w:after="40" w:line="360" w:lineRule="auto"/>'
+            '<w:keepNext/><w:spacing w:before="40" w:after="40" w:line="360" w:lineRule="auto"/>'
             # The label sits one character in; wrapped lines align under the first name.
             f'<w:ind w:left="{em1 * 3}" w:hanging="{em1 * 2}"/>',
             _rpr(s.body_face, lat, s.small_size),
@@ -332,7 +340,7 @@ def _styles(s: DocxSettings) -> list[str]:
         _style(
             "Contact",
             "Contact",
-            '<w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="auto"/>',
+            '<w:keepNext/><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="auto"/>',
             _rpr(s.body_face, lat, 12),
         ),
         _style(
@@ -771,8 +779,11 @@ def _body(b: ParsedBulletin, w: _Writer) -> str:
         anchors.append(names)
 
     if n:
-        toc = [_p("TOCHeading", "本期导读")]
-        for section, names in zip(sections, anchors, strict=True):
+        # One row per group that may not split, as the PDF keeps each group whole;
+        # the heading shares the first group's row, so it never stands alone.
+        groups = []
+        for i, (section, names) in enumerate(zip(sections, anchors, strict=True)):
+            toc = [_p("TOCHeading", "本期导读")] if i == 0 else []
             toc.append(_p("TOCSection", section.toc_title or section.title))
             for article, name in zip(section.articles, names, strict=True):
                 toc.append(
@@ -784,6 +795,10 @@ def _body(b: ParsedBulletin, w: _Writer) -> str:
                         "</w:t></w:r></w:hyperlink>",
                     )
                 )
+            groups.append(
+                '<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="5000" '
+                f'w:type="pct"/></w:tcPr>{"".join(toc)}</w:tc></w:tr>'
+            )
         border = "".join(
             f'<w:{side} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
             for side in ("top", "left", "bottom", "right")
@@ -795,8 +810,7 @@ def _body(b: ParsedBulletin, w: _Writer) -> str:
             '<w:bottom w:w="170" w:type="dxa"/><w:right w:w="227" w:type="dxa"/></w:tblCellMar>'
             '<w:tblLook w:val="0000"/></w:tblPr>'
             f'<w:tblGrid><w:gridCol w:w="{_twips(156)}"/></w:tblGrid>'
-            f'<w:tr><w:tc><w:tcPr><w:tcW w:w="5000" w:type="pct"/></w:tcPr>{"".join(toc)}'
-            "</w:tc></w:tr></w:tbl>"
+            f"{''.join(groups)}</w:tbl>"
         )
 
     bookmark_id = 0
@@ -842,7 +856,10 @@ def _closing(b: ParsedBulletin) -> str:
         '<w:insideV w:val="nil"/>'
     )
     body = "".join(
-        f'<w:tr><w:tc><w:tcPr><w:tcW w:w="5000" w:type="pct"/></w:tcPr>{r}</w:tc></w:tr>'
+        # The 版记 is one block at the foot of a page: no row splits, and each row
+        # keeps with the next (its paragraphs' keepNext, Word's way for rows).
+        '<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="5000" '
+        f'w:type="pct"/></w:tcPr>{r}</w:tc></w:tr>'
         for r in rows
     )
     return (
