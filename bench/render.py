@@ -49,7 +49,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "2023-01.md"
-FORMATS = ("pdf", "pdfa", "docx", "html", "wechat", "md")
+FORMATS = ("pdf", "pdfa", "ofd", "docx", "html", "wechat", "md")
 # Not a format: the plain PDF with titles left to Typst's own breaking, to price
 # the title word breaks (jieba and the balancing) against the default.
 NO_TITLE_WORDS = "pdf-no-title-words"

@@ -915,6 +915,12 @@ DISTRIBUTION_ROWS = [
         marker=b"PK",
     ),
     get(
+        "distribution:ofd",
+        lambda w: rev("distribution:ofd", w.published_issue.pk),
+        DESK,
+        marker=b"OFD.xml",
+    ),
+    get(
         "distribution:lists", lambda w: rev("distribution:lists"), DELIVERY_STAFF, marker="“送”名单"
     ),
     get(
@@ -1014,6 +1020,12 @@ DOWNLOAD_ROWS = [
         marker=b"PK",
     ),
     get(
+        "archive:issue_ofd",
+        lambda w: (w.published_issue, "/issues/2025-1.ofd")[-1],
+        EVERYBODY,
+        marker=b"OFD.xml",
+    ),
+    get(
         "archive:series_issue_pdf",
         lambda w: (w.published_issue, "/issues/series-1/2025-1.pdf")[-1],
         EVERYBODY,
@@ -1024,6 +1036,12 @@ DOWNLOAD_ROWS = [
         lambda w: (w.published_issue, "/issues/series-1/2025-1.docx")[-1],
         EVERYBODY,
         marker=b"PK",
+    ),
+    get(
+        "archive:series_issue_ofd",
+        lambda w: (w.published_issue, "/issues/series-1/2025-1.ofd")[-1],
+        EVERYBODY,
+        marker=b"OFD.xml",
     ),
     get(
         "archive:issue_pdf",

@@ -2,9 +2,11 @@
 
 import html
 
+import ofdkit
 import pytest
 from django.urls import reverse
 
+from jianbao.bulletins.models import Issue
 from jianbao.bulletins.services import issue_to_bulletin
 from jianbao.publishing.render import render
 from tests.factories import AllianceFactory, person
@@ -73,6 +75,7 @@ def test_an_unpublished_issue_links_the_desk_previews(editor_client, imported_is
     ).content.decode()
     assert reverse("desk:pdf", args=[imported_issue.pk]) in text
     assert reverse("distribution:docx", args=[imported_issue.pk]) in text
+    assert reverse("distribution:ofd", args=[imported_issue.pk]) in text
     assert reverse("desk:preview", args=[imported_issue.pk]) in text
     assert "/issues/2023-1.pdf" not in text
 
@@ -82,6 +85,19 @@ def test_the_word_file_is_a_download_of_the_issue(editor_client, imported_issue)
     assert response.status_code == 200
     assert response.content[:2] == b"PK"
     assert response["Content-Disposition"].startswith('attachment; filename="preview-2023-1.docx"')
+
+
+def test_the_ofd_file_is_a_download_of_the_issue_before_it_is_published(
+    editor_client, imported_issue
+):
+    imported_issue.state = Issue.State.EDITING
+    imported_issue.save()
+    response = editor_client.get(reverse("distribution:ofd", args=[imported_issue.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/ofd"
+    assert response["Content-Disposition"].startswith('attachment; filename="preview-2023-1.ofd"')
+    with ofdkit.open(response.content) as document:
+        assert "化纤联盟协办中国纺织科技成果对接峰会" in "".join(p.text() for p in document.pages)
 
 
 def test_the_issue_page_links_the_publishing_page(editor_client, imported_issue):

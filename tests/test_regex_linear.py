@@ -47,6 +47,7 @@ from jianbao.publishing.ingest import html as ingest_html
 from jianbao.publishing.ingest import pdf as ingest_pdf
 from jianbao.publishing.ingest import text as ingest_text
 from jianbao.publishing.render import docx as render_docx
+from jianbao.publishing.render import ofd
 from jianbao.publishing.render import titles as render_titles
 
 N = 10_000
@@ -64,6 +65,8 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
     "core.text._IDEOGRAPH": (core_text._IDEOGRAPH, []),
     "core.text._SORT_RUN": (core_text._SORT_RUN, ["中a" * N, "中" * N + "!"]),
     "core.text._TONE3": (core_text._TONE3, ["a" * N, "a" * N + "6"]),
+    "publishing.render.ofd.SUBSET": (ofd.SUBSET, []),
+    "publishing.render.ofd.WEIGHT": (ofd.WEIGHT, ["-" * N + "Bold"]),
     "network.exchange.LIST_SEPARATORS": (exchange.LIST_SEPARATORS, []),
     "network.exchange.CONTACT_SEPARATORS": (exchange.CONTACT_SEPARATORS, []),
     "network.exchange.CONTROL_CHARACTERS": (exchange.CONTROL_CHARACTERS, []),

@@ -7,6 +7,7 @@ import zipfile
 from urllib.parse import unquote
 
 import docx
+import ofdkit
 import pytest
 from pypdf import PdfReader
 
@@ -17,7 +18,7 @@ from jianbao.publishing.render.markdown import render_markdown
 FILENAME = "产业技术创新战略联盟试点工作简报2023年第1期（总第66期）"
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "docx", "html", "wechat", "md"])
+@pytest.mark.parametrize("fmt", ["pdf", "ofd", "docx", "html", "wechat", "md"])
 def test_render_each_format_to_a_file(cli, imported_issue, tmp_path, fmt):
     out = tmp_path / f"issue.{fmt}"
     result = cli("render", "2023-1", "--format", fmt, "-o", str(out))
@@ -27,6 +28,10 @@ def test_render_each_format_to_a_file(cli, imported_issue, tmp_path, fmt):
         reader = PdfReader(io.BytesIO(data))
         assert reader.metadata.author == "联盟试点工作联络组办公室"
         assert "吴家喜副司长" in "".join(p.extract_text() for p in reader.pages[:3])
+    elif fmt == "ofd":
+        with ofdkit.open(data) as document:
+            assert document.info.author == "联盟试点工作联络组办公室"
+            assert "吴家喜副司长" in "".join(p.text() for p in document.pages[:3])
     elif fmt == "docx":
         titles = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
         assert "化纤联盟协办中国纺织科技成果对接峰会" in titles
@@ -72,6 +77,7 @@ def test_unwritable_output_is_one_clear_error(cli, imported_issue, tmp_path):
     [
         ("pdf", "application/pdf"),
         ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("ofd", "application/ofd"),
     ],
 )
 def test_download_of_a_published_issue(client, imported_issue, fmt, content_type):
@@ -88,6 +94,8 @@ def test_download_of_a_published_issue(client, imported_issue, fmt, content_type
     assert int(response["Content-Length"]) == len(body)
     if fmt == "pdf":
         assert body.startswith(b"%PDF")
+    elif fmt == "ofd":
+        assert zipfile.ZipFile(io.BytesIO(body)).namelist()[0] == "OFD.xml"
     else:
         assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(body)).namelist()
 

@@ -34,6 +34,9 @@ urlpatterns = [
         {"fmt": "docx"},
         name="issue_docx",
     ),
+    path(
+        "issues/<dbint:year>-<dbint:number>.ofd", views.issue_file, {"fmt": "ofd"}, name="issue_ofd"
+    ),
     # With more than one series, links name the series (archive.links).
     path(
         "issues/<slug:series>/<dbint:year>-<dbint:number>/",
@@ -51,6 +54,12 @@ urlpatterns = [
         views.issue_file,
         {"fmt": "docx"},
         name="series_issue_docx",
+    ),
+    path(
+        "issues/<slug:series>/<dbint:year>-<dbint:number>.ofd",
+        views.issue_file,
+        {"fmt": "ofd"},
+        name="series_issue_ofd",
     ),
     path("articles/<dbint:pk>/", views.article_detail, name="article_detail"),
     path("alliances/", views.alliance_list, name="alliance_list"),

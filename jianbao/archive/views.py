@@ -109,7 +109,8 @@ def issue_detail(request, year: int, number: int, series: str | None = None):
 
 @require_safe
 def issue_file(request, year: int, number: int, fmt: str, series: str | None = None):
-    """The PDF or Word file of a public issue: /issues/2023-1.pdf, /issues/series-1/2023-1.pdf."""
+    """The PDF, Word or OFD file of a public issue: /issues/2023-1.pdf,
+    /issues/series-1/2023-1.ofd."""
     try:
         issue = selectors.public_issue(year=year, number=number, series=series, with_content=False)
     except AmbiguousIssueRef as exc:

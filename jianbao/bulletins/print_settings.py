@@ -15,7 +15,7 @@ from jianbao.bulletins.models import Issue, Series
 if TYPE_CHECKING:
     from jianbao.publishing.render.pdf import PdfSettings
 
-PDF_FORMATS = ("pdf", "pdfa")
+PDF_FORMATS = ("pdf", "pdfa", "ofd")  # typeset by typst, so laid out by the series
 
 
 def pdf_settings_for(series: Series) -> PdfSettings:
@@ -33,7 +33,7 @@ def download_pdf_format(series: Series) -> str:
 
 
 def render_issue(issue: Issue, fmt: str) -> bytes:
-    """The issue in ``fmt`` (render.FORMATS); pdf and pdfa laid out by its series."""
+    """The issue in ``fmt`` (render.FORMATS); pdf, pdfa and ofd laid out by its series."""
     from jianbao.bulletins.services import issue_to_bulletin
     from jianbao.publishing.render import render
 

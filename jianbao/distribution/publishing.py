@@ -56,12 +56,14 @@ def issue_publishing(request, issue_id: int):
         files = {
             "pdf": issue_file_url(issue, "pdf"),
             "docx": issue_file_url(issue, "docx"),
+            "ofd": issue_file_url(issue, "ofd"),
             "web": issue_url(issue),
         }
     else:
         files = {
             "pdf": reverse("desk:pdf", args=[issue.pk]),
             "docx": reverse("distribution:docx", args=[issue.pk]),
+            "ofd": reverse("distribution:ofd", args=[issue.pk]),
             "web": reverse("desk:preview", args=[issue.pk]),
         }
     return render(
@@ -103,19 +105,21 @@ def issue_wechat(request, issue_id: int):
 
 @login_required
 @require_safe
-def issue_docx(request, issue_id: int):
-    """The Word file on demand, for any state, as the PDF preview is."""
+def issue_file(request, issue_id: int, fmt: str):
+    """The Word or OFD file on demand, for any state, as the PDF preview is."""
+    from jianbao.bulletins.print_settings import render_issue as render_for_series
     from jianbao.core.downloads import content_disposition
 
     issue = access_issue_for_publishing(request.user, issue_id)
     try:
-        data = render_issue(issue_to_bulletin(issue), "docx")
+        # The series' print settings: the OFD carries the PDF's pages.
+        data = render_for_series(issue, fmt)
     except JianbaoError as exc:
         messages.error(request, str(exc))
         return redirect("distribution:publishing", issue.pk)
-    response = HttpResponse(data, content_type=CONTENT_TYPES["docx"])
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition(
-        download_filename(issue, "docx"), f"preview-{issue.key}.docx"
+        download_filename(issue, fmt), f"preview-{issue.key}.{fmt}"
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

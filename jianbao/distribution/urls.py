@@ -10,7 +10,8 @@ urlpatterns = [
     path("<int:issue_id>/queue/", views.queue_missing, name="queue"),
     path("<int:issue_id>/publishing/", publishing.issue_publishing, name="publishing"),
     path("<int:issue_id>/wechat.html", publishing.issue_wechat, name="wechat"),
-    path("<int:issue_id>/preview.docx", publishing.issue_docx, name="docx"),
+    path("<int:issue_id>/preview.docx", publishing.issue_file, {"fmt": "docx"}, name="docx"),
+    path("<int:issue_id>/preview.ofd", publishing.issue_file, {"fmt": "ofd"}, name="ofd"),
 ]
 
 urlpatterns += [

@@ -5,11 +5,12 @@ from __future__ import annotations
 from jianbao.core.errors import JianbaoError
 from jianbao.publishing.parsed import ParsedBulletin
 
-# pdfa: the archive copy, PDF/A-2b.
-FORMATS = ("pdf", "pdfa", "docx", "html", "wechat", "md")
+# pdfa: the archive copy, PDF/A-2b; ofd: the same pages in OFD (GB/T 33190).
+FORMATS = ("pdf", "pdfa", "ofd", "docx", "html", "wechat", "md")
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "pdfa": "application/pdf",
+    "ofd": "application/ofd",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "html": "text/html; charset=utf-8",
     "wechat": "text/html; charset=utf-8",
@@ -30,12 +31,16 @@ class UnknownFormat(JianbaoError):
 
 def render(bulletin: ParsedBulletin, fmt: str, *, pdf_settings=None) -> bytes:
     """The bulletin in ``fmt``; text formats come back UTF-8 encoded.
-    ``pdf_settings``: the series' PdfSettings for pdf and pdfa (defaults otherwise)."""
+    ``pdf_settings``: the series' PdfSettings for pdf, pdfa and ofd (defaults otherwise)."""
     # Imported here so that `jianbao render --format md` does not load typst.
     if fmt in ("pdf", "pdfa"):
         from jianbao.publishing.render.pdf import render_pdf
 
         return render_pdf(bulletin, pdf_settings, archival=fmt == "pdfa")
+    if fmt == "ofd":
+        from jianbao.publishing.render.ofd import render_ofd
+
+        return render_ofd(bulletin, pdf_settings)
     if fmt == "docx":
         from jianbao.publishing.render.docx import render_docx
 

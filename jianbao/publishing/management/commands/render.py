@@ -6,7 +6,7 @@ from jianbao.core.commands import JianbaoCommand
 from jianbao.core.errors import JianbaoError
 from jianbao.publishing.render import FORMATS
 
-BINARY = ("pdf", "pdfa", "docx")
+BINARY = ("pdf", "pdfa", "ofd", "docx")
 
 
 class Command(JianbaoCommand):

@@ -1,0 +1,152 @@
+"""OFD (GB/T 33190): the sample's OFD package reads back with an independent
+reader (ofdkit, not used by jianbao itself) with every title and paragraph in
+order, the PDF's pages at the PDF's positions, and the document's metadata; its
+pictures are real pictures."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+
+import ofdkit
+import pdfplumber
+import pytest
+from PIL import Image
+
+from jianbao.publishing.render import render
+from jianbao.publishing.render.pdf import render_pdf
+from tests.test_render_pdf_rich import picture_block, rich_article, store, with_article
+
+__all__ = ["store"]  # a fixture, used by name
+
+OFD = "{http://www.ofdspec.org/2016}"
+MM = 25.4 / 72
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+@pytest.fixture(scope="module")
+def ofd(parsed) -> bytes:
+    return render(parsed, "ofd")
+
+
+@pytest.fixture(scope="module")
+def pdf(parsed) -> bytes:
+    return render_pdf(parsed)
+
+
+def test_every_title_and_paragraph_reads_back_in_order(parsed, ofd):
+    with ofdkit.open(ofd) as document:
+        pages = [squeeze(page.text()) for page in document.pages]
+    # Page numbers (— 3 —) stand between the two halves of a paragraph that runs on.
+    text = "".join(re.sub(r"—\d+—$", "", page) for page in pages)
+    expected = []
+    for article in parsed.articles:
+        expected.append(squeeze(article.title))
+        expected += [squeeze(block.text) for block in article.blocks]
+        expected.append(squeeze(article.credit))
+    assert len(parsed.articles) == 25
+    at, missing = 0, []
+    for piece in filter(None, expected):
+        where = text.find(piece, at)
+        if where < 0:
+            missing.append(piece[:20])
+        else:
+            at = where + len(piece)
+    assert missing == []
+
+
+def test_it_has_the_pdfs_pages_and_sizes(ofd, pdf):
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        sizes = [(round(p.width * MM, 1), round(p.height * MM, 1)) for p in doc.pages]
+    with ofdkit.open(ofd) as document:
+        assert [(round(p.width, 1), round(p.height, 1)) for p in document.pages] == sizes
+    assert sizes[0] == (210.0, 297.0)
+
+
+def test_text_stands_where_the_pdf_sets_it(ofd, pdf):
+    """Each page's text runs start where the PDF's glyphs do, within 0.1 mm."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc, ofdkit.open(ofd) as document:
+        for number in (0, 2, len(doc.pages) - 1):
+            glyphs = {
+                (
+                    c["text"],
+                    round(c["matrix"][4] * MM, 1),
+                    round((doc.pages[number].height - c["matrix"][5]) * MM, 1),
+                )
+                for c in doc.pages[number].chars
+            }
+            runs = document.pages[number].runs
+            assert len(runs) > 3
+            off = [
+                run for run in runs
+                if (run.text[0], round(run.x, 1), round(run.y, 1)) not in glyphs
+            ]  # fmt: skip
+            assert off == [], number
+
+
+def test_the_metadata_is_the_pdfs(ofd):
+    with ofdkit.open(ofd) as document:
+        info = document.info
+    assert info.title == "产业技术创新战略联盟试点工作简报 2023年第1期（总第66期）"
+    assert info.author == "联盟试点工作联络组办公室"
+    assert info.creation_date == "2023-03-20"
+    assert set(info.keywords) >= {"2023年第1期", "总第66期"}
+    assert re.fullmatch(r"[0-9a-f]{32}", info.doc_id)
+
+
+def test_the_package_follows_the_schema_outline(ofd):
+    """OFD.xml first; every part well-formed in the OFD namespace; object ids
+    unique and within MaxUnitID; every font a text object names is declared."""
+    package = zipfile.ZipFile(io.BytesIO(ofd))
+    names = package.namelist()
+    assert names[0] == "OFD.xml"
+    root = ET.fromstring(package.read("OFD.xml"))
+    assert (root.tag, root.get("Version"), root.get("DocType")) == (f"{OFD}OFD", "1.0", "OFD")
+    document = ET.fromstring(package.read("Doc_0/Document.xml"))
+    max_id = int(document.find(f"{OFD}CommonData/{OFD}MaxUnitID").text)
+    fonts = {
+        f.get("ID") for f in ET.fromstring(package.read("Doc_0/PublicRes.xml")).iter(f"{OFD}Font")
+    }
+    ids, used = [], set()
+    for page in document.iter(f"{OFD}Page"):
+        ids.append(int(page.get("ID")))
+        content = ET.fromstring(package.read("Doc_0/" + page.get("BaseLoc")))
+        for element in content.iter():
+            if element.get("ID"):
+                ids.append(int(element.get("ID")))
+            if element.tag == f"{OFD}TextObject":
+                used.add(element.get("Font"))
+    assert len(ids) == len(set(ids)) and max(ids) <= max_id
+    assert used and used <= fonts
+    # The red masthead rule is a path, in red.
+    first = ET.fromstring(package.read("Doc_0/Pages/Page_0/Content.xml"))
+    colours = [c.get("Value") for c in first.iter(f"{OFD}StrokeColor")]
+    colours += [c.get("Value") for c in first.iter(f"{OFD}FillColor")]
+    assert any(int(v.split()[0]) > 180 and int(v.split()[1]) < 60 for v in colours)
+
+
+@pytest.mark.django_db
+def test_pictures_are_carried_over_as_pictures(parsed, store):
+    article = rich_article(picture_block(3, "图为会议现场", width=1200, height=900))
+    ofd = render(with_article(parsed, article), "ofd")
+    package = zipfile.ZipFile(io.BytesIO(ofd))
+    media = ET.fromstring(package.read("Doc_0/DocumentRes.xml"))
+    files = [m.find(f"{OFD}MediaFile").text for m in media.iter(f"{OFD}MultiMedia")]
+    assert len(files) == 1
+    picture = Image.open(io.BytesIO(package.read(f"Doc_0/Res/{files[0]}")))
+    # The print version typst placed (at most 2000 px wide), in its proportions.
+    assert abs(picture.width / picture.height - 1200 / 900) < 0.01
+    objects = [
+        o
+        for name in package.namelist()
+        if name.endswith("Content.xml")
+        for o in ET.fromstring(package.read(name)).iter(f"{OFD}ImageObject")
+    ]
+    assert len(objects) == 1
+    w, h = map(float, objects[0].get("Boundary").split()[2:])
+    assert 50 < w <= 157 and abs(w / h - 1200 / 900) < 0.01
