@@ -14,6 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from jianbao.bulletins.models import Issue
+from jianbao.bulletins.print_settings import render_issue as render_for_series
 from jianbao.bulletins.services import issue_to_bulletin
 from jianbao.bulletins.views import require_desk
 from jianbao.core.errors import JianbaoError
@@ -107,7 +108,6 @@ def issue_wechat(request, issue_id: int):
 @require_safe
 def issue_file(request, issue_id: int, fmt: str):
     """The Word or OFD file on demand, for any state, as the PDF preview is."""
-    from jianbao.bulletins.print_settings import render_issue as render_for_series
     from jianbao.core.downloads import content_disposition
 
     issue = access_issue_for_publishing(request.user, issue_id)

@@ -258,23 +258,24 @@ def pdf_to_ofd(pdf: bytes, bulletin: ParsedBulletin) -> bytes:
 
 def _ofd_xml(b: ParsedBulletin) -> str:
     """The document's metadata (GB/T 33190 7.4 DocInfo), as the PDF's."""
-    issue = f"{b.year}年第{b.number}期"
-    keywords = [issue, f"总第{b.running_number}期", b.series_name or "简报"]
+    from jianbao.publishing.render.pdf import document_meta
+
+    meta = document_meta(b)
     # The DocID stays the same for the same issue, so that re-rendering it gives
     # the same identifier.
-    doc_id = uuid.uuid5(uuid.NAMESPACE_URL, f"jianbao:{b.series_title}{b.series_name}:{issue}")
+    doc_id = uuid.uuid5(uuid.NAMESPACE_URL, f"jianbao:{meta['subject']}")
     info = [
         f"<ofd:DocID>{doc_id.hex}</ofd:DocID>",
-        f"<ofd:Title>{escape(f'{b.series_title}{b.series_name} {b.label}')}</ofd:Title>",
+        f"<ofd:Title>{escape(meta['title'])}</ofd:Title>",
     ]
     if b.office:
         info.append(f"<ofd:Author>{escape(b.office)}</ofd:Author>")
-    info.append(f"<ofd:Subject>{escape(f'{b.series_title}{b.series_name}{issue}')}</ofd:Subject>")
+    info.append(f"<ofd:Subject>{escape(meta['subject'])}</ofd:Subject>")
     if b.date:
         info.append(f"<ofd:CreationDate>{b.date.isoformat()}</ofd:CreationDate>")
     info.append(
         "<ofd:Keywords>"
-        + "".join(f"<ofd:Keyword>{escape(k)}</ofd:Keyword>" for k in keywords if k)
+        + "".join(f"<ofd:Keyword>{escape(k)}</ofd:Keyword>" for k in meta["keywords"] if k)
         + "</ofd:Keywords>"
     )
     info.append("<ofd:Creator>jianbao</ofd:Creator>")

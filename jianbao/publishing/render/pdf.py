@@ -329,6 +329,16 @@ def title_words(title: str, settings: PdfSettings) -> dict | None:
     return {"units": units, "width": titles.balanced_width(units, chars)}
 
 
+def document_meta(bulletin: ParsedBulletin) -> dict:
+    """The document's title, subject and keywords, as the PDF and the OFD record them."""
+    issue = f"{bulletin.year}年第{bulletin.number}期"
+    return {
+        "title": f"{bulletin.series_title}{bulletin.series_name} {bulletin.label}",
+        "subject": f"{bulletin.series_title}{bulletin.series_name}{issue}",
+        "keywords": [issue, f"总第{bulletin.running_number}期", bulletin.series_name],
+    }
+
+
 def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None) -> dict:
     """What the template reads: the bulletin with its display strings prepared.
 
@@ -361,21 +371,16 @@ def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None)
                 "articles": articles,
             }
         )
-    issue = f"{bulletin.year}年第{bulletin.number}期"
     date = bulletin.date
     faces = used_faces(settings)
+    meta = document_meta(bulletin)
     return {
         "settings": {**asdict(settings), "fallback": fallback, **font_chains(faces)},
         "meta": {
-            "title": f"{bulletin.series_title}{bulletin.series_name} {bulletin.label}",
+            "title": meta["title"],
             "author": [bulletin.office] if bulletin.office else [],
-            "subject": f"{bulletin.series_title}{bulletin.series_name}{issue}",
-            "keywords": [
-                issue,
-                f"总第{bulletin.running_number}期",
-                bulletin.series_name,
-                *font_keywords(faces),
-            ],
+            "subject": meta["subject"],
+            "keywords": [*meta["keywords"], *font_keywords(faces)],
             "date": [date.year, date.month, date.day] if date else None,
         },
         "series_title": bulletin.series_title,
