@@ -97,14 +97,20 @@ def test_ocr_lines_below_the_threshold_are_in_the_report_and_found_in_their_arti
     parsed = parse_bulletin_text(small(), source="scan.pdf")
     unsure = OcrLine(page=2, text="写到了联盟协发网", confidence=41.5)
     parsed = dataclasses.replace(
-        parsed, ocr_pages=(OcrPage(1, 93.2), OcrPage(2, 71.0, (unsure,), angle=-0.8))
+        parsed,
+        ocr_pages=(
+            OcrPage(1, 93.2),
+            OcrPage(2, 71.0, (unsure,), angle=-0.8),
+            OcrPage(3, 0.0, blank=True),
+        ),
     )
     outcome = services.import_bulletin(parsed, source_name="scan.pdf")
     data = outcome.report.data
     assert data["form"] == "扫描件（OCR）"
     assert data["ocr"]["pages"] == [
-        {"page": 1, "confidence": 93.2, "angle": 0.0},
-        {"page": 2, "confidence": 71.0, "angle": -0.8},
+        {"page": 1, "confidence": 93.2, "angle": 0.0, "blank": False},
+        {"page": 2, "confidence": 71.0, "angle": -0.8, "blank": False},
+        {"page": 3, "confidence": 0.0, "angle": 0.0, "blank": True},
     ]
     assert data["ocr"]["low_lines"] == [{"page": 2, "text": "写到了联盟协发网", "confidence": 41.5}]
     # Three more to look at: the article without a credit, the 导读 entry without an

@@ -88,10 +88,15 @@ def test_at_least_97_percent_of_the_characters_are_read(scanned, sample):
 
 def test_every_page_keeps_its_confidence_and_the_skew_it_was_read_at(scanned):
     assert [p.page for p in scanned.ocr_pages] == list(range(1, 25))
-    assert all(60 < p.confidence <= 100 for p in scanned.ocr_pages)
+    # Page 23 is the verso left blank so that the 版记 ends on even page 24.
+    assert [p.page for p in scanned.ocr_pages if p.blank] == [23]
+    assert all(60 < p.confidence <= 100 for p in scanned.ocr_pages if not p.blank)
     # Each page was turned by ANGLES[n] degrees (counter-clockwise): straightening
     # it is a turn by as much the other way.
     for n, page in enumerate(scanned.ocr_pages[2:], start=2):  # pages of running text
+        if page.blank:
+            assert page.angle == 0.0  # no line to measure a skew by
+            continue
         assert page.angle == pytest.approx(-scans.ANGLES[n % len(scans.ANGLES)], abs=0.3)
 
 
@@ -104,6 +109,8 @@ def test_the_lines_read_with_low_confidence_go_into_the_review_report(scanned):
     assert [(r["page"], r["text"]) for r in listed] == [(ln.page, ln.text) for ln in low]
     page = report_html(report)
     assert low[0].text in page or low[0].text.replace("<", "&lt;") in page
+    # The blank verso is named as such, not listed with a confidence of 0.
+    assert "<tr><td>23</td><td>无文字（空白页）</td>" in page
 
 
 def test_a_multi_page_tiff_reads_like_the_pdf(scan_pages, sample):

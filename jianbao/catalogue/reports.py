@@ -52,7 +52,12 @@ def build_report(bulletin: ParsedBulletin, *, source_name: str) -> dict:
         for line in page.low_lines
     ]
     pages = [
-        {"page": p.page, "confidence": round(p.confidence, 1), "angle": round(p.angle, 2)}
+        {
+            "page": p.page,
+            "confidence": round(p.confidence, 1),
+            "angle": round(p.angle, 2),
+            "blank": p.blank,
+        }
         for p in bulletin.ocr_pages
     ]
     suffix = PurePath(source_name).suffix.lower()

@@ -173,6 +173,9 @@ class OcrPage:
     confidence: float  # 0–100, mean over the page's words
     low_lines: tuple[OcrLine, ...] = ()
     angle: float = 0.0  # the deskew correction applied, in degrees
+    # No words were read on it: a verso left blank so that the 版记 ends on an
+    # even page, or a page of pictures only. Its confidence (0) means nothing.
+    blank: bool = False
 
 
 @dataclass(frozen=True)

@@ -912,6 +912,9 @@ def settle_headings(pages: list[list[layout.LayoutLine]]) -> None:
     geometry = layout.Geometry(pages)
     body = geometry.body
     for lines in pages:
+        for prev, line in itertools.pairwise(lines):
+            if _dropped_character(geometry, prev, line):
+                line.text = line.text.removeprefix(f"{LIST_MARK} ")
         for line in lines:
             if (
                 geometry.level(line) == 3
@@ -932,6 +935,25 @@ def settle_headings(pages: list[list[layout.LayoutLine]]) -> None:
                 for ln in run:
                     ln.size, ln.bold = size, bold
             run = [line] if line is not None else []
+
+
+def _dropped_character(
+    geometry: layout.Geometry, prev: layout.LayoutLine, line: layout.LayoutLine
+) -> bool:
+    """The ink taken for a list mark before ``line`` is its first character,
+    which tesseract dropped ("向", "一"): the line is running text in regular
+    weight, filling the measure from the left edge, under a line that fills it
+    too and ends no sentence. A section's ◆ head is bold and follows a
+    paragraph's end."""
+    return (
+        line.text.startswith(f"{LIST_MARK} ")
+        and geometry.level(line) == 0
+        and geometry.level(prev) == 0
+        and geometry.full(line)
+        and geometry.full(prev)
+        and not geometry.indented(line)
+        and not layout.ends_sentence(prev.text)
+    )
 
 
 def _same_heading(
@@ -974,4 +996,5 @@ def ocr_page(page: PageReading, threshold: float) -> OcrPage:
         confidence=round(sum(confidences) / len(confidences), 1) if confidences else 0.0,
         low_lines=tuple(low),
         angle=round(page.angle, 2),
+        blank=not confidences,
     )
