@@ -87,3 +87,22 @@ def test_the_skew_is_the_median_slope_of_the_long_lines_and_straightening_undoes
     assert angle < 0
     tops = [w.top for w in line.words]
     assert abs(tops[0] - tops[1]) < 0.2
+
+
+def test_ink_before_a_line_that_goes_on_a_sentence_is_its_dropped_character_not_a_mark():
+    def line(text, top, *, x0=80.0, x1=500.0, bold=False):
+        return ocr.layout.LayoutLine(
+            text, x0, x1, top, top + 15, page=0, size=16.0, bold=bold, start=x0
+        )
+
+    body = "会议宣布成立首届国家碳中和科技专家委员会并明确"
+    page = [line(body, 100 + 29 * n) for n in range(6)]
+    page.append(line("◆ 研究员等专家代表发言，就如何更好开展专家委员会工作发表", 274, x0=84.0))
+    page.append(line("意见建议。", 303, x1=160.0))
+    page.append(line("◆ 联盟联络组及协发网动态", 340, x1=300.0, bold=True))
+    page.append(line(body, 370))
+    ocr.settle_headings([page])
+    # 向 was dropped by tesseract and its ink taken for a ◆: the line goes on.
+    assert page[6].text == "研究员等专家代表发言，就如何更好开展专家委员会工作发表"
+    # A section's head, bold after a paragraph's end, keeps its mark.
+    assert page[8].text == "◆ 联盟联络组及协发网动态"
