@@ -97,19 +97,26 @@ def test_footer_has_a_page_field_between_dashes(document):
 
 
 def test_toc_is_a_one_column_table_of_unsplittable_groups_linking_to_bookmarks(parsed, document):
-    toc = document.tables[0]
     # One row per 导读 group, in order, none split across pages; the heading
-    # shares the first group's row.
-    assert (len(toc.rows), len(toc.columns)) == (len(parsed.sections), 1)
-    rows = [toc.cell(i, 0).text for i in range(len(toc.rows))]
-    assert rows[0].startswith("本期导读")
-    assert all("本期导读" not in text for text in rows[1:])
+    # shares the first group's row. The PDF's 导读 runs on to page 2 with its
+    # third group: here a second box after a page break, opening with （续）.
+    first, second = document.tables[:2]
+    assert [len(first.columns), len(second.columns)] == [1, 1]
+    toc = [*first.rows, *second.rows]
+    assert (len(first.rows), len(toc)) == (2, len(parsed.sections))
+    rows = [row.cells[0].text for row in toc]
+    assert rows[0].startswith("本期导读\n重要政策动态\n")
+    assert rows[2].startswith("本期导读（续）\n试点联盟及协发网网员单位动态\n")
+    assert "本期导读" not in rows[1]
+    between = first._tbl.getnext()
+    assert between.tag == f"{W}p" and between.getnext() is second._tbl
+    assert between.find(f"{W}r/{W}br").get(f"{W}type") == "page"
     for text, section in zip(rows, parsed.sections, strict=True):
         assert (section.toc_title or section.title) in text
         for article in section.articles:
             assert (article.toc_title or article.title) in text
-    assert all(row._tr.find(f"{W}trPr/{W}cantSplit") is not None for row in toc.rows)
-    anchors = [h.get(f"{W}anchor") for h in toc._tbl.iter(f"{W}hyperlink")]
+    assert all(row._tr.find(f"{W}trPr/{W}cantSplit") is not None for row in toc)
+    anchors = [h.get(f"{W}anchor") for t in (first, second) for h in t._tbl.iter(f"{W}hyperlink")]
     bookmarks = {b.get(f"{W}name") for b in document.element.body.iter(f"{W}bookmarkStart")}
     assert len(anchors) == len(parsed.articles)
     assert set(anchors) == bookmarks

@@ -135,3 +135,13 @@ def test_the_closing_block_is_not_split_across_pages(parsed, word_pdf):
     holding = [n for n, text in enumerate(pages, start=1) if "报：" in text or "编辑部地址" in text
                or "投稿专用邮箱" in text or "联络组地址" in text]  # fmt: skip
     assert len(set(holding)) == 1, holding
+
+
+def test_the_toc_runs_on_where_the_pdfs_does_with_a_continued_head(parsed, word_pdf):
+    with pdfplumber.open(io.BytesIO(word_pdf)) as doc:
+        first, second = (squeeze(doc.pages[n].extract_text()) for n in (0, 1))
+    # As the PDF's page 2 opens: the continued head, then the third group whole.
+    assert second.startswith("本期导读（续）试点联盟及协发网网员单位动态应急救援装备联盟")
+    assert "本期导读（续）" not in first
+    last = parsed.sections[2].articles[-1]
+    assert squeeze(last.toc_title or last.title) in second

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from jianbao.core.errors import JianbaoError
 from jianbao.publishing import fonts
 from jianbao.publishing.parsed import HEADING, PARAGRAPH, Block, ParsedArticle, ParsedSection
-from jianbao.publishing.render.pdf import PdfSettings, credit_line, render_pdf
+from jianbao.publishing.render.pdf import PdfSettings, credit_line, render_pdf, toc_pages
 
 BAD_START = "，。、；：？！）」》”"
 BAD_END = "（「《“"
@@ -473,6 +473,37 @@ def test_the_toc_keeps_each_group_on_one_page_and_runs_on_with_a_continued_head(
         if not any(on_first):
             assert squash(section.toc_title or section.title) in second
             assert all(e in second for e in entries)
+
+
+def test_the_toc_heading_and_its_continued_head_are_centred_in_the_box(fixture_pdf):
+    # Odd page 1's text block starts at 28 mm, even page 2's at 26 mm; both are
+    # 156 mm wide, and the box is the block's width.
+    for page, left, text in ((0, 28, "本期导读"), (1, 26, "本期导读（续）")):
+        (head,) = [x for x in chars_by_line(fixture_pdf, page) if line_text(x) == text]
+        middle = (head[0]["x0"] + head[-1]["x1"]) / 2
+        # Within a quarter character: a closing bracket ending the line is set
+        # half wide, but pdfplumber gives it its full box.
+        assert middle == pytest.approx((left + 78) * MM, abs=4.5), text
+
+
+def test_a_first_group_too_long_for_page_one_takes_the_toc_heading_with_it(parsed):
+    first = parsed.sections[0]
+    longer = dataclasses.replace(first, articles=first.articles * 3)
+    pdf = render_pdf(_with_sections(parsed, longer, *parsed.sections[1:]))
+    one, two = (squash(pdftotext(pdf, "-f", str(n), "-l", str(n))) for n in (1, 2))
+    assert squash("本期导读") not in one
+    assert two.startswith(squash("本期导读") + squash(first.toc_title or first.title))
+
+
+def test_toc_pages_gives_the_page_each_group_of_the_toc_starts_on(parsed):
+    # The sample's first two groups stand on page 1, the third opens page 2.
+    assert toc_pages(parsed) == [1, 1, 2]
+    # With the second group three times as long, it no longer fits page 1, and
+    # the third no longer fits page 2 after it.
+    second = parsed.sections[1]
+    longer = dataclasses.replace(second, articles=second.articles * 3)
+    sections = (parsed.sections[0], longer, parsed.sections[2])
+    assert toc_pages(_with_sections(parsed, *sections)) == [1, 2, 3]
 
 
 def _headed(parsed):

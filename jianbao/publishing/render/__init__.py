@@ -44,7 +44,7 @@ def render(bulletin: ParsedBulletin, fmt: str, *, pdf_settings=None) -> bytes:
     if fmt == "docx":
         from jianbao.publishing.render.docx import render_docx
 
-        return render_docx(bulletin)
+        return render_docx(bulletin, pdf_settings=pdf_settings)
     if fmt == "html":
         from jianbao.publishing.render.html import render_html
 

@@ -29,6 +29,7 @@ from docx.shared import Emu, Mm
 from lxml import etree
 
 from jianbao.core.errors import JianbaoError
+from jianbao.publishing.fonts import MissingFont
 from jianbao.publishing.parsed import (
     BOLD,
     HEADING,
@@ -55,6 +56,7 @@ from jianbao.publishing.render.pdf import (
     runs,
     table_data,
     text_width,
+    toc_pages,
 )
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -745,7 +747,7 @@ def _table(block: Block, w: _Writer) -> str:
     )
 
 
-def _body(b: ParsedBulletin, w: _Writer) -> str:
+def _body(b: ParsedBulletin, w: _Writer, *, toc_pages: list[int], pdf: PdfSettings) -> str:
     out: list[str] = []
     add = out.append
     add(_p("Masthead", b.series_title))
@@ -781,9 +783,19 @@ def _body(b: ParsedBulletin, w: _Writer) -> str:
     if n:
         # One row per group that may not split, as the PDF keeps each group whole;
         # the heading shares the first group's row, so it never stands alone.
-        groups = []
+        # Where the PDF's 导读 runs on to a new page, so does this one, in a box
+        # of its own that opens with 本期导读（续）.
+        pages = toc_pages if len(toc_pages) == len(sections) else [1] * len(sections)
+        heading = pdf.toc_heading
+        boxes: list[list[str]] = []
         for i, (section, names) in enumerate(zip(sections, anchors, strict=True)):
-            toc = [_p("TOCHeading", "本期导读")] if i == 0 else []
+            toc = []
+            if i == 0:
+                boxes.append([])
+                toc.append(_p("TOCHeading", heading))
+            elif pages[i] != pages[i - 1]:
+                boxes.append([])
+                toc.append(_p("TOCHeading", heading + pdf.toc_continued))
             toc.append(_p("TOCSection", section.toc_title or section.title))
             for article, name in zip(section.articles, names, strict=True):
                 toc.append(
@@ -795,7 +807,7 @@ def _body(b: ParsedBulletin, w: _Writer) -> str:
                         "</w:t></w:r></w:hyperlink>",
                     )
                 )
-            groups.append(
+            boxes[-1].append(
                 '<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="5000" '
                 f'w:type="pct"/></w:tcPr>{"".join(toc)}</w:tc></w:tr>'
             )
@@ -803,15 +815,23 @@ def _body(b: ParsedBulletin, w: _Writer) -> str:
             f'<w:{side} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
             for side in ("top", "left", "bottom", "right")
         )
-        add(
-            '<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/>'
-            f"<w:tblBorders>{border}</w:tblBorders>"
-            '<w:tblCellMar><w:top w:w="113" w:type="dxa"/><w:left w:w="227" w:type="dxa"/>'
-            '<w:bottom w:w="170" w:type="dxa"/><w:right w:w="227" w:type="dxa"/></w:tblCellMar>'
-            '<w:tblLook w:val="0000"/></w:tblPr>'
-            f'<w:tblGrid><w:gridCol w:w="{_twips(156)}"/></w:tblGrid>'
-            f"{''.join(groups)}</w:tbl>"
-        )
+        for i, rows in enumerate(boxes):
+            if i:
+                # Two tables need a paragraph between them (Word would join
+                # them): this one, a point high, holds the page break.
+                add(
+                    '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" '
+                    'w:lineRule="exact"/></w:pPr><w:r><w:br w:type="page"/></w:r></w:p>'
+                )
+            add(
+                '<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/>'
+                f"<w:tblBorders>{border}</w:tblBorders>"
+                '<w:tblCellMar><w:top w:w="113" w:type="dxa"/><w:left w:w="227" w:type="dxa"/>'
+                '<w:bottom w:w="170" w:type="dxa"/><w:right w:w="227" w:type="dxa"/>'
+                '</w:tblCellMar><w:tblLook w:val="0000"/></w:tblPr>'
+                f'<w:tblGrid><w:gridCol w:w="{_twips(156)}"/></w:tblGrid>'
+                f"{''.join(rows)}</w:tbl>"
+            )
 
     bookmark_id = 0
     for section, names in zip(sections, anchors, strict=True):
@@ -888,10 +908,17 @@ def render_docx(
     settings: DocxSettings | None = None,
     *,
     picture_file: Callable[[str], pathlib.Path] | None = None,
+    pdf_settings: PdfSettings | None = None,
 ) -> bytes:
     """The Word file. ``picture_file`` maps a picture's name to a local file to
-    embed (publishing.pictures.print_file unless given), as for the PDF."""
+    embed (publishing.pictures.print_file unless given), as for the PDF;
+    ``pdf_settings``, the series' PDF whose 导读 this one parts where it does."""
     settings = settings or DocxSettings()
+    pdf_settings = pdf_settings or PdfSettings()
+    try:
+        pages = toc_pages(bulletin, pdf_settings)
+    except MissingFont:
+        pages = []  # no PDF can be set here: the 导读 stays one box
     document = docx.Document(io.BytesIO(_template(settings)))
     core = document.core_properties
     core.title = f"{bulletin.series_title}{bulletin.series_name} {bulletin.label}"
@@ -902,7 +929,8 @@ def render_docx(
     body = document.element.body
     sect = body.find(f"{{{W_NS}}}sectPr")
     writer = _Writer(document.part, settings, picture_file or _print_file)
-    wrapper = parse_xml(f"<w:body {NSDECL}>{_body(bulletin, writer)}</w:body>")
+    content = _body(bulletin, writer, toc_pages=pages, pdf=pdf_settings)
+    wrapper = parse_xml(f"<w:body {NSDECL}>{content}</w:body>")
     for el in list(wrapper):
         sect.addprevious(el)
     out = io.BytesIO()

@@ -550,20 +550,53 @@ def render_pdf(
     # Print versions may be made or fetched now: outside the lock.
     files = _print_files(data, picture_file or _print_file)
     with _lock:
-        compiler = _get_compiler()
-        if files:
-            _link_pictures(data, files)
-        payload = json.dumps(data, ensure_ascii=False)
-        try:
-            # pdf_tags off: poppler (pdffonts, pdftotext) warns on Typst's tagged PDFs.
-            return compiler.compile(
-                sys_inputs={"data": payload},
-                pdf_tags=False,
-                pdf_standards=[PDFA] if archival else [],
+        return _compile(data, files, archival=archival)
+
+
+def toc_pages(bulletin: ParsedBulletin, settings: PdfSettings | None = None) -> list[int]:
+    """The page on which each group of the PDF's 导读 starts, so that the Word
+    file's 导读 parts where the PDF's does. Only what stands before the articles
+    is laid out (masthead, 编者按, 导读): the articles cannot move it, and
+    without their text and titles this costs a fifth of a render."""
+    bare = dataclasses.replace(
+        bulletin,
+        sections=tuple(
+            dataclasses.replace(
+                section,
+                articles=tuple(
+                    dataclasses.replace(
+                        a, title="", toc_title=a.toc_title or a.title, blocks=(), credit=""
+                    )
+                    for a in section.articles
+                ),
             )
-        except typst.TypstError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "未知错误"
-            raise RenderFailed(f"排版失败：{first}") from exc
+            for section in bulletin.sections
+        ),
+        distribution={},
+    )
+    data = bulletin_data(bare, settings)
+    fonts.font_dirs()
+    with _lock:
+        _compile(data, {}, archival=False)
+        return json.loads(_get_compiler().query("<toc-page>", field="value"))
+
+
+def _compile(data: dict, files: dict[str, Path], *, archival: bool) -> bytes:
+    """Called under the lock."""
+    compiler = _get_compiler()
+    if files:
+        _link_pictures(data, files)
+    payload = json.dumps(data, ensure_ascii=False)
+    try:
+        # pdf_tags off: poppler (pdffonts, pdftotext) warns on Typst's tagged PDFs.
+        return compiler.compile(
+            sys_inputs={"data": payload},
+            pdf_tags=False,
+            pdf_standards=[PDFA] if archival else [],
+        )
+    except typst.TypstError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "未知错误"
+        raise RenderFailed(f"排版失败：{first}") from exc
 
 
 def preflight(bulletin: ParsedBulletin) -> None:
