@@ -14,6 +14,11 @@ from jianbao.core.errors import JianbaoError
 class JianbaoCommand(BaseCommand):
     """Expected failures end as one line on stderr and exit status 2, never a traceback."""
 
+    # The system checks load every URLconf and so every view, form and renderer
+    # (twice the time of `jianbao issues` itself). They run where they belong:
+    # `jianbao check`, migrate, runserver, and the test suite (tests/test_checks.py).
+    requires_system_checks = []
+
     def execute(self, *args, **options):
         try:
             return super().execute(*args, **options)
