@@ -45,8 +45,9 @@ run: install
 # The suite runs on every core (pytest-xdist), at most four: each worker has its
 # own test database (and, for the browser tests, its own chromium). Modules that
 # read one costly fixture (the OCR of a whole scan) keep to one worker (xdist_group).
+# The 25 slowest tests are listed at the end, to keep the suite within its budget.
 TEST_WORKERS ?= auto
-PYTEST := $(VENV)/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadgroup
+PYTEST := $(VENV)/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadgroup --durations=25
 
 test: install
 	$(VENV)/ruff check .

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
 
 import ofdkit
 import pdfplumber
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageFilter
 
 from jianbao.publishing.render import render
+from jianbao.publishing.render.ofd import pdf_to_ofd
 from jianbao.publishing.render.pdf import render_pdf
+from tests.ofd_raster import rasterize
 from tests.test_render_pdf_rich import picture_block, rich_article, store, with_article
 
 __all__ = ["store"]  # a fixture, used by name
@@ -150,3 +153,117 @@ def test_pictures_are_carried_over_as_pictures(parsed, store):
     assert len(objects) == 1
     w, h = map(float, objects[0].get("Boundary").split()[2:])
     assert 50 < w <= 157 and abs(w / h - 1200 / 900) < 0.01
+
+
+# The pages as pictures (issue #17): an OFD page drawn by tests/ofd_raster.py,
+# a reader that shares nothing with the writer, set against the same PDF page
+# drawn by poppler. The two are reduced to ink (grey below INK) and each page's
+# ink must lie, but for a few pixels of rasterizer noise, within one pixel
+# (0.5 mm at 50 dpi) of the other's: a run of text 1 mm off already fails.
+
+DPI = 50
+INK = 160
+SHARE = 0.95
+
+
+def pdf_page(pdf: bytes, number: int) -> Image.Image:
+    """Page `number` (from 1) of the PDF, drawn by poppler."""
+    png = subprocess.run(
+        ["pdftoppm", "-r", str(DPI), "-png", "-f", str(number), "-l", str(number), "-"],
+        input=pdf, capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def ink(image: Image.Image) -> Image.Image:
+    return image.convert("L").point(lambda v: 255 if v < INK else 0)
+
+
+def share_inside(a: Image.Image, b: Image.Image) -> float:
+    """The share of a's ink that lies on b's ink grown by one pixel."""
+    mine, theirs = ink(a), ink(b).filter(ImageFilter.MaxFilter(3))
+    return ImageChops.multiply(mine, theirs).histogram()[255] / max(1, mine.histogram()[255])
+
+
+def overlap(ofd_page: Image.Image, pdf_page: Image.Image) -> tuple[float, float]:
+    assert ofd_page.size == pdf_page.size
+    return share_inside(ofd_page, pdf_page), share_inside(pdf_page, ofd_page)
+
+
+def red_rows(image: Image.Image) -> set[int]:
+    """The rows that hold masthead red (#e60012 and its anti-aliased edges)."""
+    pixels = image.load()
+    return {
+        y
+        for y in range(image.height)
+        if any(pixels[x, y][0] > 150 and max(pixels[x, y][1:]) < 110 for x in range(image.width))
+    }
+
+
+def near(rows: set[int], others: set[int]) -> bool:
+    return all({y - 1, y, y + 1} & others for y in rows)
+
+
+def page_count(pdf: bytes) -> int:
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return len(doc.pages)
+
+
+@pytest.mark.parametrize("which", ["first", "running text", "last"])
+def test_a_page_drawn_from_the_ofd_looks_like_the_pdf_page(ofd, pdf, which):
+    number = {"first": 1, "running text": 3, "last": page_count(pdf)}[which]
+    drawn, printed = rasterize(ofd, number - 1, DPI), pdf_page(pdf, number)
+    assert drawn.size == printed.size == (414, 585)  # A4 at 50 dpi
+    ofd_in_pdf, pdf_in_ofd = overlap(drawn, printed)
+    assert ofd_in_pdf >= SHARE and pdf_in_ofd >= SHARE, (number, ofd_in_pdf, pdf_in_ofd)
+
+
+def test_the_masthead_red_stands_in_the_pdfs_rows(ofd, pdf):
+    """Page 1's red (title, 简报, the double rule) in the same rows, to 1 px."""
+    drawn, printed = red_rows(rasterize(ofd, 0, DPI)), red_rows(pdf_page(pdf, 1))
+    # The masthead title and the rule under it: within the top 40% of the page.
+    assert drawn and max(drawn) < 0.4 * 585
+    assert abs(min(drawn) - min(printed)) <= 1 and abs(max(drawn) - max(printed)) <= 1
+    assert near(drawn, printed) and near(printed, drawn)
+
+
+def shift_text(ofd: bytes, page: int, dx: float, dy: float) -> bytes:
+    """The OFD with every text object of `page` (from 0) moved by dx, dy mm."""
+    name = f"Doc_0/Pages/Page_{page}/Content.xml"
+    source, out = zipfile.ZipFile(io.BytesIO(ofd)), io.BytesIO()
+    content = ET.fromstring(source.read(name))
+    for text in content.iter(f"{OFD}TextObject"):
+        x, y, w, h = map(float, text.get("Boundary").split())
+        text.set("Boundary", f"{x + dx} {y + dy} {w} {h}")
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.namelist():
+            target.writestr(item, ET.tostring(content) if item == name else source.read(item))
+    return out.getvalue()
+
+
+def test_the_comparison_tells_pages_apart(ofd, pdf):
+    """The check above fails for the wrong page, and for text 5 mm off."""
+    first = rasterize(ofd, 0, DPI)
+    assert max(overlap(first, pdf_page(pdf, 2))) < SHARE
+    moved = rasterize(shift_text(ofd, 2, 5, 0), 2, DPI)
+    assert max(overlap(moved, pdf_page(pdf, 3))) < SHARE
+    lowered = rasterize(shift_text(ofd, 0, 0, 5), 0, DPI)
+    assert max(overlap(lowered, pdf_page(pdf, 1))) < SHARE
+    printed = red_rows(pdf_page(pdf, 1))
+    assert not near(red_rows(lowered), printed)
+
+
+@pytest.mark.django_db
+def test_a_picture_page_drawn_from_the_ofd_looks_like_the_pdf_page(parsed, store):
+    bulletin = with_article(parsed, rich_article(picture_block(3, "图为会议现场")))
+    pdf = render_pdf(bulletin)
+    ofd = pdf_to_ofd(pdf, bulletin)
+    package = zipfile.ZipFile(io.BytesIO(ofd))
+    number = next(
+        n
+        for n in range(page_count(pdf))
+        if f"{OFD}ImageObject"
+        in {e.tag for e in ET.fromstring(package.read(f"Doc_0/Pages/Page_{n}/Content.xml")).iter()}
+    )
+    ofd_in_pdf, pdf_in_ofd = overlap(rasterize(ofd, number, DPI), pdf_page(pdf, number + 1))
+    assert ofd_in_pdf >= SHARE and pdf_in_ofd >= SHARE, (number, ofd_in_pdf, pdf_in_ofd)
