@@ -159,7 +159,7 @@ def test_pictures_are_carried_over_as_pictures(parsed, store):
 # a reader that shares nothing with the writer, set against the same PDF page
 # drawn by poppler. The two are reduced to ink (grey below INK) and each page's
 # ink must lie, but for a few pixels of rasterizer noise, within one pixel
-# (0.5 mm at 50 dpi) of the other's: a run of text 1 mm off already fails.
+# (0.5 mm at 50 dpi) of the other's: a page's text set 1 mm off already fails.
 
 DPI = 50
 INK = 160
@@ -185,19 +185,25 @@ def share_inside(a: Image.Image, b: Image.Image) -> float:
     return ImageChops.multiply(mine, theirs).histogram()[255] / max(1, mine.histogram()[255])
 
 
-def overlap(ofd_page: Image.Image, pdf_page: Image.Image) -> tuple[float, float]:
-    assert ofd_page.size == pdf_page.size
-    return share_inside(ofd_page, pdf_page), share_inside(pdf_page, ofd_page)
+def overlap(drawn: Image.Image, printed: Image.Image) -> tuple[float, float]:
+    """The OFD page's ink on the PDF page's, and the PDF's on the OFD's."""
+    assert drawn.size == printed.size
+    return share_inside(drawn, printed), share_inside(printed, drawn)
+
+
+def red(image: Image.Image) -> Image.Image:
+    """Where the page is red (the masthead's #e60012 and its anti-aliased
+    edges; the picture's red ellipse): red high, green and blue low."""
+    r, g, b = image.split()
+    return ImageChops.multiply(
+        r.point(lambda v: 255 if v > 150 else 0),
+        ImageChops.lighter(g, b).point(lambda v: 255 if v < 110 else 0),
+    )
 
 
 def red_rows(image: Image.Image) -> set[int]:
-    """The rows that hold masthead red (#e60012 and its anti-aliased edges)."""
-    pixels = image.load()
-    return {
-        y
-        for y in range(image.height)
-        if any(pixels[x, y][0] > 150 and max(pixels[x, y][1:]) < 110 for x in range(image.width))
-    }
+    mask = red(image)
+    return {y for y in range(mask.height) if mask.crop((0, y, mask.width, y + 1)).getbbox()}
 
 
 def near(rows: set[int], others: set[int]) -> bool:
@@ -262,8 +268,14 @@ def test_a_picture_page_drawn_from_the_ofd_looks_like_the_pdf_page(parsed, store
     number = next(
         n
         for n in range(page_count(pdf))
-        if f"{OFD}ImageObject"
-        in {e.tag for e in ET.fromstring(package.read(f"Doc_0/Pages/Page_{n}/Content.xml")).iter()}
+        if ET.fromstring(package.read(f"Doc_0/Pages/Page_{n}/Content.xml")).find(
+            f".//{OFD}ImageObject"
+        )
+        is not None
     )
-    ofd_in_pdf, pdf_in_ofd = overlap(rasterize(ofd, number, DPI), pdf_page(pdf, number + 1))
+    drawn, printed = rasterize(ofd, number, DPI), pdf_page(pdf, number + 1)
+    ofd_in_pdf, pdf_in_ofd = overlap(drawn, printed)
     assert ofd_in_pdf >= SHARE and pdf_in_ofd >= SHARE, (number, ofd_in_pdf, pdf_in_ofd)
+    # The photo's red ellipse, to a pixel.
+    box, expected = red(drawn).getbbox(), red(printed).getbbox()
+    assert box and all(abs(a - b) <= 1 for a, b in zip(box, expected, strict=True)), (box, expected)
