@@ -133,6 +133,32 @@ def test_the_package_follows_the_schema_outline(ofd):
     assert any(int(v.split()[0]) > 180 and int(v.split()[1]) < 60 for v in colours)
 
 
+def test_a_stroked_path_lies_inside_its_boundary_with_its_colours_in_schema_order(ofd):
+    """Readers clip to the Boundary: it must hold the stroke's outer half, or the
+    masthead's 0.8 mm red rule (a line of no height) would be clipped away."""
+    package = zipfile.ZipFile(io.BytesIO(ofd))
+    paths = list(
+        ET.fromstring(package.read("Doc_0/Pages/Page_0/Content.xml")).iter(f"{OFD}PathObject")
+    )
+    stroked = [p for p in paths if p.get("Stroke") == "true"]
+    assert stroked
+    for path in stroked:
+        width = float(path.get("LineWidth"))
+        _x, _y, w, h = map(float, path.get("Boundary").split())
+        assert min(w, h) >= width - 0.001, (path.get("Boundary"), width)
+        numbers = [float(v) for v in path.find(f"{OFD}AbbreviatedData").text.split()
+                   if v not in "MLC"]  # fmt: skip
+        xs, ys = numbers[0::2], numbers[1::2]
+        assert min(xs) >= width / 2 - 0.001 and max(xs) <= w - width / 2 + 0.001
+        assert min(ys) >= width / 2 - 0.001 and max(ys) <= h - width / 2 + 0.001
+    rule = max(stroked, key=lambda p: float(p.get("LineWidth")))
+    assert float(rule.get("LineWidth")) > 0.7  # the thick red rule, 0.8 mm
+    for path in paths:
+        tags = [child.tag.removeprefix(OFD) for child in path]
+        wanted = ["StrokeColor", "FillColor", "AbbreviatedData"]
+        assert tags == [t for t in wanted if t in tags], tags
+
+
 @pytest.mark.django_db
 def test_pictures_are_carried_over_as_pictures(parsed, store):
     article = rich_article(picture_block(3, "图为会议现场", width=1200, height=900))

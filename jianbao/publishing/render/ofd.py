@@ -148,21 +148,28 @@ def _path_objects(page, pkg: _Package) -> list[str]:
     out = []
     for shape in [*page.lines, *page.rects, *page.curves]:
         points = shape.get("pts") or [(shape["x0"], shape["top"]), (shape["x1"], shape["bottom"])]
-        x0, top = shape["x0"], shape["top"]
-        w, h = max(shape["x1"] - x0, 0.01), max(shape["bottom"] - top, 0.01)
+        stroke, fill = bool(shape.get("stroke")), bool(shape.get("fill"))
+        width = shape.get("linewidth") or 0
+        # A reader clips what it draws to the Boundary (GB/T 33190): it holds
+        # the stroke's outer half too, or a rule would be drawn as a hairline.
+        pad = width / 2 if stroke else 0.0
+        x0, top = shape["x0"] - pad, shape["top"] - pad
+        w = max(shape["x1"] + pad - x0, 0.01)
+        h = max(shape["bottom"] + pad - top, 0.01)
         if shape["object_type"] == "rect":
-            data = f"M 0 0 L {_n(w * MM)} 0 L {_n(w * MM)} {_n(h * MM)} L 0 {_n(h * MM)} C"
+            a, b = _n(pad * MM), _n((w - pad) * MM)
+            c, d = _n(pad * MM), _n((h - pad) * MM)
+            data = f"M {a} {c} L {b} {c} L {b} {d} L {a} {d} C"
         else:
             steps = [f"{_n((px - x0) * MM)} {_n((py - top) * MM)}" for px, py in points]
             data = "M " + " L ".join(steps)
-        stroke, fill = bool(shape.get("stroke")), bool(shape.get("fill"))
-        width = shape.get("linewidth") or 0
         out.append(
             f'<ofd:PathObject ID="{pkg.new_id()}" Boundary="{_n(x0 * MM)} {_n(top * MM)} '
             f'{_n(w * MM)} {_n(h * MM)}" LineWidth="{_n(width * MM)}" '
             f'Stroke="{str(stroke).lower()}" Fill="{str(fill).lower()}">'
-            + (f'<ofd:FillColor Value="{_rgb(shape.get("non_stroking_color"))}"/>' if fill else "")
+            # The schema's order: StrokeColor, FillColor, then the path.
             + (f'<ofd:StrokeColor Value="{_rgb(shape.get("stroking_color"))}"/>' if stroke else "")
+            + (f'<ofd:FillColor Value="{_rgb(shape.get("non_stroking_color"))}"/>' if fill else "")
             + f"<ofd:AbbreviatedData>{data}</ofd:AbbreviatedData></ofd:PathObject>"
         )
     return out
