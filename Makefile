@@ -51,7 +51,7 @@ PYTEST := $(VENV)/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadgroup --
 
 test: install
 	$(VENV)/ruff check .
-	env -u DATABASE_URL $(PYTEST)
+	env -u DATABASE_URL $(PYTEST) -m "not scale"
 	scripts/pg-test-server run $(PYTEST) -m "not browser and not nodb"
 
 lint: venv

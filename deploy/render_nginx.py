@@ -50,14 +50,24 @@ def app_limits() -> tuple[int, Path]:
 def render(
     *,
     server_name: str,
-    upstream: str,
+    upstream: str | list[str],
     static_root: Path,
     max_body: int,
     listen: str | None = None,
     tls_cert: str | None = None,
     tls_key: str | None = None,
 ) -> str:
-    values = [server_name, upstream, str(static_root), listen or "", tls_cert or "", tls_key or ""]
+    upstreams = [upstream] if isinstance(upstream, str) else list(upstream)
+    if not upstreams:
+        raise SystemExit("render_nginx: at least one --upstream")
+    values = [
+        server_name,
+        *upstreams,
+        str(static_root),
+        listen or "",
+        tls_cert or "",
+        tls_key or "",
+    ]
     for value in values:
         if UNSAFE.search(value):
             raise SystemExit(f"render_nginx: “{value}” holds a space, quote, ; {{ }} # or $")
@@ -72,7 +82,9 @@ def render(
         tls, redirect = "", ""
     text = TEMPLATE.read_text(encoding="utf-8")
     for name, value in {
-        "UPSTREAM": upstream,
+        # An app server that fails a connection is left alone for a few seconds;
+        # nginx tries the next one for the request meanwhile (jianbao.conf.in).
+        "UPSTREAMS": "\n".join(f"    server {u} max_fails=1 fail_timeout=5s;" for u in upstreams),
         "SERVER_NAME": server_name,
         "STATIC_ROOT": str(static_root).rstrip("/"),
         "MAX_BODY": str(max_body),
@@ -89,7 +101,11 @@ def render(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server-name", default="_", help="the site's host name")
-    parser.add_argument("--upstream", default="127.0.0.1:8000", help="gunicorn's --bind")
+    parser.add_argument(
+        "--upstream",
+        action="append",
+        help="a gunicorn's --bind; once for each app server (default 127.0.0.1:8000)",
+    )
     parser.add_argument("--listen", help="plain-http address, without TLS (default 80)")
     parser.add_argument("--tls-cert", help="certificate chain (PEM); serves https on 443")
     parser.add_argument("--tls-key", help="its private key (PEM)")
@@ -99,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     max_body, static_root = app_limits()
     text = render(
         server_name=args.server_name,
-        upstream=args.upstream,
+        upstream=args.upstream or ["127.0.0.1:8000"],
         static_root=args.static_root or static_root,
         max_body=max_body,
         listen=args.listen,

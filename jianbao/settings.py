@@ -223,6 +223,8 @@ JIANBAO_SEND_RETRY_SECONDS = int(os.environ.get("JIANBAO_SEND_RETRY_SECONDS", 60
 JIANBAO_SEND_MAX_ATTEMPTS = int(os.environ.get("JIANBAO_SEND_MAX_ATTEMPTS", 8))
 # A delivery claimed this long ago by a worker that may still live is taken back.
 JIANBAO_SEND_CLAIM_TIMEOUT = int(os.environ.get("JIANBAO_SEND_CLAIM_TIMEOUT", 900))
+# How often each worker looks for sends a dead worker left half-done (seconds).
+JIANBAO_RECOVER_INTERVAL = float(os.environ.get("JIANBAO_RECOVER_INTERVAL", 60))
 
 # Length of the public notice (公示) for network membership, in working days.
 JIANBAO_NOTICE_WORKING_DAYS = int(os.environ.get("JIANBAO_NOTICE_WORKING_DAYS", 5))
@@ -238,12 +240,22 @@ JIANBAO_TRUSTED_PROXIES = tuple(
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # The archive caches whole pages; one entry per page, so more than the default 300.
+# Each process keeps its own by default. Keys name the site version, which every
+# process reads from the database, so that is correct with several app servers
+# too; JIANBAO_CACHE_URL=redis://host:6379/1 shares one cache among them, so
+# that a page is typeset once for all.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
+if os.environ.get("JIANBAO_CACHE_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["JIANBAO_CACHE_URL"],
+        "KEY_PREFIX": "jianbao",
+    }
 
 # Pictures (jianbao.publishing.pictures): the largest file accepted, the most
 # pixels decoded (a decompression bomb is refused, not warned about), the

@@ -150,6 +150,7 @@ def _forget_the_search_index_after_a_flush(request, django_db_blocker):
 # tried): the PostgreSQL pass of `make test` leaves them out (-m "not nodb"),
 # since running them again there proves nothing new.
 NO_DATABASE = {
+    "test_deploy_units",
     "test_cli_imports",
     "test_checks",
     "test_regex_linear",

@@ -21,9 +21,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.stack import NGINX, app_env, render_site, start_gunicorn, start_nginx
 
-NGINX = "/usr/sbin/nginx"
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 # Small, so that the refusal of a larger body costs the test nothing.
 MAX_BODY = 64 * 1024
 SLOW_CLIENTS = 12
@@ -91,96 +90,15 @@ def site():
     static.mkdir(parents=True)
     (static / "probe.txt").write_text("served by nginx\n", encoding="utf-8")
     app_port, proxy_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "JIANBAO_"))}
-    env.pop("DATABASE_URL", None)
-    # Set by the browser tests in this process; no deployment has it.
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env.update(
-        # Production settings (HSTS, CSP), but plain http on loopback without a redirect.
-        JIANBAO_PRODUCTION="1",
-        SECURE_SSL_REDIRECT="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        JIANBAO_VAR_DIR=str(root / "var"),
+    env = app_env(
+        root,
         DATABASE_URL=f"sqlite:///{root / 'db.sqlite3'}",
         JIANBAO_MAX_REQUEST_BYTES=str(MAX_BODY),
     )
-    # The configuration as an operator renders it, with the app's own settings.
-    site_conf = root / "jianbao.conf"
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "deploy" / "render_nginx.py"),
-            "--listen",
-            f"127.0.0.1:{proxy_port}",
-            "--upstream",
-            f"127.0.0.1:{app_port}",
-            "-o",
-            str(site_conf),
-        ],
-        env=env,
-        check=True,
-        timeout=60,
-    )
-    # What Debian's /etc/nginx/nginx.conf provides, with every path in the temp folder.
-    temp = {name: root / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    (root / "nginx.conf").write_text(
-        f"""
-worker_processes 1;
-daemon off;
-pid {root}/nginx.pid;
-error_log {root}/error.log notice;
-events {{ worker_connections 512; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {root}/access.log;
-    client_body_temp_path {temp["body"]};
-    proxy_temp_path {temp["proxy"]};
-    fastcgi_temp_path {temp["fastcgi"]};
-    uwsgi_temp_path {temp["uwsgi"]};
-    scgi_temp_path {temp["scgi"]};
-    include {site_conf};
-}}
-""",
-        encoding="utf-8",
-    )
-
-    def unprivileged():
-        if os.geteuid() == 0:
-            os.setgid(65534)
-            os.setuid(65534)
-
-    if os.geteuid() == 0:
-        for path in [root, *root.rglob("*")]:
-            os.chown(path, 65534, 65534)
+    site_conf = render_site(root, env, proxy_port, [app_port])
+    proxy = start_nginx(root, site_conf)
+    app = start_gunicorn(root, env, app_port)
     gunicorn_log = root / "gunicorn.log"
-    app = subprocess.Popen(
-        [
-            GUNICORN,
-            "jianbao.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{app_port}",
-            "--workers",
-            "1",
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "60",
-            "--access-logfile",
-            str(root / "gunicorn-access.log"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=gunicorn_log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    nginx_log = root / "nginx.out"
-    proxy = subprocess.Popen(
-        [NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-e", str(root / "error.log")],
-        stdout=nginx_log.open("wb"),
-        stderr=subprocess.STDOUT,
-        preexec_fn=unprivileged,
-    )
     try:
         wait_for_port(app_port, app, gunicorn_log)
         wait_for_port(proxy_port, proxy, root / "error.log")

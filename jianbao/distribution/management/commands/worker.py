@@ -41,12 +41,17 @@ from jianbao.submissions.services import recover_processing
 logger = logging.getLogger("jianbao.worker")
 
 
-def periodic(stop: threading.Event, *, tick: float = 5.0, recover_every: float = 60.0) -> None:
+def periodic(
+    stop: threading.Event, *, tick: float = 5.0, recover_every: float | None = None
+) -> None:
     """Enqueue the periodic work: mailbox fetch, recovery of abandoned deliveries and of
     uploads a dead worker left 正在处理."""
     from jianbao.mailbox import services as mailbox
 
     fetch_every = getattr(settings, "JIANBAO_FETCH_INTERVAL", 300)
+    if recover_every is None:
+        recover_every = settings.JIANBAO_RECOVER_INTERVAL
+        tick = min(tick, recover_every)
     last_fetch = last_recover = time.monotonic()
     while not stop.wait(tick):
         try:
