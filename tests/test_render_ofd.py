@@ -133,6 +133,15 @@ def test_the_package_follows_the_schema_outline(ofd):
     assert any(int(v.split()[0]) > 180 and int(v.split()[1]) < 60 for v in colours)
 
 
+def test_fonts_are_declared_by_their_family_names_as_readers_match_them(ofd):
+    package = zipfile.ZipFile(io.BytesIO(ofd))
+    fonts = ET.fromstring(package.read("Doc_0/PublicRes.xml")).iter(f"{OFD}Font")
+    declared = {f.get("FontName"): (f.get("FamilyName"), f.get("Bold")) for f in fonts}
+    # The free fallbacks of the body and the headings (fonts-noto-cjk).
+    assert declared["NotoSerifCJKsc-Regular"] == ("Noto Serif CJK SC", None)
+    assert declared["NotoSerifCJKsc-Bold"] == ("Noto Serif CJK SC", "true")
+
+
 def test_a_stroked_path_lies_inside_its_boundary_with_its_colours_in_schema_order(ofd):
     """Readers clip to the Boundary: it must hold the stroke's outer half, or the
     masthead's 0.8 mm red rule (a line of no height) would be clipped away."""

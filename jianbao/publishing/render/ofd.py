@@ -13,9 +13,12 @@ it embeds their subsets."""
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
+import shutil
+import subprocess
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -57,6 +60,21 @@ def _rgb(colour) -> str:
     return " ".join(str(round(max(0.0, min(1.0, v)) * 255)) for v in values[:3])
 
 
+@functools.lru_cache(maxsize=64)
+def _family(postscript_name: str) -> str:
+    """The family name readers match a font by (Noto Serif CJK SC), as fontconfig
+    knows it; for a face it does not know (an office font in JIANBAO_FONT_DIR),
+    the PostScript name without its weight."""
+    found = ""
+    if shutil.which("fc-list"):
+        done = subprocess.run(
+            ["fc-list", f":postscriptname={postscript_name}", "--format", "%{family[0]}\n"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+        found = done.stdout.split("\n", 1)[0].strip()
+    return found or WEIGHT.sub("", postscript_name)
+
+
 @dataclass
 class _Package:
     """The ids (one sequence for the whole document, as OFD's MaxUnitID asks),
@@ -76,7 +94,7 @@ class _Package:
         name = SUBSET.sub("", pdf_name or "")
         if name not in self.fonts:
             self.fonts[name] = self.new_id()
-            family = WEIGHT.sub("", name)
+            family = _family(name)
             bold = ' Bold="true"' if "Bold" in name or "Heavy" in name or "Black" in name else ""
             self.font_xml.append(
                 f'<ofd:Font ID="{self.fonts[name]}" FontName={quoteattr(name)} '
