@@ -314,3 +314,27 @@ def test_a_picture_page_drawn_from_the_ofd_looks_like_the_pdf_page(parsed, store
     # The photo's red ellipse, to a pixel.
     box, expected = red(drawn).getbbox(), red(printed).getbbox()
     assert box and all(abs(a - b) <= 1 for a, b in zip(box, expected, strict=True)), (box, expected)
+
+
+def test_curves_stay_curves_and_draw_where_the_pdf_draws_them(parsed, tmp_path):
+    """A circle is four Béziers in the PDF: B commands in the OFD, not a polygon
+    of its points, and drawn over the PDF's circle."""
+    import typst
+
+    from jianbao.publishing.render.ofd import pdf_to_ofd
+
+    source = tmp_path / "circle.typ"
+    source.write_text(
+        '#set page(paper: "a4", margin: 0pt)\n'
+        "#place(dx: 60mm, dy: 80mm, circle(radius: 40mm, stroke: 2pt + black))",
+        encoding="utf-8",
+    )
+    pdf = typst.compile(str(source))
+    ofd = pdf_to_ofd(pdf, parsed)
+    content = ET.fromstring(zipfile.ZipFile(io.BytesIO(ofd)).read("Doc_0/Pages/Page_0/Content.xml"))
+    (path,) = content.iter(f"{OFD}PathObject")
+    data = path.find(f"{OFD}AbbreviatedData").text.split()
+    assert data[0] == "M" and data.count("B") == 4 and "L" not in data
+    drawn, printed = rasterize(ofd, 0, DPI), pdf_page(pdf, 1)
+    ofd_in_pdf, pdf_in_ofd = overlap(drawn, printed)
+    assert ofd_in_pdf >= SHARE and pdf_in_ofd >= SHARE, (ofd_in_pdf, pdf_in_ofd)

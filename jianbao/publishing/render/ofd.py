@@ -160,6 +160,28 @@ def _text_objects(page, height: float, pkg: _Package) -> list[str]:
     return out
 
 
+# pdfplumber's path operators (in page coordinates from the top) → OFD's
+# AbbreviatedData: move, line, cubic Bézier, close.
+PATH_OPERATORS = {"m": "M", "l": "L", "c": "B", "h": "C"}
+
+
+def _abbreviated(path, x0: float, top: float) -> str:
+    """A path as OFD's AbbreviatedData, relative to its Boundary's corner: curves
+    stay curves (B), where joining their points would make polygons of circles."""
+    parts, here = [], (x0, top)
+    for operator, *points in path:
+        if operator == "v":  # first control point at the current point
+            operator, points = "c", [here, *points]
+        elif operator == "y":  # second control point at the end point
+            operator, points = "c", [points[0], points[-1], points[-1]]
+        if operator not in PATH_OPERATORS or (operator != "h" and not points):
+            continue
+        coords = [f"{_n((px - x0) * MM)} {_n((py - top) * MM)}" for px, py in points]
+        parts.append(" ".join([PATH_OPERATORS[operator], *coords]))
+        here = points[-1] if points else here
+    return " ".join(parts)
+
+
 def _path_objects(page, pkg: _Package) -> list[str]:
     """Rules and boxes: typst draws them as PDF paths, pdfplumber reads them as
     lines, rectangles and curves."""
@@ -179,8 +201,9 @@ def _path_objects(page, pkg: _Package) -> list[str]:
             c, d = _n(pad * MM), _n((h - pad) * MM)
             data = f"M {a} {c} L {b} {c} L {b} {d} L {a} {d} C"
         else:
-            steps = [f"{_n((px - x0) * MM)} {_n((py - top) * MM)}" for px, py in points]
-            data = "M " + " L ".join(steps)
+            data = _abbreviated(
+                shape.get("path") or [("m", points[0]), *(("l", p) for p in points[1:])], x0, top
+            )
         out.append(
             f'<ofd:PathObject ID="{pkg.new_id()}" Boundary="{_n(x0 * MM)} {_n(top * MM)} '
             f'{_n(w * MM)} {_n(h * MM)}" LineWidth="{_n(width * MM)}" '
