@@ -329,17 +329,6 @@ def title_words(title: str, settings: PdfSettings) -> dict | None:
     return {"units": units, "width": titles.balanced_width(units, chars)}
 
 
-def toc_words(title: str, settings: PdfSettings) -> list[str] | None:
-    """A 导读 entry cut where it may break (its words), for an entry that may
-    wrap; None for one that fits a line. The entry is set flush left under its
-    mark, so it needs no balancing, only no word broken."""
-    inset = 10 + settings.small_size * 1.5 * 25.4 / 72  # the box's insets and the mark
-    chars = (settings.block_width - inset) / (settings.small_size * 25.4 / 72)
-    if not settings.title_word_breaks or not titles.needs_units(title, chars):
-        return None
-    return titles.title_units(title)
-
-
 def document_meta(bulletin: ParsedBulletin) -> dict:
     """The document's title, subject and keywords, as the PDF and the OFD record them."""
     issue = f"{bulletin.year}年第{bulletin.number}期"
@@ -370,7 +359,6 @@ def bulletin_data(bulletin: ParsedBulletin, settings: PdfSettings | None = None)
                     "anchor": f"article-{n}",
                     "title": article.title,
                     "toc_title": article.toc_title or article.title,
-                    "toc_words": toc_words(article.toc_title or article.title, settings),
                     "title_words": title_words(article.title, settings),
                     "credit": credit_line(article.credit),
                     "blocks": [block_data(b, settings) for b in article.blocks],
