@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 NGINX = "/usr/sbin/nginx"
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 NOBODY = 65534
+JIANBAO = [sys.executable, "-m", "jianbao"]
 
 
 def app_env(root: Path, **extra: str) -> dict[str, str]:
@@ -31,6 +32,16 @@ def app_env(root: Path, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def jianbao(env: dict[str, str], *args: str, timeout: int = 300) -> str:
+    """Run a jianbao command as an operator would; its output, or a failure that
+    shows the end of what it wrote to stderr."""
+    done = subprocess.run(
+        [*JIANBAO, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, f"jianbao {args[0]}: {done.stderr[-3000:]}"
+    return done.stdout
 
 
 def render_site(root: Path, env: dict[str, str], listen: int, upstreams: list[int]) -> Path:

@@ -26,7 +26,6 @@ import os
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -37,11 +36,10 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.mailservers import REDIS_SERVER, RedisServer, SmtpSink, free_port, wait_for_port
-from tests.stack import app_env, render_site, start_gunicorn, start_nginx
+from tests.stack import JIANBAO, app_env, jianbao, render_site, start_gunicorn, start_nginx
 
 pytestmark = [pytest.mark.scale, pytest.mark.slow]
 
-JIANBAO = [sys.executable, "-m", "jianbao"]
 RECIPIENTS = 2000
 APP_SERVERS = 2
 WORKERS = 2
@@ -214,12 +212,7 @@ def stack():
             )
 
             def run(*args: str) -> str:
-                done = subprocess.run(
-                    [*JIANBAO, *args], env=env, cwd=ROOT, capture_output=True, text=True,
-                    timeout=300,
-                )  # fmt: skip
-                assert done.returncode == 0, f"jianbao {args[0]}: {done.stderr[-3000:]}"
-                return done.stdout
+                return jianbao(env, *args)
 
             run("migrate", "--noinput")
             run("collectstatic", "--noinput", "-v", "0")
@@ -361,12 +354,7 @@ def test_a_sqlite_site_moves_to_postgresql_with_dumpdata_loaddata_and_reindex(tm
     sqlite = {**base, "DATABASE_URL": f"sqlite:///{tmp_path / 'jianbao.sqlite3'}"}
     postgres = {**base, "DATABASE_URL": database}
 
-    def run(env, *args: str) -> str:
-        done = subprocess.run(
-            [*JIANBAO, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
-        )
-        assert done.returncode == 0, f"jianbao {args[0]}: {done.stderr[-3000:]}"
-        return done.stdout
+    run = jianbao
 
     try:
         run(sqlite, "migrate", "--noinput")
