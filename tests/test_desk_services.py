@@ -1,6 +1,7 @@
 """The editorial desk's rules, exercised through its services."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -128,6 +129,9 @@ def test_suggested_section_follows_where_the_alliance_appeared_before(imported_i
     )
 
 
+SIGNED_AT = dt.datetime(2099, 3, 31, 17, 30, tzinfo=dt.UTC)
+
+
 def run_to_signing(issue, team):
     workflow.transition(issue, Action.SUBMIT, by=team["editor"])
     workflow.transition(issue, Action.APPROVE, by=team["reviewer"])
@@ -138,8 +142,11 @@ def test_full_sign_off_records_history_and_prints_names(issue, team):
     workflow.transition(issue, Action.RETURN, by=team["reviewer"], comment="第二篇标题有误")
     workflow.transition(issue, Action.SUBMIT, by=team["editor"])
     workflow.transition(issue, Action.APPROVE, by=team["reviewer"])
-    workflow.transition(issue, Action.SIGN, by=team["signer"])
-    issue = workflow.transition(issue, Action.PUBLISH, by=team["signer"])
+    # Signed and published at 01:30 on 1 April in Beijing, still 31 March in UTC
+    # (later than the steps before, which keep the history in order).
+    with mock.patch("django.utils.timezone.now", return_value=SIGNED_AT):
+        workflow.transition(issue, Action.SIGN, by=team["signer"])
+        issue = workflow.transition(issue, Action.PUBLISH, by=team["signer"])
     assert issue.state == Issue.State.PUBLISHED
     assert [e.action for e in issue.events.all()] == [
         "created",
@@ -153,7 +160,17 @@ def test_full_sign_off_records_history_and_prints_names(issue, team):
     assert issue.events.get(action="return").comment == "第二篇标题有误"
     bulletin = issue_to_bulletin(issue)
     assert (bulletin.editor, bulletin.reviewer, bulletin.signer) == ("杨丹泽", "尚辉良", "李新男")
-    assert bulletin.date == dt.date.today() or bulletin.date is not None
+    # No 印发日期 was chosen: the bulletin prints the 签发 date, in Beijing time.
+    assert bulletin.date == issue.date == dt.date(2099, 4, 1)
+
+
+def test_a_chosen_date_is_printed_instead_of_the_sign_off_date(issue, team):
+    Issue.objects.filter(pk=issue.pk).update(date=dt.date(2026, 4, 8))
+    run_to_signing(issue, team)
+    with mock.patch("django.utils.timezone.now", return_value=SIGNED_AT):
+        workflow.transition(issue, Action.SIGN, by=team["signer"])
+        issue = workflow.transition(issue, Action.PUBLISH, by=team["signer"])
+    assert issue_to_bulletin(issue).date == dt.date(2026, 4, 8)
 
 
 def test_return_needs_a_comment(issue, team):
