@@ -153,6 +153,7 @@ def _forget_the_search_index_after_a_flush(request, django_db_blocker):
 NO_DATABASE = {
     "test_suite_groups",
     "test_skip_guard",
+    "test_command_guard",
     "test_deploy_units",
     "test_cli_imports",
     "test_checks",
