@@ -42,6 +42,17 @@ def find_organisation(name: str) -> Organisation | None:
     return org
 
 
+def organisations_named(names: Iterable[str]) -> dict[str, Organisation]:
+    """``find_organisation`` for many names in two queries: {name: organisation}
+    for the names that are known."""
+    names = set(names)
+    found = {org.name: org for org in Organisation.objects.filter(name__in=names)}
+    others = OrganisationName.objects.select_related("organisation")
+    for alias in others.filter(name__in=names - found.keys()):
+        found[alias.name] = alias.organisation
+    return found
+
+
 def ensure_organisation(name: str) -> Organisation:
     org = find_organisation(name)
     if org is None:
@@ -140,10 +151,13 @@ def _crossed_credits() -> list[tuple[str, str, str]]:
     from jianbao.bulletins.models import Article
 
     rows = []
-    articles = Article.objects.prefetch_related("articlecontributor_set__organisation")
-    for article in articles:
-        short = short_name_at_start(article.title)
-        titled = find_organisation(short) if short else None
+    articles = Article.objects.only("title").prefetch_related(
+        "articlecontributor_set__organisation"
+    )
+    shorts = {article: short_name_at_start(article.title) for article in articles}
+    named = organisations_named(short for short in shorts.values() if short)
+    for article, short in shorts.items():
+        titled = named.get(short) if short else None
         if titled is None:
             continue
         for contributor in article.articlecontributor_set.all():
