@@ -158,28 +158,61 @@ def _actor_users(cast, actor):
     return [cast.office, cast.admin], [cast.applicant, cast.outsider, cast.members[0]]
 
 
-STEPS = [
-    (state, action, step)
-    for (state, action), step in TRANSITIONS.items()
-    # Publishing goes through open_public_notice, tested below.
-    if action != Action.PUBLISH_NOTICE
+# The procedure, written out: apply → 网员审核委员会 → 理事会 → 公示 → 网员; the
+# applicant may withdraw and the office may reject (with a reason) at any
+# point before admission, a failed committee vote included.
+BEFORE_ADMISSION = [
+    "draft",
+    "submitted",
+    "committee_review",
+    "committee_approved",
+    "committee_rejected",
+    "council_confirmed",
+    "public_notice",
 ]
+PROCEDURE = [
+    ("draft", "submit", "submitted", "applicant"),
+    ("submitted", "start_review", "committee_review", "office"),
+    ("committee_review", "committee_pass", "committee_approved", "office"),
+    ("committee_review", "committee_fail", "committee_rejected", "office"),
+    ("committee_approved", "confirm", "council_confirmed", "office"),
+    ("council_confirmed", "publish_notice", "public_notice", "office"),
+    ("public_notice", "admit", "admitted", "office"),
+    *[(state, "withdraw", "withdrawn", "applicant") for state in BEFORE_ADMISSION],
+    *[(state, "reject", "rejected", "office") for state in BEFORE_ADMISSION],
+]
+# Publishing goes through open_public_notice, tested below.
+STEPS = [row for row in PROCEDURE if row[1] != "publish_notice"]
 
 
-@pytest.mark.parametrize(("state", "action", "step"), STEPS, ids=[f"{s}-{a}" for s, a, _ in STEPS])
+def test_the_table_is_the_procedure():
+    table = {
+        (str(state), str(action), str(step.to_state), str(step.actor))
+        for (state, action), step in TRANSITIONS.items()
+    }
+    assert table == set(PROCEDURE)
+    needing_a_reason = {
+        (str(s), str(a)) for (s, a), step in TRANSITIONS.items() if step.needs_comment
+    }
+    assert needing_a_reason == {(state, "reject") for state in BEFORE_ADMISSION}
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "to_state", "actor"), STEPS, ids=[f"{s}-{a}" for s, a, _, _ in STEPS]
+)
 def test_each_transition_is_refused_to_the_wrong_people_and_allowed_to_the_right(
-    cast, monkeypatch, state, action, step
+    cast, monkeypatch, state, action, to_state, actor
 ):
     application = _in_state(cast, state, action, monkeypatch)
-    allowed, refused = _actor_users(cast, step.actor)
+    allowed, refused = _actor_users(cast, actor)
     for user in refused:
         with pytest.raises(PermissionDenied):
             membership.transition(application, action, by=user, comment="理由")
         assert refresh(application).state == state
     done = membership.transition(application, action, by=allowed[0], comment="理由")
-    assert done.state == step.to_state
+    assert done.state == to_state
     event = done.events.last()
-    assert (event.action, event.from_state, event.to_state) == (action, state, step.to_state)
+    assert (event.action, event.from_state, event.to_state) == (action, state, to_state)
     assert event.actor == allowed[0]
 
 
