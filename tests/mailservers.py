@@ -70,6 +70,7 @@ class SinkHandler:
     refuse: set[str] = field(default_factory=set)  # answer 550 to RCPT for these
     messages: list[Received] = field(default_factory=list)
     failures_sent: int = 0
+    sessions_ended: int = 0  # connections closed, by QUIT or by the client's end
 
     def __post_init__(self):
         self.lock = threading.Lock()
@@ -97,7 +98,23 @@ class SinkHandler:
             return Counter(r.lower() for m in self.messages for r in m.recipients)
 
 
-class BulkDataSMTP(SMTP):
+class CountingSMTP(SMTP):
+    """aiosmtpd's SMTP, counting connections that ended: once a client's
+    connection is gone, nothing more can arrive from it, so a test can wait
+    for that instead of sleeping before it asserts that no mail came."""
+
+    def connection_lost(self, exc) -> None:
+        super().connection_lost(exc)
+        with self.event_handler.lock:
+            self.event_handler.sessions_ended += 1
+
+
+class CountingController(Controller):
+    def factory(self):
+        return CountingSMTP(self.handler, **self.SMTP_kwargs)
+
+
+class BulkDataSMTP(CountingSMTP):
     """aiosmtpd reading DATA in large chunks rather than line by line.
 
     Stock aiosmtpd spends ~14 ms of CPU per 575 KB message (one await per
@@ -146,7 +163,7 @@ class SmtpSink:
     def __init__(self, handler: SinkHandler | None = None, *, bulk: bool = False):
         self.handler = handler or SinkHandler()
         self.port = free_port()
-        controller = BulkController if bulk else Controller
+        controller = BulkController if bulk else CountingController
         self.controller = controller(
             self.handler, hostname="127.0.0.1", port=self.port, data_size_limit=64 * 2**20
         )
@@ -161,6 +178,13 @@ class SmtpSink:
     @property
     def messages(self) -> list[Received]:
         return self.handler.messages
+
+    def wait_for_ended_sessions(self, count: int, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.handler.sessions_ended < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{count} SMTP sessions did not end in {timeout:g} s")
+            time.sleep(0.01)
 
     def email_settings(self) -> dict:
         return {
