@@ -23,7 +23,7 @@ help:
 	@echo "make run     set up, migrate, load the sample bulletin, serve on http://$(BIND)/"
 	@echo "make test    set up, lint, run the tests on SQLite and on a throwaway PostgreSQL 15"
 	@echo "make install Debian packages, uv and .venv/ only"
-	@echo "make lint    ruff check and ruff format --check"
+	@echo "make lint    ruff check, ruff format --check and the layers contract (lint-imports)"
 	@echo "make fmt     sort imports and format the code with ruff"
 	@echo "make clean   remove .venv/ and var/ (the SQLite database and uploads too)"
 	@echo "make samples render pages 1 and 3 of the sample issue's PDF to docs/*.png"
@@ -51,12 +51,14 @@ PYTEST := $(VENV)/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadgroup --
 
 test: install
 	$(VENV)/ruff check .
+	$(VENV)/lint-imports --no-cache
 	env -u DATABASE_URL $(PYTEST) -m "not scale"
 	scripts/pg-test-server run $(PYTEST) -m "not browser and not nodb"
 
 lint: venv
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
+	$(VENV)/lint-imports --no-cache
 
 fmt: venv
 	$(VENV)/ruff check --select I --fix .

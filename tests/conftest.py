@@ -154,6 +154,7 @@ NO_DATABASE = {
     "test_suite_groups",
     "test_skip_guard",
     "test_command_guard",
+    "test_layers",
     "test_deploy_units",
     "test_cli_imports",
     "test_checks",
