@@ -9,7 +9,7 @@
 Each size runs in a fresh process against a fresh database (a new SQLite file
 under --workdir; for --postgres the database in DATABASE_URL is emptied first).
 Articles are recombined from the sample bulletin's sentences (see
-jianbao.archive.search.corpus).  For every query it measures what a reader
+tests/support/corpus.py).  For every query it measures what a reader
 waits for -- the exact total plus the first ranked page of 10 with snippets --
 and a brute-force substring scan of the same normalised text, and checks that
 both agree on the total (recall and precision 100%).
@@ -136,12 +136,12 @@ def run_one(args) -> dict:
     from django.db import connection
     from tqdm import tqdm
 
-    from jianbao.archive.search.corpus import CorpusGenerator, store_corpus
     from jianbao.archive.search.index import rebuild
     from jianbao.bulletins.models import Issue
     from jianbao.bulletins.services import store_bulletin
     from jianbao.network.models import Organisation
     from jianbao.publishing.ingest.text import parse_bulletin_text
+    from tests.support.corpus import CorpusGenerator, store_corpus
 
     size = args.one
     if connection.vendor == "sqlite":

@@ -24,7 +24,6 @@ from pathlib import Path
 import pytest
 
 import jianbao
-from jianbao.archive.search import corpus as search_corpus
 from jianbao.archive.search import text as search_text
 from jianbao.bulletins import services as bulletin_services
 from jianbao.core import backup as core_backup
@@ -126,7 +125,6 @@ PATTERNS: dict[str, tuple[re.Pattern, list[str]]] = {
     "archive.search.text._WHITESPACE": (search_text._WHITESPACE, []),
     "archive.search.text._FULL_WIDTH": (search_text._FULL_WIDTH, []),
     "archive.search.text._QUERY_PART": (search_text._QUERY_PART, ['"' * N, '"a' * (N // 2)]),
-    "archive.search.corpus._SENTENCE": (search_corpus._SENTENCE, []),
     "bulletins.services.ISSUE_KEY": (bulletin_services.ISSUE_KEY, ["2023-" + "1" * N + "x"]),
     "mailbox.parsing.REPLY_PREFIX": (
         mail_parsing.REPLY_PREFIX,

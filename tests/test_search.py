@@ -14,7 +14,6 @@ from django.db import connection, transaction
 
 from jianbao.archive.search import backends
 from jianbao.archive.search import index as index_module
-from jianbao.archive.search.corpus import CorpusGenerator, store_corpus
 from jianbao.archive.search.index import PUBLIC_STATES, index_issue, rebuild
 from jianbao.archive.search.text import normalise, parse_query
 from jianbao.archive.selectors import search_articles
@@ -22,6 +21,7 @@ from jianbao.bulletins.models import Article, Block, Issue
 from jianbao.bulletins.services import store_bulletin
 from jianbao.bulletins.signals import issue_content_changed
 from jianbao.network.models import Organisation
+from tests.support.corpus import CorpusGenerator, store_corpus
 
 pytestmark = pytest.mark.django_db
 

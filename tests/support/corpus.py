@@ -1,4 +1,4 @@
-"""Generated archives for recall tests and benchmarks.
+"""Generated archives for recall tests and benchmarks (bench/search.py).
 
 Articles are recombined from the sample bulletin's sentences, with alliance
 names swapped and a few variant spellings (full-width Latin, extra spaces)
