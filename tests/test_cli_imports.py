@@ -30,7 +30,7 @@ def loaded(app: str, name: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("app", "name"), [("jianbao.bulletins", "issues"), ("jianbao.archive", "search")]
+    ("app", "name"), [("jianbao.archive", "issues"), ("jianbao.archive", "search")]
 )
 def test_listing_and_searching_load_no_heavy_module(app, name):
     probe = loaded(app, name)

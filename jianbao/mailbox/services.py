@@ -24,6 +24,7 @@ from jianbao.core.errors import JianbaoError
 from jianbao.core.limits import parse_limits
 from jianbao.core.models import Role
 from jianbao.mailbox.parsing import Bounce, ParsedMail, parse_mail
+from jianbao.mailbox.signals import bounce_received
 from jianbao.network.models import Organisation
 from jianbao.submissions.models import Submission, SubmissionEvent
 from jianbao.submissions.services import (
@@ -166,13 +167,15 @@ def store_mail(parsed: ParsedMail, *, by=None) -> tuple[Submission, bool]:
 
 def record_bounce(bounce: Bounce) -> bool:
     """A bounce of an issue mail marks its delivery; no other bounce becomes a submission."""
-    from jianbao.distribution.services import record_bounce as mark_delivery
-
     if bounce.action != "failed":
         return False  # "delayed" and the like: the sending side retries on its own
-    found = mark_delivery(
-        bounce.original_message_id, recipient=bounce.recipient, diagnostic=bounce.diagnostic
+    answers = bounce_received.send(
+        sender=Bounce,
+        message_id=bounce.original_message_id,
+        recipient=bounce.recipient,
+        diagnostic=bounce.diagnostic,
     )
+    found = any(known for _, known in answers)
     if not found:
         logger.info("bounce for unknown message %s", bounce.original_message_id)
     return found
