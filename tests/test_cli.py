@@ -177,7 +177,8 @@ def test_bootstrap_imports_the_sample_once_and_creates_accounts_once(cli):
     assert second.status == 0 and second.stdout == ""
     from django.contrib.auth import get_user_model
 
-    from jianbao.core.roles import alliances_of, has_role
+    from jianbao.core.roles import has_role
+    from jianbao.network.selectors import alliances_of
 
     alliance_user = get_user_model().objects.get(username="alliance")
     assert has_role(alliance_user, "submitter") and alliances_of(alliance_user).exists()

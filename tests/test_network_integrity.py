@@ -552,8 +552,8 @@ def test_a_merge_link_with_non_ascii_digits_is_a_404_not_a_500(client):
 
 
 def test_the_application_form_refuses_line_breaks_in_one_line_particulars(cast):
-    from jianbao.core.roles import alliances_of
     from jianbao.network.forms import ApplicationForm
+    from jianbao.network.selectors import alliances_of
     from tests.test_network_membership import PARTICULARS
 
     data = {**PARTICULARS, "alliance": cast.alliance.pk, "contact_name": "王\r\n芳"}

@@ -26,17 +26,6 @@ def require_role(user, role: str) -> None:
         raise PermissionDenied(f"需要“{Role(role).label}”角色")
 
 
-def alliances_of(user):
-    """The alliances whose secretariat this user speaks for."""
-    from jianbao.network.models import Organisation
-
-    if not has_role(user, Role.SUBMITTER):
-        return Organisation.objects.none()
-    return Organisation.objects.filter(
-        role_grants__user=user, role_grants__role=Role.SUBMITTER
-    ).distinct()
-
-
 def grant_role(user, role: str, *, alliance=None, by=None) -> RoleGrant:
     """Grant a role; without ``by`` the system does it (bootstrap, test data), recorded as such.
 

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from jianbao.core.errors import JianbaoError
 from jianbao.core.history import record
-from jianbao.core.roles import alliances_of, display_name
+from jianbao.core.roles import display_name
 from jianbao.network.models import (
     ApplicationDocument,
     ApplicationEvent,
@@ -46,6 +46,7 @@ from jianbao.network.models import (
     Organisation,
     PublicNotice,
 )
+from jianbao.network.selectors import alliances_of
 from jianbao.network.services import is_office
 
 State = MembershipApplication.State

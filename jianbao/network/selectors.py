@@ -24,9 +24,20 @@ from django.db.models import Count
 from django.db.models.functions import Lower
 
 from jianbao.core.models import HistoryEvent
+from jianbao.core.roles import Role, has_role
 from jianbao.core.text import pinyin_key
 from jianbao.network.models import MemberUnit, Organisation, OrganisationName
 from jianbao.network.names import FULL_SUFFIXES
+
+
+def alliances_of(user):
+    """The alliances whose secretariat this user speaks for."""
+    if not has_role(user, Role.SUBMITTER):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        role_grants__user=user, role_grants__role=Role.SUBMITTER
+    ).distinct()
+
 
 # A merged row's number may have been merged again; a chain longer than this is a loop.
 _MAX_MERGE_HOPS = 20

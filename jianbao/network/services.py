@@ -299,7 +299,7 @@ PROPOSABLE_FIELDS = ("field", "website", "chair_unit_name", "contacts")
 @transaction.atomic
 def propose_profile_change(alliance: Organisation, changes: dict, *, by) -> ProfileChange:
     """An alliance's secretariat proposes new particulars; nothing changes until approved."""
-    from jianbao.core.roles import alliances_of
+    from jianbao.network.selectors import alliances_of
 
     if not alliances_of(by).filter(pk=alliance.pk).exists():
         raise PermissionDenied("只能修改本联盟的信息")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from jianbao.core.downloads import stored_file_response
 from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
-from jianbao.core.roles import alliances_of, has_role
+from jianbao.core.roles import has_role
 from jianbao.core.security import client_ip
 from jianbao.core.text import pinyin_key
 from jianbao.network import membership, services, statistics
@@ -41,6 +41,7 @@ from jianbao.network.models import (
     ProfileChange,
     PublicNotice,
 )
+from jianbao.network.selectors import alliances_of
 
 
 def office_only(view):

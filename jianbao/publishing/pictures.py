@@ -567,7 +567,8 @@ def may_see(user, name: str) -> bool:
 
 def may_see_unpublished(user, name: str) -> bool:
     """The desk sees every picture; a submitter those in their own alliance's submissions."""
-    from jianbao.core.roles import Role, alliances_of, roles_of
+    from jianbao.core.roles import Role, roles_of
+    from jianbao.network.selectors import alliances_of
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

@@ -22,8 +22,9 @@ from jianbao.core.errors import JianbaoError, UnreadableFile
 from jianbao.core.history import record
 from jianbao.core.limits import ParseBudget, parse_limits
 from jianbao.core.models import Role
-from jianbao.core.roles import alliances_of, has_role
+from jianbao.core.roles import has_role
 from jianbao.core.text import decode_text, describe_binary, describe_markup, fold
+from jianbao.network.selectors import alliances_of
 from jianbao.publishing import pictures
 from jianbao.publishing.ingest import check_text_limits
 from jianbao.publishing.ingest.docx import DocxContent, docx_to_markup

@@ -14,8 +14,9 @@ from jianbao.bulletins.models import Issue
 from jianbao.core.downloads import stored_file_response
 from jianbao.core.errors import JianbaoError
 from jianbao.core.models import Role
-from jianbao.core.roles import alliances_of, has_role
+from jianbao.core.roles import has_role
 from jianbao.network.models import Organisation
+from jianbao.network.selectors import alliances_of
 from jianbao.submissions import services
 from jianbao.submissions.forms import (
     AcceptForm,
