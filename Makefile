@@ -15,7 +15,7 @@ BIND ?= 127.0.0.1:8000
 DEB_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-lxgw-wenkai fonts-hanazono fonts-dejavu-core \
 	poppler-utils tesseract-ocr tesseract-ocr-chi-sim ghostscript libreoffice-writer-nogui
 # `make test` adds its own, so that a fresh machine runs apt-get once.
-test: DEB_PACKAGES += postgresql-15 postgresql-client-15 chromium dovecot-imapd redis-server nginx
+test: DEB_PACKAGES += postgresql-15 postgresql-client-15 postgresql-15-rum chromium dovecot-imapd redis-server nginx
 
 .PHONY: help install venv run test lint fmt clean bench samples
 
@@ -52,7 +52,7 @@ PYTEST := $(VENV)/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadgroup --
 test: install
 	$(VENV)/ruff check .
 	$(VENV)/lint-imports --no-cache
-	env -u DATABASE_URL $(PYTEST) -m "not scale"
+	env -u DATABASE_URL $(PYTEST) -m "not scale and not postgres"
 	scripts/pg-test-server run $(PYTEST) -m "not browser and not nodb"
 
 lint: venv

@@ -28,11 +28,9 @@ positions stop there, so such documents would need the substring path.
 from __future__ import annotations
 
 import itertools
-import operator
 import os
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import psycopg
@@ -42,33 +40,11 @@ from search import QUERIES, pct
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = "bench_rum_document"
-MAX_POSITION = 16383  # tsvector positions stop here
-MAX_POSITIONS = 255  # and a lexeme keeps at most 256 of them
 CAP = 1000  # the search page's capped count (views.SEARCH_RESULT_LIMIT)
 
 
 def lexeme(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def vector(title: str, body: str) -> tuple[str, bool]:
-    """The tsvector literal of one document, and whether its positions are whole."""
-    positions: dict[str, list[str]] = defaultdict(list)
-    for i, bigram in enumerate(map(operator.add, title, title[1:]), 1):
-        positions[bigram].append(f"{i}A")
-    gap = len(title) + 1  # the body's first bigram is not next to the title's last
-    for i, bigram in enumerate(map(operator.add, body, body[1:]), gap):
-        positions[bigram].append(str(i))
-    whole = gap + len(body) <= MAX_POSITION
-    for char in dict.fromkeys(title):
-        positions[char].append("1A")
-    for char in dict.fromkeys(body):
-        positions[char].append(str(gap))
-    parts = []
-    for token, where in positions.items():
-        whole = whole and len(where) <= MAX_POSITIONS
-        parts.append(f"{lexeme(token)}:{','.join(where)}")
-    return " ".join(parts), whole
 
 
 def term_query(term: str, *, title: bool) -> str:
@@ -90,40 +66,82 @@ def tsquery(terms: tuple[str, ...], *, title: bool = False) -> str:
     return " & ".join(f"({term_query(t, title=title)})" for t in terms)
 
 
-def build(conn) -> dict:
+def build(conn, url: str, rows_per_part: int) -> dict:
+    """Partitions of ``rows_per_part`` documents by id range, each loaded with
+    COPY FREEZE and given its own RUM index, two at a time, then attached to
+    one partitioned table."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jianbao.archive.search.positional import vectors
+
     cur = conn.cursor()
     cur.execute("CREATE EXTENSION IF NOT EXISTS rum")
-    cur.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    cur.execute(
-        f"CREATE TABLE {TABLE} (id bigint PRIMARY KEY, title text, body text, "
-        "whole boolean, tokens tsvector)"
-    )
+    cur.execute(f"DROP TABLE IF EXISTS {TABLE} CASCADE")
+    conn.commit()
     started = time.perf_counter()
     cur.execute("SELECT id, title, body FROM archive_searchdocument ORDER BY id")
     rows = cur.fetchall()
-    python_s = 0.0
+    read_s = time.perf_counter() - started
+    python_s = load_s = 0.0
+    parts = []
     broken = 0
-    # FREEZE: rows made in this transaction are visible to all, so counts skip the heap.
-    with cur.copy(f"COPY {TABLE} (id, title, body, whole, tokens) FROM STDIN FREEZE") as copy:
-        for pk, title, body in rows:
-            t0 = time.perf_counter()
-            literal, whole = vector(title, body)
-            python_s += time.perf_counter() - t0
-            broken += not whole
-            copy.write_row((pk, title, body, whole, literal))
-    load_s = time.perf_counter() - started - python_s
-    started = time.perf_counter()
-    cur.execute("SET maintenance_work_mem = '1GB'")
-    cur.execute(f"CREATE INDEX {TABLE}_tokens ON {TABLE} USING rum (tokens rum_tsvector_ops)")
-    index_s = time.perf_counter() - started
-    cur.execute(f"ANALYZE {TABLE}")
+    for n, first in enumerate(range(0, len(rows), rows_per_part)):
+        chunk = rows[first : first + rows_per_part]
+        t0 = time.perf_counter()
+        made = vectors([(title, body) for _, title, body in chunk])
+        python_s += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        name = f"{TABLE}_{n}"
+        low = chunk[0][0] if n else 0
+        high = rows[first + rows_per_part][0] if first + rows_per_part < len(rows) else 2**62
+        cur.execute(
+            f"CREATE TABLE {name} (id bigint NOT NULL, tokens tsvector, "
+            f"CHECK (id >= {low} AND id < {high}))"
+        )
+        with cur.copy(f"COPY {name} (id, tokens) FROM STDIN (FORMAT BINARY, FREEZE)") as copy:
+            copy.set_types(["int8", "bytea"])
+            for (pk, _, _), blob in zip(chunk, made, strict=True):
+                broken += blob is None
+                if blob is not None:
+                    copy.write_row((pk, blob))
+        conn.commit()
+        load_s += time.perf_counter() - t0
+        parts.append((name, low, high))
+
+    def index(part):
+        with psycopg.connect(url, autocommit=True) as c:
+            c.execute("SET maintenance_work_mem = '512MB'")
+            c.execute(
+                f"CREATE INDEX {part[0]}_tokens ON {part[0]} USING rum (tokens rum_tsvector_ops)"
+            )
+            c.execute(f"ANALYZE {part[0]}")
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(index, parts))
+    index_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cur.execute(
+        f"CREATE TABLE {TABLE} (id bigint NOT NULL, tokens tsvector) PARTITION BY RANGE (id)"
+    )
+    for name, low, high in parts:
+        cur.execute(
+            f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES FROM ({low}) TO ({high})"
+        )
     conn.commit()
-    cur.execute(f"SELECT pg_relation_size('{TABLE}_tokens')")
+    attach_s = time.perf_counter() - t0
+    cur.execute(
+        "SELECT sum(pg_relation_size(indexrelid)) FROM pg_index "
+        f"WHERE indrelid::regclass::text LIKE '{TABLE}_%'"
+    )
     return {
         "documents": len(rows),
+        "parts": len(parts),
+        "read_s": read_s,
         "python_s": python_s,
         "load_s": load_s,
         "index_s": index_s,
+        "attach_s": attach_s,
         "index_bytes": cur.fetchone()[0],
         "not_whole": broken,
     }
@@ -131,8 +149,9 @@ def build(conn) -> dict:
 
 def reused(conn) -> dict:
     (documents, not_whole, index_bytes) = conn.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE NOT whole), "
-        f"pg_relation_size('{TABLE}_tokens') FROM {TABLE}"
+        "SELECT count(*), 0, "
+        "(SELECT sum(pg_relation_size(indexrelid)) FROM pg_index "
+        f"WHERE indrelid::regclass::text LIKE '{TABLE}_%') FROM {TABLE}"
     ).fetchone()
     return {
         "documents": documents,
@@ -184,7 +203,7 @@ def measure(conn, runs: int) -> dict:
     # if they are fewer, the newest of all matches less those.  Sorting all
     # matches by "in the title" would read every match's vector from the heap.
     page_sql = f"SELECT id FROM {TABLE} WHERE tokens @@ %s::tsquery ORDER BY id DESC LIMIT %s"
-    scan_sql = f"SELECT count(*) FROM {TABLE} WHERE " + "{}"
+    scan_sql = "SELECT count(*) FROM archive_searchdocument WHERE {}"
     kinds = {}
     for kind, queries in QUERIES.items():
         exact, capped, page, totals = [], [], [], []
@@ -222,17 +241,19 @@ def main() -> None:
     keep = os.environ.get("KEEP")  # KEEP=1: leave the table, and measure a kept one again
     with psycopg.connect(url) as conn:
         exists = conn.execute("SELECT to_regclass(%s)", [TABLE]).fetchone()[0]
-        built = reused(conn) if keep and exists else build(conn)
+        rows_per_part = int(os.environ.get("PART_ROWS", "8192"))
+        built = reused(conn) if keep and exists else build(conn, url, rows_per_part)
         kinds = measure(conn, runs)
         if not keep:
-            conn.execute(f"DROP TABLE {TABLE}")
+            conn.execute(f"DROP TABLE {TABLE} CASCADE")
         conn.commit()
     mib = 1024 * 1024
     print(
         f"\n== RUM, positional bigrams, {built['documents']:,} documents ==\n"
-        f"build: vectors in Python {built['python_s']:.1f} s, "
-        f"read and COPY {built['load_s']:.1f} s, "
-        f"RUM index {built['index_s']:.1f} s; index {built['index_bytes'] / mib:,.0f} MiB; "
+        f"build: read {built.get('read_s', 0):.1f} s, vectors {built['python_s']:.1f} s, "
+        f"COPY {built['load_s']:.1f} s, RUM indexes of {built.get('parts', 1)} partitions "
+        f"{built['index_s']:.1f} s, attach {built.get('attach_s', 0):.1f} s; "
+        f"index {built['index_bytes'] / mib:,.0f} MiB; "
         f"documents past the positions' limits: {built['not_whole']}\n"
     )
     head = f"{'exact p95':>11}{'capped p95':>12}{'page p50':>10}{'page p95':>10}"

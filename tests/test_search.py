@@ -210,8 +210,8 @@ def _record_builds(monkeypatch):
     builds = []
     replace_index = index_module._replace_index
 
-    def recorded(batches, progress, *, unless_changed_since=None):
-        done = replace_index(batches, progress, unless_changed_since=unless_changed_since)
+    def recorded(batches, progress, *, unless_changed_since=None, **options):
+        done = replace_index(batches, progress, unless_changed_since=unless_changed_since, **options)
         builds.append((unless_changed_since is not None, done))
         return done
 
@@ -422,3 +422,21 @@ def test_readers_search_the_old_index_while_a_rebuild_runs(committed_corpus):
     assert rebuild(progress=midway, issues_per_batch=2) == 145
     assert seen == [before]
     assert found_ids(search_articles("联盟")) == brute_force("联盟")
+
+
+def test_an_article_too_long_for_a_tsvector_is_found_like_any_other(imported_issue):
+    """tsvector positions stop at 16,383 and a lexeme keeps 256 of them: past
+    either, PostgreSQL matches the article on its text instead."""
+    block = Block.objects.filter(article__section__issue=imported_issue).first()
+    block.text = (
+        "".join(chr(0x4E00 + i) for i in range(20000)) + "量子纠缠在末尾。" + "联盟，" * 300
+    )
+    block.save()
+    issue_content_changed.send(sender=Issue, issue=imported_issue)
+    title = normalise(block.article.title)
+    for query in ("量子纠缠", "末尾", "联盟", "联盟 量子纠缠", "纠", f'"{title[:6]}" 末尾'):
+        expected = brute_force(query)
+        assert block.article_id in expected, query
+        assert found_ids(search_articles(query)) == expected, query
+    capped = search_articles("量子纠缠", count_limit=10)
+    assert capped.count() == 1 and capped.article_ids() == [block.article_id]

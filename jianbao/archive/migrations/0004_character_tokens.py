@@ -36,7 +36,7 @@ def _documents(cursor):
 
 
 def retokenise(apps, schema_editor):
-    from jianbao.archive.search.backends import PostgresIndex, SqliteIndex
+    from jianbao.archive.search.backends import SqliteIndex
 
     connection = schema_editor.connection
     with connection.cursor() as reader, connection.cursor() as writer:
@@ -48,13 +48,7 @@ def retokenise(apps, schema_editor):
                     "INSERT INTO archive_fts(rowid, tu, tb, bu, bb) VALUES (%s, %s, %s, %s, %s)",
                     SqliteIndex.prepare(_Document(*row) for row in rows),
                 )
-        else:
-            for rows in _documents(reader):
-                docs = [_Document(*row) for row in rows]
-                writer.executemany(
-                    "UPDATE archive_searchdocument SET tokens = %s::tsvector WHERE id = %s",
-                    [(t, d.id) for t, d in zip(PostgresIndex.prepare(docs), docs, strict=True)],
-                )
+        # PostgreSQL: migration 0005 makes every document's vectors again.
 
 
 def back_to_codes(apps, schema_editor):

@@ -1,8 +1,9 @@
 """The full-text index on SQLite (FTS5) and PostgreSQL (tsvector), one design.
 
-Both index the same tokens (``text.character_tokens`` and ``text.bigram_tokens``
-of the normalised title and body) and answer the same question: which
-documents contain every term as a substring of the title or the body.
+Both index the characters and character bigrams of the normalised title and
+body (``text.character_tokens`` and ``text.bigram_tokens``) and answer the
+same question: which documents contain every term as a substring of the
+title or the body.
 
 * SQLite: each term is a phrase of its bigrams (or its one unigram) in the
   title or body columns.  Consecutive positions make the phrase exact, so
@@ -14,13 +15,9 @@ documents contain every term as a substring of the title or the body.
   themselves; the ``ascii`` tokenizer keeps every non-ASCII character and is
   told that ASCII punctuation and the space are token characters too (see
   migration 0004), so only the line feed separates tokens.
-* PostgreSQL: tsvectors of the same distinct tokens, without positions, for
-  the whole document and for the title, each with a GIN index.  One- and
-  two-character terms are answered by the index alone; ``strpos`` keeps the
-  exact matches of longer terms, because tsvector positions stop at 16,383
-  and a phrase query could miss text beyond that.  Results are title
-  matches first, then newest first, whatever their number: the vectors hold
-  each token once, so ``ts_rank`` could only tell title from body anyway.
+* PostgreSQL (``postgres``): positional bigram vectors in RUM indexes, a
+  term being a phrase of its bigrams, answered by the index exactly.  Results
+  are title matches first, then newest first, whatever their number.
 """
 
 from __future__ import annotations
@@ -30,13 +27,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from django.db import transaction
-
 from jianbao.archive.search.text import (
     TOKEN_SEPARATOR,
     bigram_tokens,
     character_tokens,
-    distinct_tokens,
     term_tokens,
 )
 
@@ -142,7 +136,7 @@ class SqliteIndex:
         one write lock."""
 
     @contextmanager
-    def bulk_loading(self):
+    def bulk_loading(self, *, jobs: int = 1):
         """Collect pending tokens in a large hash and write a few large
         segments, with no merging along the load.  Merging them into one
         ('optimize') would add a fifth to a rebuild of 10^6 articles and
@@ -249,196 +243,15 @@ def _match(terms: tuple[str, ...], *, title_only: bool = False) -> str:
     return " AND ".join(parts)
 
 
-class PostgresIndex:
-    """Two tsvectors of distinct tokens per document, each with a GIN index:
-    ``tokens`` (title and body) and the small ``title_tokens``.  Terms of one or
-    two characters are single tokens, so the index alone answers them exactly
-    and counts never read the text.  Longer terms are ANDs of their bigrams, a
-    superset: ``strpos`` on the text keeps the exact matches (a tsvector phrase
-    would need positions, which stop at 16,383, and a heap read of the vector).
+def backend_for(vendor: str) -> type:
+    if vendor == "postgresql":
+        from jianbao.archive.search.postgres import PostgresIndex
 
-    The vectors carry no positions and are stored out of line uncompressed, so
-    an index scan that needs no recheck never reads them (migration 0005)."""
-
-    def __init__(self, cursor, alliance_table: str):
-        self.cursor = cursor
-        self.alliance_table = alliance_table
-
-    @staticmethod
-    def prepare(docs: Iterable[Document]) -> list[str]:
-        """The ``tokens`` literal of each document; title tokens are cheap to make
-        in ``store``."""
-        return [_tsvector(distinct_tokens(d.title) | distinct_tokens(d.body)) for d in docs]
-
-    def store(self, docs: list[DocumentRow], prepared: list[str] | None = None) -> None:
-        """COPY the documents with their tokens: one round trip per batch."""
-        tsvectors = self.prepare(docs) if prepared is None else prepared
-        with self.cursor.copy(
-            f"COPY archive_searchdocument ({_COLUMNS}, title_tokens, tokens) FROM STDIN"
-        ) as copy:
-            for doc, tsvector in zip(docs, tsvectors, strict=True):
-                copy.write_row((*doc, _tsvector(distinct_tokens(doc.title)), tsvector))
-
-    def remove(self, docs: Iterable[Document]) -> None:
-        """The tokens live in the document row and go with it."""
-
-    def clear(self) -> None:
-        """The rebuild's DELETE of the documents takes the tokens with them. Not
-        TRUNCATE: its ACCESS EXCLUSIVE lock would stop every search until the
-        rebuild commits, where a DELETE lets readers use the old rows meanwhile."""
-
-    def lock(self) -> None:
-        """Hold back other writers of the index (a publish) until the rebuild
-        commits; EXCLUSIVE mode still lets readers in."""
-        self.cursor.execute("LOCK TABLE archive_searchdocument IN EXCLUSIVE MODE")
-
-    @contextmanager
-    def bulk_loading(self):
-        """Load with the GIN indexes in place. Dropping them and building them
-        once at the end is several times faster, but DROP INDEX takes ACCESS
-        EXCLUSIVE too: every search would wait for the whole rebuild."""
-        yield
-        self.cursor.execute("ANALYZE archive_searchdocument")
-
-    # -- reads
-    def count(self, terms: tuple[str, ...], filters: Filters, *, limit: int | None = None) -> int:
-        sql, params = self._select("count(*)" if limit is None else "1", terms, filters)
-        if limit is not None:
-            sql, params = f"SELECT count(*) FROM ({sql} LIMIT %s) AS capped", [*params, limit + 1]
-        return self._with_index(sql, params)[0][0]
-
-    def page(
-        self,
-        terms: tuple[str, ...],
-        filters: Filters,
-        *,
-        offset: int,
-        limit: int | None,
-        total: int | None = None,
-    ) -> list[int]:
-        if total is None:
-            total = self.count(terms, filters, limit=RANK_ALL_LIMIT)
-        in_title, title_params = _in_title(terms)
-        if total <= RANK_ALL_LIMIT:
-            # Few matches: take them all from the index, title matches first, newest first.
-            sql, params = self._select("d.id", terms, filters)
-            sql += f" ORDER BY ({in_title}) DESC, d.id DESC LIMIT %s OFFSET %s"
-            rows = self._with_index(sql, [*params, *title_params, limit, offset])
-            return [row[0] for row in rows]
-        # Broad query, as on SQLite: title matches, then the rest, each newest first.
-        # How many titles match, up to RANK_ALL_LIMIT, from the small title index:
-        # the planner cannot tell a rare title token (足: none in 10^5 titles) and
-        # would walk every row looking for one (67 ms).  Few: fetch and sort them;
-        # many: walk the primary key, which soon finds a page of them.
-        more, more_params = self.filters_sql(filters)
-        long_sql, long_params = _long_in_title(terms)
-        title_sql = " AND ".join(["d.title_tokens @@ %s::tsquery", *long_sql, *more])
-        title_where = [_tsquery(terms), *long_params, *more_params]
-        title_select = f"SELECT d.id FROM archive_searchdocument d WHERE {title_sql}"
-        title_total = self._with_index(
-            f"SELECT count(*) FROM ({title_select} LIMIT %s) AS capped",
-            [*title_where, RANK_ALL_LIMIT + 1],
-        )[0][0]
-        ids: list[int] = []
-        few = title_total <= RANK_ALL_LIMIT
-        if offset < title_total or not few:
-            if few:
-                sql = f"{title_select} ORDER BY d.id DESC LIMIT %s OFFSET %s"
-                ids = [row[0] for row in self._with_index(sql, [*title_where, limit, offset])]
-            else:
-                # A walk tests each title as text: cheaper than a tsquery of many tokens.
-                ids = self._ids(
-                    "SELECT d.id FROM archive_searchdocument d WHERE "
-                    + " AND ".join([in_title, *more])
-                    + " ORDER BY d.id DESC LIMIT %s OFFSET %s",
-                    [*title_params, *more_params, limit, offset],
-                )
-            if limit is not None and len(ids) == limit:
-                return ids
-            if ids or few:
-                title_total = offset + len(ids)
-            else:  # the page starts past the title matches: how far past?
-                title_total = self._with_index(
-                    f"SELECT count(*) FROM ({title_select}) AS t", title_where
-                )[0][0]
-        text, text_params = _in_text(terms)
-        rest = None if limit is None else limit - len(ids)
-        return ids + self._ids(
-            "SELECT d.id FROM archive_searchdocument d WHERE "
-            + " AND ".join([text, f"NOT ({in_title})", *more])
-            + " ORDER BY d.id DESC LIMIT %s OFFSET %s",
-            [*text_params, *title_params, *more_params, rest, max(0, offset - title_total)],
-        )
-
-    def filters_sql(self, filters: Filters) -> tuple[list[str], list]:
-        return filters.sql(self.alliance_table)
-
-    def _ids(self, sql: str, params: list) -> list[int]:
-        self.cursor.execute(sql, params)
-        return [row[0] for row in self.cursor.fetchall()]
-
-    def _with_index(self, sql: str, params: list) -> list[tuple]:
-        """Run ``sql`` on the GIN indexes' bitmaps.  For a common token the
-        planner prefers reading the table, or walking the primary key, which
-        here means detoasting tsvectors row by row (2.5 s for 联 at 10^5
-        documents); the bitmap needs no recheck and no tsvector (45 ms).
-        SET LOCAL, in a transaction: the settings cannot outlive the query,
-        even through a pooler such as pgbouncer."""
-        with transaction.atomic():
-            self.cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-            self.cursor.execute(sql, params)
-            rows = self.cursor.fetchall()
-            self.cursor.execute("SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = on")
-            return rows
-
-    def _select(self, what: str, terms: tuple[str, ...], filters: Filters) -> tuple[str, list]:
-        """Matches from the index: every term's tokens, and the text for long terms."""
-        where, params = ["d.tokens @@ %s::tsquery"], [_tsquery(terms)]
-        for term in terms:
-            if len(term) > 2:
-                where.append("(strpos(d.title, %s) > 0 OR strpos(d.body, %s) > 0)")
-                params += [term, term]
-        more, more_params = self.filters_sql(filters)
-        sql = f"SELECT {what} FROM archive_searchdocument d WHERE " + " AND ".join(where + more)
-        return sql, params + more_params
+        return PostgresIndex
+    return {"sqlite": SqliteIndex}[vendor]
 
 
-def _long_in_title(terms: tuple[str, ...]) -> tuple[list[str], list]:
-    long_terms = [t for t in terms if len(t) > 2]
-    return ["strpos(d.title, %s) > 0"] * len(long_terms), long_terms
-
-
-def _in_title(terms: tuple[str, ...]) -> tuple[str, list]:
-    """Every term in the title, tested on the title's own text (short and inline)."""
-    return " AND ".join(["strpos(d.title, %s) > 0"] * len(terms)), list(terms)
-
-
-def _in_text(terms: tuple[str, ...]) -> tuple[str, list]:
-    """The definition of a match, on the text: cheap row by row on a walk."""
-    where = " AND ".join(["(strpos(d.title, %s) > 0 OR strpos(d.body, %s) > 0)"] * len(terms))
-    return where, [t for term in terms for t in (term, term)]
-
-
-def _tsvector(tokens: Iterable[str]) -> str:
-    """A tsvector literal of these tokens, without positions."""
-    return " ".join(map(_lexeme, tokens))
-
-
-def _lexeme(token: str) -> str:
-    """A quoted lexeme of a tsvector or tsquery literal; tokens hold spaces and quotes."""
-    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _tsquery(terms: tuple[str, ...]) -> str:
-    tokens = dict.fromkeys(token for term in terms for token in term_tokens(term))
-    return " & ".join(map(_lexeme, tokens))
-
-
-def backend_for(vendor: str) -> type[SqliteIndex | PostgresIndex]:
-    return {"sqlite": SqliteIndex, "postgresql": PostgresIndex}[vendor]
-
-
-def index_for(connection) -> SqliteIndex | PostgresIndex:
+def index_for(connection):
     from jianbao.bulletins.models import Article
 
     alliance_table = Article.alliances.through._meta.db_table

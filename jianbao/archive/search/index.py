@@ -106,7 +106,9 @@ def rebuild(
         version = site_version()
         batches = _chunks(_public_issue_ids(), issues_per_batch)
         with Helpers(jobs - 1, connection.settings_dict) as helpers:
-            done = _replace_index(helpers.prepared(batches), progress, unless_changed_since=version)
+            done = _replace_index(
+                helpers.prepared(batches), progress, unless_changed_since=version, jobs=jobs
+            )
         if done is not None:
             return done
         # Content changed after the helpers started reading: build it all here.
@@ -122,6 +124,7 @@ def _replace_index(
     progress: Callable[[int], None] | None,
     *,
     unless_changed_since: int | None = None,
+    jobs: int = 1,
 ) -> int | None:
     index = index_for(connection)
     index.lock()
@@ -133,7 +136,7 @@ def _replace_index(
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")
     done = 0
-    with index.bulk_loading():
+    with index.bulk_loading(jobs=jobs):
         for docs, prepared in batches:
             index.store(docs, prepared)
             done += len(docs)
