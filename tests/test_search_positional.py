@@ -1,7 +1,7 @@
 """The positional tsvectors that PostgreSQL's RUM index is built from,
 decoded here from tsvector's binary format (``tsvectorrecv``: int32 lexeme
 count, then per lexeme its UTF-8 text, a NUL, a uint16 position count and
-uint16 positions, weight in the top two bits)."""
+uint16 positions, weight in the top two bits; none is used)."""
 
 import struct
 
@@ -24,18 +24,21 @@ def decode(blob: bytes) -> dict[str, list[tuple[int, str]]]:
     return lexemes
 
 
-def test_title_bigrams_at_weight_a_body_four_positions_on_characters_once():
+def test_bigrams_with_positions_characters_once_and_the_title_again_marked():
     (blob,) = vectors([("联盟", "联盟会议")])
     # The body's first bigram is at len(title) + 4 = 6; a character sits at 1
-    # (weight A) for the title and at the body's first position for the body.
+    # for the title and at the body's first position for the body.
     assert decode(blob) == {
-        "联盟": [(1, "A"), (6, "D")],
+        "联盟": [(1, "D"), (6, "D")],
         "盟会": [(7, "D")],
         "会议": [(8, "D")],
-        "联": [(1, "A"), (6, "D")],
-        "盟": [(1, "A"), (6, "D")],
+        "联": [(1, "D"), (6, "D")],
+        "盟": [(1, "D"), (6, "D")],
         "会": [(6, "D")],
         "议": [(6, "D")],
+        "\x01联盟": [(1, "D")],
+        "\x01联": [(1, "D")],
+        "\x01盟": [(1, "D")],
     }
 
 
@@ -47,14 +50,14 @@ def test_repeats_keep_every_position_and_any_code_point_is_a_lexeme():
     assert lexemes["y "] == [(7, "D"), (11, "D")]
     assert lexemes["𠀀é"] == [(13, "D")]
     assert lexemes["é\\"] == [(14, "D")]
-    assert lexemes["a"] == [(1, "A")]
+    assert lexemes["a"] == lexemes["\x01a"] == [(1, "D")]
     assert lexemes["x"] == [(5, "D")]  # once, however often it occurs
     assert "ax" not in lexemes and "a" + "x'" not in lexemes  # nothing spans title and body
 
 
 def test_empty_title_and_body_make_an_empty_vector():
     assert vectors([("", "")]) == [b"\0\0\0\0"]
-    assert decode(vectors([("标", "")])[0]) == {"标": [(1, "A")]}
+    assert decode(vectors([("标", "")])[0]) == {"标": [(1, "D")], "\x01标": [(1, "D")]}
 
 
 def test_documents_past_the_position_limits_have_no_vector():

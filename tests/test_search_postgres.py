@@ -33,18 +33,23 @@ def _on_postgresql():
 
 def _literal(title: str, body: str) -> str:
     """The vector in tsvector's text form, positions written out one by one:
-    title bigrams from 1 at weight A, body bigrams from len(title) + 4, each
-    character at 1A in the title and at the body's first position in the body."""
+    title bigrams from 1, body bigrams from len(title) + 4, each character at 1
+    in the title and at the body's first position in the body, and the
+    title's bigrams and characters again behind a \\x01."""
     positions = defaultdict(list)
     for i in range(len(title) - 1):
-        positions[title[i : i + 2]].append(f"{i + 1}A")
+        positions[title[i : i + 2]].append(f"{i + 1}")
     start = len(title) + 4
     for i in range(len(body) - 1):
         positions[body[i : i + 2]].append(str(start + i))
     for char in dict.fromkeys(title):
-        positions[char].append("1A")
+        positions[char].append("1")
     for char in dict.fromkeys(body):
         positions[char].append(str(start))
+    for i in range(len(title) - 1):
+        positions["\x01" + title[i : i + 2]].append(f"{i + 1}")
+    for char in dict.fromkeys(title):
+        positions["\x01" + char].append("1")
     return " ".join(f"{_quoted(k)}:{','.join(v)}" for k, v in positions.items())
 
 

@@ -4,12 +4,14 @@ PostgreSQL's RUM index keeps a tsvector's positions, so a phrase of bigrams
 is answered from the index alone, exactly (see ``backends.PostgresIndex``).
 Each document's vector holds:
 
-* every character bigram of the title with its positions, at weight A;
-* every bigram of the body with its positions, the body starting
-  ``BODY_OFFSET`` positions after the title's first character, so that no
-  phrase of a query (whose steps are at most 2) spans title and body;
-* each distinct character once: at position 1, weight A, if it is in the
-  title, and at the body's first position if it is in the body.
+* every character bigram of the title and the body with its positions, the
+  body starting ``BODY_OFFSET`` positions after the title's first character,
+  so that no phrase of a query (whose steps are at most 2) spans the two;
+* each distinct character once: at position 1 if it is in the title, and at
+  the body's first position if it is in the body;
+* the title's bigrams and characters again, marked with ``TITLE_MARK`` in
+  front: "in the title" reads their short posting lists, where a weight on
+  the plain lexemes would read those of the whole text.
 
 The vectors are built in tsvector's binary wire format (``tsvectorrecv``)
 with numpy, a batch at a time: in plain Python the 10^8 (lexeme, positions)
@@ -26,7 +28,7 @@ import numpy as np
 # tsvector limits: a position has 14 bits, and a lexeme keeps at most 256 positions.
 MAX_POSITION = 0x3FFF
 MAX_POSITIONS = 256
-WEIGHT_A = 0xC000
+TITLE_MARK = "\x01"  # normalised text holds no control characters
 # Control characters between the title and the body: normalised text holds none,
 # so no bigram spans the two, and the body's first bigram sits 4 positions
 # after the title's last, beyond the widest step of a query phrase.
@@ -51,9 +53,11 @@ def vectors(docs: Sequence[tuple[str, str]]) -> list[bytes | None]:
 
 
 # Each entry of a batch is one uint64 that sorts into place on its own, so a
-# plain sort groups the lexemes with their positions in order:
-# document (8 bits) | first character (21) | second character or _UNIGRAM (21) | position (14).
-_BATCH = 256
+# plain sort groups the lexemes with their positions in order: document (7
+# bits) | title mark (1) | first character (21) | second character or
+# _UNIGRAM (21) | position (14).
+_BATCH = 128
+_MARKED = np.uint64(1 << 63 - 7)
 
 
 def _batch(docs: Sequence[tuple[str, str]]) -> list[bytes | None]:
@@ -71,12 +75,19 @@ def _batch(docs: Sequence[tuple[str, str]]) -> list[bytes | None]:
 
     # Bigrams: a real character followed by a real one, at position index + 1.
     pair = real[:-1] & real[1:]
-    bigrams = (doc[:-1] << 56) | (chars[:-1] << 35) | (chars[1:] << 14)
+    bigrams = (doc[:-1] << 57) | (chars[:-1] << 35) | (chars[1:] << 14)
     bigrams |= np.minimum(index[:-1] + 1, MAX_POSITION).astype(np.uint64)
     # Characters: position 1 in the title, the body's first position in the body.
-    unigrams = (doc << 56) | (chars << 35) | np.uint64(_UNIGRAM << 14)
+    unigrams = (doc << 57) | (chars << 35) | np.uint64(_UNIGRAM << 14)
     unigrams |= np.minimum(np.where(in_title, 1, body_first), MAX_POSITION).astype(np.uint64)
-    entries = np.concatenate((bigrams[pair], unigrams[real]))
+    entries = np.concatenate(
+        (
+            bigrams[pair],
+            unigrams[real],
+            bigrams[pair & in_title[:-1]] | _MARKED,
+            unigrams[real & in_title] | _MARKED,
+        )
+    )
     entries.sort()  # a character repeats its one position: keep it once
     repeat = np.zeros(len(entries), dtype=bool)
     repeat[1:] = entries[1:] == entries[:-1]
@@ -88,15 +99,14 @@ def _batch(docs: Sequence[tuple[str, str]]) -> list[bytes | None]:
     first = np.flatnonzero(boundary)
     counts = np.diff(np.append(first, len(entries)))
     group_keys = lexeme_keys[first]
-    group_doc = (group_keys >> np.uint64(42)).astype(np.int64)
+    group_doc = (group_keys >> np.uint64(43)).astype(np.int64)
+    marked = ((group_keys >> np.uint64(42)) & np.uint64(1)).astype(np.int64)
     c1 = ((group_keys >> np.uint64(21)) & np.uint64(_UNIGRAM)).astype(np.int64)
     c2 = (group_keys & np.uint64(_UNIGRAM)).astype(np.int64)
     unigram = c2 == _UNIGRAM
     c1_bytes = _utf8_length(c1)
-    lexeme_bytes = c1_bytes + np.where(unigram, 0, _utf8_length(c2))
+    lexeme_bytes = marked + c1_bytes + np.where(unigram, 0, _utf8_length(c2))
     positions = (entries & np.uint64(MAX_POSITION)).astype(np.int64)
-    entry_doc = (entries >> np.uint64(56)).astype(np.int64)
-    positions |= np.where(positions < title_lengths[entry_doc] + BODY_OFFSET, WEIGHT_A, 0)
 
     # Layout of each document: int32 lexeme count, then per lexeme its UTF-8
     # text, a NUL, uint16 position count and the uint16 positions.
@@ -110,11 +120,11 @@ def _batch(docs: Sequence[tuple[str, str]]) -> list[bytes | None]:
     lexemes_per_doc = np.bincount(group_doc, minlength=len(docs))
     for byte, shift in enumerate((24, 16, 8, 0)):
         out[doc_offsets + byte] = (lexemes_per_doc >> shift) & 0xFF
-    _write_utf8(out, group_offsets, c1, c1_bytes)
+    out[group_offsets[marked == 1]] = ord(TITLE_MARK)
+    _write_utf8(out, group_offsets + marked, c1, c1_bytes)
     second = ~unigram
-    _write_utf8(
-        out, (group_offsets + c1_bytes)[second], c2[second], (lexeme_bytes - c1_bytes)[second]
-    )
+    c2_at = group_offsets + marked + c1_bytes
+    _write_utf8(out, c2_at[second], c2[second], (lexeme_bytes - marked - c1_bytes)[second])
     count_at = group_offsets + lexeme_bytes + 1
     out[count_at] = counts >> 8
     out[count_at + 1] = counts & 0xFF
