@@ -121,6 +121,8 @@ LOGOUT_REDIRECT_URL = "archive:issue_list"
 
 # Login throttling: five failures lock the username from that address for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+# PostgreSQL search: documents per partition of the index (archive.search.postgres).
+SEARCH_PARTITION_ROWS = int(os.environ.get("JIANBAO_SEARCH_PARTITION_ROWS", 8192))
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -161,6 +161,7 @@ NO_DATABASE = {
     "test_regex_linear",
     "test_parser",
     "test_search_text",
+    "test_search_positional",
     "test_encodings",
     "test_render_wechat",
     "test_render_docx",

@@ -53,7 +53,7 @@ INDEX_BUILD_MEMORY = "64MB"  # measured faster than 256 MB or 512 MB
 
 
 def partition_rows() -> int:
-    return getattr(settings, "SEARCH_PARTITION_ROWS", PARTITION_ROWS)
+    return max(1, getattr(settings, "SEARCH_PARTITION_ROWS", PARTITION_ROWS))
 
 
 def create_vector_table(cursor, name: str) -> None:
