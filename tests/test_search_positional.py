@@ -40,6 +40,8 @@ def test_bigrams_with_positions_characters_once_and_the_title_again_marked():
         "\x01联": [(1, "D")],
         "\x01盟": [(1, "D")],
     }
+    # In the server's order (UTF-8 bytes, a prefix first), which it would otherwise sort into.
+    assert list(decode(blob)) == sorted(decode(blob), key=str.encode)
 
 
 def test_repeats_keep_every_position_and_any_code_point_is_a_lexeme():
@@ -79,3 +81,5 @@ def test_a_batch_encodes_each_document_as_on_its_own():
     docs = [(f"标题{i}", "正文" * i + "联盟") for i in range(600)]  # more than one inner batch
     together = vectors(docs)
     assert together == [vectors([doc])[0] for doc in docs]
+    lexemes = list(decode(vectors([("a", "éa𠀀 中ab")])[0]))
+    assert lexemes == sorted(lexemes, key=str.encode)
