@@ -211,7 +211,9 @@ def _record_builds(monkeypatch):
     replace_index = index_module._replace_index
 
     def recorded(batches, progress, *, unless_changed_since=None, **options):
-        done = replace_index(batches, progress, unless_changed_since=unless_changed_since, **options)
+        done = replace_index(
+            batches, progress, unless_changed_since=unless_changed_since, **options
+        )
         builds.append((unless_changed_since is not None, done))
         return done
 
