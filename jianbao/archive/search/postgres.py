@@ -66,18 +66,25 @@ def create_vector_table(cursor, name: str) -> None:
 
 
 def create_partition_table(cursor, name: str) -> None:
+    # A partition is loaded frozen, so a vacuum for its inserts finds nothing
+    # to do but read the whole RUM index; deletes still bring autovacuum.
+    cursor.execute(
+        f"CREATE TABLE {name} (id bigint NOT NULL, tokens tsvector NOT NULL) "
+        "WITH (autovacuum_vacuum_insert_threshold = -1)"
+    )
     # Out of line and uncompressed: nothing reads the vectors but an index
     # build, and pglz would spend half the COPY trying to compress them.
-    cursor.execute(f"CREATE TABLE {name} (id bigint NOT NULL, tokens tsvector NOT NULL)")
     cursor.execute(f"ALTER TABLE {name} ALTER COLUMN tokens SET STORAGE EXTERNAL")
+    # No statistics of the vectors (queries use the index whatever they say):
+    # gathering them reads thousands of vectors at every analyse.
+    cursor.execute(f"ALTER TABLE {name} ALTER COLUMN tokens SET STATISTICS 0")
 
 
 def index_partition(cursor, name: str) -> None:
     cursor.execute(f"SET maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
     cursor.execute(f"ALTER TABLE {name} ADD CONSTRAINT {name}_pkey PRIMARY KEY (id)")
     cursor.execute(f"CREATE INDEX {name}_tokens ON {name} USING rum (tokens rum_tsvector_ops)")
-    # Statistics of the ids only: those of the vectors would read every one.
-    cursor.execute(f"ANALYZE {name} (id)")
+    cursor.execute(f"ANALYZE {name}")
 
 
 def copy_vectors(cursor, table: str, rows: Iterable[tuple[int, bytes]], *, freeze=False) -> None:
